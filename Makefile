@@ -1,0 +1,48 @@
+# trajecttools: two commands on a fresh machine.
+#   make demo   creates .venv, installs, builds a demo register and serves the dashboards
+#   make test   creates .venv, installs (Chromium too), lints, type-checks and runs every test
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DB     ?= data/demo.db
+SIZE   ?= 2000
+SEED   ?= 1
+PORT   ?= 8866
+
+.PHONY: demo test install lint typecheck chromium bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/trajecttools demo --size $(SIZE) --seed $(SEED) --db $(DB) --replace
+	$(BIN)/trajecttools serve --db $(DB) --port $(PORT)
+
+# Browser tests drive Debian's Chromium; nothing is downloaded but packages.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) chromium lint typecheck
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) data artifacts .pytest_cache .mypy_cache .ruff_cache

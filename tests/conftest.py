@@ -1,0 +1,126 @@
+"""Shared fixtures: fresh registers on SQLite files, and on PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from trajecttools.store import Store
+
+PG_URL = os.environ.get("TRAJECTTOOLS_TEST_DATABASE_URL")
+TODAY = dt.date(2026, 6, 15)
+PG_SKIP = "TRAJECTTOOLS_TEST_DATABASE_URL is niet gezet: PostgreSQL-variant overgeslagen"
+
+
+@contextmanager
+def postgres_schema_url() -> Iterator[str]:
+    """Yield a URL to a fresh, private schema in the test PostgreSQL database (dropped after)."""
+    assert PG_URL
+    schema = f"tt_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def make_store(backend: str, tmp_path: Path, **kw: object) -> Iterator[Store]:
+    """Open a fresh register on the given backend ("sqlite" or "postgres")."""
+    kw.setdefault("actor", "tester")
+    kw.setdefault("today", TODAY)
+    if backend == "sqlite":
+        store = Store(tmp_path / "register.db", **kw)  # type: ignore[arg-type]
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    with postgres_schema_url() as url:
+        store = Store(url, **kw)  # type: ignore[arg-type]
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh, empty register (SQLite file; PostgreSQL schema when configured)."""
+    with make_store(request.param, tmp_path) as s:
+        yield s
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh, empty register in a SQLite file."""
+    with make_store("sqlite", tmp_path) as s:
+        yield s
+
+
+@dataclass
+class Staff:
+    team: int
+    coach: int
+    other_coach: int
+    case_manager: int
+
+
+def add_staff(store: Store) -> Staff:
+    """Add a team, two coaches and a case manager."""
+    with store.transaction() as tx:
+        team = tx.add("teams", {"name": "Team Rijnmond", "region": "Rijnmond"})
+        coach = tx.add("coaches", {"code": "JC01", "name": "Jet Coach", "team_id": team})
+        other = tx.add("coaches", {"code": "JC02", "name": "Kees Coach", "team_id": team})
+        cm = tx.add("case_managers", {"name": "Carla Consulent", "organisation": "Gemeente"})
+    return Staff(team, coach, other, cm)
+
+
+CLIENT = {
+    "given_name": "Amira",
+    "family_name": "Proefstra",
+    "birth_date": "14-03-2001",
+    "target_group": "young_people",
+    "municipality": "Rotterdam",
+    "region": "Rijnmond",
+    "postcode": "3011 AB",
+    "education_level": "mbo2",
+}
+
+
+def register_case(store: Store, staff: Staff, **kw: object) -> int:
+    """Register one opstapbaan trajectory on 01-06-2026 with a coach and a signed plan."""
+    values: dict[str, object] = {
+        "method": "opstapbaan",
+        "registered_at": "01-06-2026 09:00",
+        "case_manager_id": staff.case_manager,
+        "coach_id": staff.coach,
+        "coach_assigned_at": "02-06-2026 10:00",
+        "plan": {
+            "signed_case_manager_on": "03-06-2026",
+            "signed_coach_on": "03-06-2026",
+            "signed_client_on": "04-06-2026",
+        },
+    }
+    values.update(kw)
+    client = values.pop("client", CLIENT)
+    return store.register(client, **values)  # type: ignore[arg-type]

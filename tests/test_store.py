@@ -38,9 +38,16 @@ def test_register_creates_client_trajectory_plan_phase_and_coach(store: Store) -
 def test_invalid_record_names_fields_in_dutch_and_writes_nothing(store: Store) -> None:
     before = store.count("clients"), store.count("audit_log")
     with pytest.raises(InvalidRecord) as err:
-        store.add("clients", {"given_name": "", "family_name": "Oefendijk",
-                              "target_group": "onbekend", "birth_date": "31-02-2001",
-                              "bsn": "123456789"})
+        store.add(
+            "clients",
+            {
+                "given_name": "",
+                "family_name": "Oefendijk",
+                "target_group": "onbekend",
+                "birth_date": "31-02-2001",
+                "bsn": "123456789",
+            },
+        )
     message = str(err.value)
     assert "Voornaam: is verplicht" in message
     assert "Doelgroep: onbekende waarde 'onbekend'" in message
@@ -54,48 +61,72 @@ def test_every_write_is_one_transaction(store: Store) -> None:
     staff = add_staff(store)
     before = {t: store.count(t) for t in ("clients", "trajectories", "audit_log")}
     with pytest.raises(InvalidRecord), store.transaction() as tx:
-        tx.add("clients", {"given_name": "Bo", "family_name": "Demoberg",
-                           "target_group": "over_45"})
-        tx.register({"given_name": "Cas", "family_name": "Testmans", "target_group": "over_45"},
-                    method="opstapbaan", registered_at="01-06-2026 09:00",
-                    coach_id=staff.coach, coach_assigned_at="31-05-2026 09:00")
+        tx.add(
+            "clients", {"given_name": "Bo", "family_name": "Demoberg", "target_group": "over_45"}
+        )
+        tx.register(
+            {"given_name": "Cas", "family_name": "Testmans", "target_group": "over_45"},
+            method="opstapbaan",
+            registered_at="01-06-2026 09:00",
+            coach_id=staff.coach,
+            coach_assigned_at="31-05-2026 09:00",
+        )
     assert {t: store.count(t) for t in before} == before
 
 
 def test_unknown_reference_is_refused_in_dutch(store: Store) -> None:
     with pytest.raises(InvalidRecord, match="Klant: verwijst naar een onbekende klant"):
-        store.add("skills", {"client_id": 999, "kind": "diploma", "name": "Mbo-2",
-                             "recorded_on": "01-06-2026"})
+        store.add(
+            "skills",
+            {"client_id": 999, "kind": "diploma", "name": "Mbo-2", "recorded_on": "01-06-2026"},
+        )
 
 
 def test_stale_edit_is_refused_and_nothing_overwritten(store: Store) -> None:
-    client = store.add("clients", {"given_name": "Dewi", "family_name": "Voorbeeldinga",
-                                   "target_group": "refugees"})
+    client = store.add(
+        "clients",
+        {"given_name": "Dewi", "family_name": "Voorbeeldinga", "target_group": "refugees"},
+    )
     version = store.get("clients", client)["version"]
     # Two coaches opened the same form at version 1; the first one saves.
-    new_version = store.update("clients", client, {"municipality": "Schiedam"},
-                               expected_version=version, actor="coach-a")
+    new_version = store.update(
+        "clients", client, {"municipality": "Schiedam"}, expected_version=version, actor="coach-a"
+    )
     assert new_version == version + 1
     with pytest.raises(StaleEditError) as err:
-        store.update("clients", client, {"municipality": "Vlaardingen"},
-                     expected_version=version, actor="coach-b")
+        store.update(
+            "clients",
+            client,
+            {"municipality": "Vlaardingen"},
+            expected_version=version,
+            actor="coach-b",
+        )
     assert "intussen gewijzigd door coach-a" in str(err.value)
     assert err.value.current["municipality"] == "Schiedam"
     assert store.get("clients", client)["municipality"] == "Schiedam"
 
 
 def test_versioned_update_without_version_is_refused(store: Store) -> None:
-    client = store.add("clients", {"given_name": "Eva", "family_name": "Proefhoven",
-                                   "target_group": "over_45"})
+    client = store.add(
+        "clients", {"given_name": "Eva", "family_name": "Proefhoven", "target_group": "over_45"}
+    )
     with pytest.raises(TrajecttoolsError, match="zonder versienummer"):
         store.update("clients", client, {"municipality": "Delft"}, expected_version=None)
 
 
 def test_audit_rows_record_who_when_what_old_and_new(store: Store) -> None:
-    client = store.add("clients", {"given_name": "Finn", "family_name": "Oefenstra",
-                                   "target_group": "young_people"}, actor="coach-a")
-    store.update("clients", client, {"municipality": "Gouda", "education_level": "mbo3"},
-                 expected_version=1, actor="coach-b")
+    client = store.add(
+        "clients",
+        {"given_name": "Finn", "family_name": "Oefenstra", "target_group": "young_people"},
+        actor="coach-a",
+    )
+    store.update(
+        "clients",
+        client,
+        {"municipality": "Gouda", "education_level": "mbo3"},
+        expected_version=1,
+        actor="coach-b",
+    )
     audit = store.audit()
     mine = audit[audit["entity_id"] == client]
     created = mine[mine["action"] == "create"].iloc[0]
@@ -111,8 +142,9 @@ def test_audit_rows_record_who_when_what_old_and_new(store: Store) -> None:
 
 def test_tampered_or_deleted_audit_rows_are_detected(store: Store) -> None:
     for name in ("Gijs", "Hanna", "Ilse"):
-        store.add("clients", {"given_name": name, "family_name": "Demodijk",
-                              "target_group": "over_45"})
+        store.add(
+            "clients", {"given_name": name, "family_name": "Demodijk", "target_group": "over_45"}
+        )
     assert store.verify_audit() == []
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET actor = 'iemand anders' WHERE id = 2"))
@@ -120,8 +152,9 @@ def test_tampered_or_deleted_audit_rows_are_detected(store: Store) -> None:
     assert any("Auditregel 2: inhoud gewijzigd" in p for p in problems)
     with store.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_log WHERE id = 2"))
-    assert any("Auditregel 3: verwijst niet naar de vorige regel" in p
-               for p in store.verify_audit())
+    assert any(
+        "Auditregel 3: verwijst niet naar de vorige regel" in p for p in store.verify_audit()
+    )
 
 
 def test_phase_changes_follow_the_method(store: Store) -> None:
@@ -141,7 +174,9 @@ def test_phase_changes_follow_the_method(store: Store) -> None:
     audit = store.audit()
     phase_rows = audit[audit["action"] == "phase"]
     assert list(zip(phase_rows["old"], phase_rows["new"], strict=True)) == [
-        ("registration", "intake"), ("intake", "stepping_stone")]
+        ("registration", "intake"),
+        ("intake", "stepping_stone"),
+    ]
 
 
 def test_phase_change_checks_dates_and_outcome(store: Store) -> None:
@@ -168,8 +203,9 @@ def test_phase_and_coach_only_change_through_their_operations(store: Store) -> N
     v = store.get("trajectories", tid)["version"]
     with pytest.raises(InvalidRecord, match="Fase: wijzig de fase met een faseovergang"):
         store.update("trajectories", tid, {"phase": "closed"}, expected_version=v)
-    v = store.assign_coach(tid, staff.other_coach, at="05-06-2026 12:00",
-                           reason="ziekte", expected_version=v)
+    v = store.assign_coach(
+        tid, staff.other_coach, at="05-06-2026 12:00", reason="ziekte", expected_version=v
+    )
     assert store.get("trajectories", tid)["coach_id"] == staff.other_coach
     assert store.count("coach_assignments") == 2
     with pytest.raises(InvalidRecord, match="is al de jobcoach"):
@@ -185,8 +221,11 @@ def test_plan_signatures_cannot_precede_registration(store: Store) -> None:
 
 def test_own_method_file_can_be_installed_and_used(store: Store, tmp_path: Path) -> None:
     own = tmp_path / "eigen.toml"
-    own.write_text('extends = "opstapbaan"\n[method]\ncode = "eigen"\nname = "Eigen route"\n'
-                   "[rules.intake_after_signing]\ndays = 10\n", encoding="utf-8")
+    own.write_text(
+        'extends = "opstapbaan"\n[method]\ncode = "eigen"\nname = "Eigen route"\n'
+        "[rules.intake_after_signing]\ndays = 10\n",
+        encoding="utf-8",
+    )
     method = store.install_method(own)
     assert method.rule("intake_after_signing").days == 10  # type: ignore[union-attr]
     staff = add_staff(store)

@@ -64,8 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", default=None, help="toegangstoken (standaard: nieuw)")
     serve.add_argument("--dir", type=Path, default=None, help="map met dashboards")
     serve.add_argument("--open", action="store_true", help="open de browser")
-    serve.add_argument("--allow-remote", action="store_true",
-                       help="sta een niet-lokaal adres toe (alleen achter JupyterHub/proxy)")
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="sta een niet-lokaal adres toe (alleen achter JupyterHub/proxy)",
+    )
 
     check = sub.add_parser("check", help="controleer database tegen schema en methode")
     check.add_argument("--db", help=db_help)
@@ -87,8 +90,10 @@ def _demo(args: argparse.Namespace) -> int:
         path = Path(url.removeprefix("sqlite:///"))
         if path.exists():
             if not args.replace:
-                print(f"Fout: {path} bestaat al; gebruik --replace om het te vervangen.",
-                      file=sys.stderr)
+                print(
+                    f"Fout: {path} bestaat al; gebruik --replace om het te vervangen.",
+                    file=sys.stderr,
+                )
                 return 2
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -99,8 +104,10 @@ def _demo(args: argparse.Namespace) -> int:
         store.set_info("synthetic", "true", actor="demo")
     seconds = time.perf_counter() - start
     total = sum(counts.values())
-    print(f"Demoregister gemaakt: {args.size} trajecten, {total} rijen in {seconds:.1f} s "
-          f"({url.removeprefix('sqlite:///')}).")
+    print(
+        f"Demoregister gemaakt: {args.size} trajecten, {total} rijen in {seconds:.1f} s "
+        f"({url.removeprefix('sqlite:///')})."
+    )
     return 0
 
 
@@ -151,8 +158,13 @@ def _method(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
-    handlers = {"demo": _demo, "serve": _serve, "check": _check, "migrate": _migrate,
-                "method": _method}
+    handlers = {
+        "demo": _demo,
+        "serve": _serve,
+        "check": _check,
+        "migrate": _migrate,
+        "method": _method,
+    }
     try:
         return handlers[args.command](args)
     except TrajecttoolsError as exc:

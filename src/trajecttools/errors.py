@@ -58,7 +58,8 @@ class StaleEditError(TrajecttoolsError):
         self.entity_label, self.entity_id = entity_label, entity_id
         self.expected_version = expected_version
         self.current = current
-        self.current_version = int(current.get("version", 0) or 0)
+        version = current.get("version", 0)
+        self.current_version = version if isinstance(version, int) else 0
         self.changed_by, self.changed_at = changed_by, changed_at
         who = f" door {changed_by}" if changed_by else ""
         when = f" op {changed_at}" if changed_at else ""

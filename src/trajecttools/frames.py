@@ -47,8 +47,17 @@ CATEGORIES: Mapping[tuple[str, str], Mapping[Any, str]] = {
     ("benefit_periods", "kind"): vocab.BENEFIT_KINDS,
 }
 #: Free-form columns that still repeat a lot: categoricals with the categories found.
-_FOUND_CATEGORIES = {"municipality", "region", "method", "phase", "agency", "actor", "action",
-                     "entity", "organisation"}
+_FOUND_CATEGORIES = {
+    "municipality",
+    "region",
+    "method",
+    "phase",
+    "agency",
+    "actor",
+    "action",
+    "entity",
+    "organisation",
+}
 
 
 def _categorical(values: pd.Series, codes: Any) -> pd.Series:
@@ -71,7 +80,7 @@ def _json_list(value: Any) -> Any:
 
 def apply_dtypes(store: Store, name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Give a frame read from table ``name`` its real dtypes."""
-    table = ENTITIES[name].__table__  # type: ignore[attr-defined]
+    table = ENTITIES[name].__table__
     methods = store.methods()
     for col in table.columns:
         if col.name not in df.columns:
@@ -138,9 +147,7 @@ def _stage_dates(store: Store, base: pd.DataFrame, as_of: str) -> pd.DataFrame:
         "WHERE started_on <= :as_of GROUP BY trajectory_id, phase",
         as_of=as_of,
     )
-    stage_of = {
-        (m.code, p.code): p.stage for m in store.methods().values() for p in m.phases
-    }
+    stage_of = {(m.code, p.code): p.stage for m in store.methods().values() for p in m.phases}
     events = events.merge(base[["trajectory_id", "method"]], on="trajectory_id", how="left")
     keys = list(zip(events["method"].astype(str), events["phase"], strict=True))
     events["stage"] = [stage_of.get(k) for k in keys]
@@ -189,8 +196,14 @@ def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
         " ORDER BY t.id",
     )
     base["initials"] = initials(base.pop("given_name"), base.pop("family_name"))
-    for col in ("phase_since", "registered_at", "closed_on", "signed_case_manager_on",
-                "signed_coach_on", "signed_client_on"):
+    for col in (
+        "phase_since",
+        "registered_at",
+        "closed_on",
+        "signed_case_manager_on",
+        "signed_coach_on",
+        "signed_client_on",
+    ):
         base[col] = _to_datetime(base[col])
     signatures = base[["signed_case_manager_on", "signed_coach_on", "signed_client_on"]]
     base["plan_complete"] = signatures.notna().all(axis=1)
@@ -232,9 +245,13 @@ def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
         " FROM agreements GROUP BY trajectory_id",
         as_of=day,
     )
-    placement = _latest(store, "placements", "kind AS placement_kind, end_on AS placement_end,"
-                        " employer_id", "start_on", day).rename(
-        columns={"start_on": "placement_start"})
+    placement = _latest(
+        store,
+        "placements",
+        "kind AS placement_kind, end_on AS placement_end, employer_id",
+        "start_on",
+        day,
+    ).rename(columns={"start_on": "placement_start"})
     first_job = read_sql(
         store,
         "SELECT trajectory_id, MIN(start_on) AS first_job_on FROM placements"
@@ -242,15 +259,20 @@ def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
         as_of=day,
     )
     end_reports = read_sql(
-        store, "SELECT trajectory_id, written_on AS end_report_on FROM end_reports"
-        " WHERE written_on <= :as_of", as_of=day)
+        store,
+        "SELECT trajectory_id, written_on AS end_report_on FROM end_reports"
+        " WHERE written_on <= :as_of",
+        as_of=day,
+    )
     zrm_cols = ", ".join(vocab.ZRM_DOMAINS)
     zrm = _latest(store, "zrm_assessments", zrm_cols, "assessed_on", day).rename(
-        columns={"assessed_on": "zrm_on", **{d: f"zrm_{d}" for d in vocab.ZRM_DOMAINS}})
+        columns={"assessed_on": "zrm_on", **{d: f"zrm_{d}" for d in vocab.ZRM_DOMAINS}}
+    )
     zrm_values = zrm[[f"zrm_{d}" for d in vocab.ZRM_DOMAINS]].astype("Float64")
     zrm["zrm_mean"] = zrm_values.mean(axis=1).round(2)
     ladder = _latest(store, "ladder_steps", "rung AS ladder_rung", "assessed_on", day).rename(
-        columns={"assessed_on": "ladder_on"})
+        columns={"assessed_on": "ladder_on"}
+    )
     barriers = read_sql(
         store,
         "SELECT trajectory_id, domain FROM barriers WHERE status <> 'resolved'"
@@ -267,12 +289,27 @@ def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
     out = out.join(open_barriers, how="left")
     out = out.join(_stage_dates(store, base, day), how="left")
 
-    for col in ("last_contact_on", "intake_on", "placement_start", "placement_end",
-                "first_job_on", "end_report_on", "zrm_on", "ladder_on", "coach_assigned_at",
-                *_STAGE_COLUMNS.values()):
+    for col in (
+        "last_contact_on",
+        "intake_on",
+        "placement_start",
+        "placement_end",
+        "first_job_on",
+        "end_report_on",
+        "zrm_on",
+        "ladder_on",
+        "coach_assigned_at",
+        *_STAGE_COLUMNS.values(),
+    ):
         out[col] = _to_datetime(out[col])
-    for col in ("contacts", "open_agreements", "overdue_agreements", "agreements_not_kept",
-                "coach_changes", "open_barriers"):
+    for col in (
+        "contacts",
+        "open_agreements",
+        "overdue_agreements",
+        "agreements_not_kept",
+        "coach_changes",
+        "open_barriers",
+    ):
         out[col] = out[col].fillna(0).astype("int64")
     for col in [f"zrm_{d}" for d in vocab.ZRM_DOMAINS] + ["ladder_rung"]:
         out[col] = out[col].astype("Int64")
@@ -295,14 +332,57 @@ def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
 
 
 _CASES_ORDER = [
-    "trajectory_id", "client_id", "pseudonym", "initials", "target_group", "education_level",
-    "region", "municipality", "team", "coach_id", "coach_code", "coach", "method", "phase",
-    "phase_label", "stage", "phase_since", "days_in_phase", "active", "registered_at", "cohort",
-    "coach_assigned_at", "coach_changes", "signed_case_manager_on", "signed_coach_on",
-    "signed_client_on", "plan_complete", "plan_signed_on", "intake_on", "preparation_on",
-    "employment_on", "aftercare_on", "first_job_on", "placement_kind", "placement_start",
-    "placement_end", "employer_id", "end_report_on", "contacts", "last_contact_on",
-    "days_since_contact", "open_agreements", "overdue_agreements", "agreements_not_kept",
-    "zrm_on", "zrm_mean", *[f"zrm_{d}" for d in vocab.ZRM_DOMAINS], "ladder_on", "ladder_rung",
-    "open_barriers", "open_barrier_domains", "closed_on", "outcome",
+    "trajectory_id",
+    "client_id",
+    "pseudonym",
+    "initials",
+    "target_group",
+    "education_level",
+    "region",
+    "municipality",
+    "team",
+    "coach_id",
+    "coach_code",
+    "coach",
+    "method",
+    "phase",
+    "phase_label",
+    "stage",
+    "phase_since",
+    "days_in_phase",
+    "active",
+    "registered_at",
+    "cohort",
+    "coach_assigned_at",
+    "coach_changes",
+    "signed_case_manager_on",
+    "signed_coach_on",
+    "signed_client_on",
+    "plan_complete",
+    "plan_signed_on",
+    "intake_on",
+    "preparation_on",
+    "employment_on",
+    "aftercare_on",
+    "first_job_on",
+    "placement_kind",
+    "placement_start",
+    "placement_end",
+    "employer_id",
+    "end_report_on",
+    "contacts",
+    "last_contact_on",
+    "days_since_contact",
+    "open_agreements",
+    "overdue_agreements",
+    "agreements_not_kept",
+    "zrm_on",
+    "zrm_mean",
+    *[f"zrm_{d}" for d in vocab.ZRM_DOMAINS],
+    "ladder_on",
+    "ladder_rung",
+    "open_barriers",
+    "open_barrier_domains",
+    "closed_on",
+    "outcome",
 ]

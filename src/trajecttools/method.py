@@ -176,7 +176,7 @@ def _check_consistency(m: Method) -> list[tuple[str, str]]:
         )
     closed = [p.code for p in m.phases if p.stage == "closed"]
     if len(closed) != 1:
-        problems.append(("phases", "precies één fase moet stage = \"closed\" hebben"))
+        problems.append(("phases", 'precies één fase moet stage = "closed" hebben'))
     for src, targets in m.transitions.items():
         if src not in seen:
             problems.append((f"transitions.{src}", f"'{src}' is geen fase van deze methode"))
@@ -188,7 +188,9 @@ def _check_consistency(m: Method) -> list[tuple[str, str]]:
             problems.append((f"transitions.{code}", "ontbreekt (gebruik [] voor een eindfase)"))
     for code in closed:
         if m.transitions.get(code):
-            problems.append((f"transitions.{code}", "de afgesloten fase mag geen overgangen hebben"))
+            problems.append(
+                (f"transitions.{code}", "de afgesloten fase mag geen overgangen hebben")
+            )
     # every phase reachable from the initial phase
     if not problems:
         reach, todo = {m.method.initial_phase}, [m.method.initial_phase]
@@ -270,7 +272,9 @@ def parse_method(data: Mapping[str, Any], source: str = "<methode>") -> Method:
     if parent is not None:
         if not isinstance(parent, str) or parent not in builtin_method_codes():
             raise MethodError(
-                source, "extends", f"'{parent}' is geen ingebouwde methode ({', '.join(builtin_method_codes())})"
+                source,
+                "extends",
+                f"'{parent}' is geen ingebouwde methode ({', '.join(builtin_method_codes())})",
             )
         data = _deep_merge(_builtin_data(parent), data)
     for name, rule in (data.get("rules") or {}).items():
@@ -283,8 +287,12 @@ def parse_method(data: Mapping[str, Any], source: str = "<methode>") -> Method:
     except ValidationError as exc:
         first = exc.errors()[0]
         found = first.get("input")
-        suffix = "" if isinstance(found, dict | list) or found is None else f" (gevonden: {found!r})"
-        raise MethodError(source, _loc(tuple(first["loc"])), _dutch_pydantic(first) + suffix) from None
+        suffix = (
+            "" if isinstance(found, dict | list) or found is None else f" (gevonden: {found!r})"
+        )
+        raise MethodError(
+            source, _loc(tuple(first["loc"])), _dutch_pydantic(first) + suffix
+        ) from None
     problems = _check_consistency(method)
     if problems:
         key, message = problems[0]

@@ -409,5 +409,6 @@ class SchemaInfo(Base):
 
 #: Table name -> class, for the generic write path and the frames.
 ENTITIES: dict[str, type[Base]] = {
-    m.class_.__tablename__: m.class_ for m in Base.registry.mappers  # type: ignore[attr-defined]
+    m.class_.__tablename__: m.class_
+    for m in Base.registry.mappers
 }

@@ -7,6 +7,7 @@ bad field in Dutch; nothing reaches the database before the whole record is vali
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -265,7 +266,9 @@ class TrajectoryRecord(Record):
     @model_validator(mode="after")
     def _closing(self) -> TrajectoryRecord:
         if (self.closed_on is None) != (self.outcome is None):
-            raise ValueError("outcome|een afgesloten traject heeft een uitkomst en een afsluitdatum")
+            raise ValueError(
+                "outcome|een afgesloten traject heeft een uitkomst en een afsluitdatum"
+            )
         return self
 
 
@@ -312,8 +315,9 @@ class ReferralRecord(Record):
 
     @model_validator(mode="after")
     def _order(self) -> ReferralRecord:
-        _not_before(self.last_followed_up_on, self.referred_on, "last_followed_up_on",
-                    "de doorverwijzing")
+        _not_before(
+            self.last_followed_up_on, self.referred_on, "last_followed_up_on", "de doorverwijzing"
+        )
         return self
 
 
@@ -321,7 +325,9 @@ class SkillRecord(Record):
     client_id: int = Field(title="Klant")
     kind: Annotated[str, _code(vocab.SKILL_KINDS)] = Field(title="Soort")
     name: Text = Field(title="Omschrijving", max_length=120)
-    level: Annotated[int | None, _code(vocab.SKILL_LEVELS)] = Field(None, title="Niveau", ge=1, le=5)
+    level: Annotated[int | None, _code(vocab.SKILL_LEVELS)] = Field(
+        None, title="Niveau", ge=1, le=5
+    )
     recorded_on: DateField = Field(title="Vastgelegd op")
 
     _future = field_validator("recorded_on")(_not_future)
@@ -560,10 +566,8 @@ def _problem(model: type[Record], err: Mapping[str, Any]) -> FieldProblem:
     if message is None:
         message = str(err.get("msg", "")).removeprefix("Value error, ")
     else:
-        try:
+        with contextlib.suppress(KeyError, IndexError):
             message = message.format(**(err.get("ctx") or {}))
-        except (KeyError, IndexError):
-            pass
     if not field and "|" in message:  # model-level check naming its field: "field|message"
         field, message = message.split("|", 1)
     info = model.model_fields.get(field)

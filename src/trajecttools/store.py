@@ -258,7 +258,7 @@ class Tx:
         return records.ENTITY_LABELS.get(entity, entity)
 
     def _check_references(self, entity: str, clean: Mapping[str, Any], row: int | None) -> None:
-        table = self._cls(entity).__table__  # type: ignore[attr-defined]
+        table = self._cls(entity).__table__
         problems = []
         for col in table.columns:
             value = clean.get(col.name)
@@ -308,7 +308,7 @@ class Tx:
         if entity == "clients":
             clean["created_at"] = _utcnow()
         self._check_references(entity, clean, row)
-        obj = self._cls(entity)(**clean)
+        obj: Any = self._cls(entity)(**clean)
         self.session.add(obj)
         self.session.flush()
         self.log("create", entity, obj.id, new={k: v for k, v in clean.items() if v is not None})
@@ -319,7 +319,10 @@ class Tx:
 
         while True:
             code = _new_pseudonym()
-            if self.session.execute(select(Client.id).where(Client.pseudonym == code)).first() is None:
+            if (
+                self.session.execute(select(Client.id).where(Client.pseudonym == code)).first()
+                is None
+            ):
                 return code
 
     def update(
@@ -415,9 +418,14 @@ class Tx:
         self.session.add(traj)
         self.session.flush()
         self.log("create", "trajectories", traj.id, new={k: v for k, v in clean.items() if v})
-        self.session.add(PhaseEvent(
-            trajectory_id=traj.id, phase=traj.phase, started_on=traj.phase_since, actor=self.actor
-        ))
+        self.session.add(
+            PhaseEvent(
+                trajectory_id=traj.id,
+                phase=traj.phase,
+                started_on=traj.phase_since,
+                actor=self.actor,
+            )
+        )
         plan_values = {"trajectory_id": traj.id, **(plan or {})}
         self.sign_plan(traj.id, plan_values, _new=True)
         if coach_id is not None:
@@ -441,7 +449,9 @@ class Tx:
             plan = TrajectoryPlan(**clean)
             self.session.add(plan)
             self.session.flush()
-            self.log("create", "trajectory_plans", plan.id, new={k: v for k, v in clean.items() if v})
+            self.log(
+                "create", "trajectory_plans", plan.id, new={k: v for k, v in clean.items() if v}
+            )
             return 1
         plan = self.session.execute(
             select(TrajectoryPlan).where(TrajectoryPlan.trajectory_id == trajectory_id)
@@ -454,8 +464,11 @@ class Tx:
     def _check_signatures(self, traj: Trajectory, clean: Mapping[str, Any]) -> None:
         registered = traj.registered_at.date()
         problems = [
-            FieldProblem(f, records.field_label("trajectory_plans", f),
-                         f"mag niet vóór de aanmelding ({registered:%d-%m-%Y}) liggen")
+            FieldProblem(
+                f,
+                records.field_label("trajectory_plans", f),
+                f"mag niet vóór de aanmelding ({registered:%d-%m-%Y}) liggen",
+            )
             for f in ("signed_case_manager_on", "signed_coach_on", "signed_client_on")
             if clean.get(f) is not None and clean[f] < registered
         ]
@@ -477,18 +490,26 @@ class Tx:
         when = records.parse_datetime(at) if at is not None else _utcnow()
         problems = []
         if self.session.get(ENTITIES["coaches"], coach_id) is None:
-            problems.append(FieldProblem("coach_id", "Jobcoach", f"onbekende jobcoach ({coach_id})"))
+            problems.append(
+                FieldProblem("coach_id", "Jobcoach", f"onbekende jobcoach ({coach_id})")
+            )
         if when is not None and when < traj.registered_at:
             problems.append(FieldProblem("assigned_at", "Toegewezen op", "ligt vóór de aanmelding"))
         if when is not None and when.date() > self.today:
-            problems.append(FieldProblem("assigned_at", "Toegewezen op", "mag niet in de toekomst liggen"))
+            problems.append(
+                FieldProblem("assigned_at", "Toegewezen op", "mag niet in de toekomst liggen")
+            )
         if traj.coach_id == coach_id:
-            problems.append(FieldProblem("coach_id", "Jobcoach", "is al de jobcoach van dit traject"))
+            problems.append(
+                FieldProblem("coach_id", "Jobcoach", "is al de jobcoach van dit traject")
+            )
         if problems:
             raise InvalidRecord("Toewijzing jobcoach", problems)
-        self.session.add(CoachAssignment(
-            trajectory_id=trajectory_id, coach_id=coach_id, assigned_at=when, reason=reason
-        ))
+        self.session.add(
+            CoachAssignment(
+                trajectory_id=trajectory_id, coach_id=coach_id, assigned_at=when, reason=reason
+            )
+        )
         old = traj.coach_id
         traj.coach_id = coach_id
         self.log("assign_coach", "trajectories", trajectory_id, "coach_id", old, coach_id)
@@ -510,33 +531,51 @@ class Tx:
         self._check_version("trajectories", traj, expected_version)
         m = self.store.method(traj.method)
         if to_phase not in m.phase_codes:
-            raise InvalidRecord("Faseovergang", [FieldProblem(
-                "phase", "Fase", f"'{to_phase}' is geen fase van methode '{m.name}'")])
+            raise InvalidRecord(
+                "Faseovergang",
+                [
+                    FieldProblem(
+                        "phase", "Fase", f"'{to_phase}' is geen fase van methode '{m.name}'"
+                    )
+                ],
+            )
         if not m.can_move(traj.phase, to_phase):
             raise IllegalTransitionError(
-                m.name, m.phase_label(traj.phase), m.phase_label(to_phase),
+                m.name,
+                m.phase_label(traj.phase),
+                m.phase_label(to_phase),
                 [m.phase_label(p) for p in m.allowed_next(traj.phase)],
             )
         day = records.parse_date(on) if on is not None else self.today
         problems = []
         if day is None or day > self.today:
-            problems.append(FieldProblem("phase_since", "Datum faseovergang",
-                                         "mag niet in de toekomst liggen"))
+            problems.append(
+                FieldProblem("phase_since", "Datum faseovergang", "mag niet in de toekomst liggen")
+            )
         elif day < traj.phase_since:
-            problems.append(FieldProblem(
-                "phase_since", "Datum faseovergang",
-                f"ligt vóór het begin van de huidige fase ({traj.phase_since:%d-%m-%Y})"))
+            problems.append(
+                FieldProblem(
+                    "phase_since",
+                    "Datum faseovergang",
+                    f"ligt vóór het begin van de huidige fase ({traj.phase_since:%d-%m-%Y})",
+                )
+            )
         closing = m.phase(to_phase).stage == "closed"
         outcome_code = _outcome_code(outcome)
         if closing and outcome is None:
             problems.append(FieldProblem("outcome", "Uitkomst", "is verplicht bij afsluiten"))
         elif closing and outcome_code is None:
-            problems.append(FieldProblem(
-                "outcome", "Uitkomst",
-                f"onbekende waarde '{outcome}'; kies uit: {', '.join(vocab.OUTCOMES.values())}"))
+            problems.append(
+                FieldProblem(
+                    "outcome",
+                    "Uitkomst",
+                    f"onbekende waarde '{outcome}'; kies uit: {', '.join(vocab.OUTCOMES.values())}",
+                )
+            )
         elif not closing and outcome is not None:
-            problems.append(FieldProblem("outcome", "Uitkomst",
-                                         "alleen bij afsluiten van het traject"))
+            problems.append(
+                FieldProblem("outcome", "Uitkomst", "alleen bij afsluiten van het traject")
+            )
         if problems:
             raise InvalidRecord("Faseovergang", problems)
         self.log("phase", "trajectories", trajectory_id, "phase", traj.phase, to_phase)
@@ -545,9 +584,11 @@ class Tx:
             traj.closed_on, traj.outcome = day, outcome_code
             traj.outcome_reason = (outcome_reason or "").strip() or None
             self.log("update", "trajectories", trajectory_id, "outcome", None, outcome_code)
-        self.session.add(PhaseEvent(
-            trajectory_id=trajectory_id, phase=to_phase, started_on=day, actor=self.actor
-        ))
+        self.session.add(
+            PhaseEvent(
+                trajectory_id=trajectory_id, phase=to_phase, started_on=day, actor=self.actor
+            )
+        )
         self._flush("trajectories", trajectory_id, expected_version)
         return int(traj.version)
 
@@ -620,8 +661,9 @@ class Store:
             return self.methods()[code]
         except KeyError:
             known = ", ".join(sorted(self.methods()))
-            problem = FieldProblem(field or "method", "Methode",
-                                   f"onbekende methode '{code}'; bekend zijn: {known}")
+            problem = FieldProblem(
+                field or "method", "Methode", f"onbekende methode '{code}'; bekend zijn: {known}"
+            )
             raise InvalidRecord("Traject", [problem]) from None
 
     def install_method(self, path: str | os.PathLike[str]) -> Method:
@@ -701,7 +743,7 @@ class Store:
             obj = session.get(cls, entity_id)
             if obj is None:
                 raise NotFoundError(records.ENTITY_LABELS.get(entity, entity), entity_id)
-            return {c.key: getattr(obj, c.key) for c in cls.__mapper__.column_attrs}  # type: ignore[attr-defined]
+            return {c.key: getattr(obj, c.key) for c in cls.__mapper__.column_attrs}
 
     def _stale(self, entity: str, entity_id: int, expected: int) -> StaleEditError:
         label = records.ENTITY_LABELS.get(entity, entity)
@@ -740,8 +782,19 @@ class Store:
         """Check the audit log's hash chain; return Dutch descriptions of every break."""
         problems: list[str] = []
         prev = GENESIS_HASH
-        cols = ["id", "at", "actor", "action", "entity", "entity_id", "field", "old", "new",
-                "prev_hash", "hash"]
+        cols = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "entity",
+            "entity_id",
+            "field",
+            "old",
+            "new",
+            "prev_hash",
+            "hash",
+        ]
         with self._sessions() as session:
             result = session.execute(
                 select(*[getattr(AuditEntry, c) for c in cols]).order_by(AuditEntry.id)
@@ -749,8 +802,10 @@ class Store:
             for row in result:
                 entry = row._asdict()
                 if entry["prev_hash"] != prev:
-                    problems.append(f"Auditregel {entry['id']}: verwijst niet naar de vorige regel "
-                                    "(regel verwijderd of ingevoegd).")
+                    problems.append(
+                        f"Auditregel {entry['id']}: verwijst niet naar de vorige regel "
+                        "(regel verwijderd of ingevoegd)."
+                    )
                 if audit_hash(entry["prev_hash"], entry) != entry["hash"]:
                     problems.append(f"Auditregel {entry['id']}: inhoud gewijzigd na het schrijven.")
                 prev = entry["hash"]
@@ -774,7 +829,7 @@ class Store:
 
     def count(self, entity: str) -> int:
         """Return the number of rows of one table."""
-        table = ENTITIES[entity].__table__  # type: ignore[attr-defined]
+        table = ENTITIES[entity].__table__
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
@@ -816,10 +871,12 @@ class Store:
             if conn.dialect.name == "postgresql":
                 for table in Base.metadata.sorted_tables:
                     if table.name in counts:
-                        conn.execute(text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                            f"(SELECT MAX(id) FROM {table.name}))"
-                        ))
+                        conn.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                f"(SELECT MAX(id) FROM {table.name}))"
+                            )
+                        )
             tx._write_audit()
         self._methods = None
         return counts
@@ -844,9 +901,12 @@ def _column_values(col: Any, series: pd.Series, sqlite: bool) -> list[Any]:
         out[mask] = None
         return list(out)
     if isinstance(ctype, JSON):
-        return [None if v is None or (isinstance(v, float) and np.isnan(v))
-                else (json.dumps(list(v), ensure_ascii=False) if sqlite else list(v))
-                for v in series]
+        return [
+            None
+            if v is None or (isinstance(v, float) and np.isnan(v))
+            else (json.dumps(list(v), ensure_ascii=False) if sqlite else list(v))
+            for v in series
+        ]
     if isinstance(ctype, Boolean):
         vals = series.astype("boolean")
         return [None if v is pd.NA else (int(v) if sqlite else bool(v)) for v in vals]
@@ -865,12 +925,13 @@ def _insert_frame(conn: Any, table: Any, df: pd.DataFrame) -> None:
         names = ", ".join(f'"{c.name}"' for c in cols)
         marks = ", ".join("?" for _ in cols)
         raw = conn.connection.driver_connection
-        raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', zip(*columns))
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        raw.executemany(sql, zip(*columns, strict=True))
     else:
         keys = [c.name for c in cols]
         rows = [dict(zip(keys, vals, strict=True)) for vals in zip(*columns, strict=True)]
         for start in range(0, len(rows), 20_000):
-            conn.execute(table.insert(), rows[start:start + 20_000])
+            conn.execute(table.insert(), rows[start : start + 20_000])
 
 
 def _method_to_toml(m: Method) -> str:
@@ -884,9 +945,13 @@ def _method_to_toml(m: Method) -> str:
         "",
     ]
     for p in m.phases:
-        lines += ["[[phases]]", f"code = {json.dumps(p.code)}",
-                  f"label = {json.dumps(p.label, ensure_ascii=False)}",
-                  f"stage = {json.dumps(p.stage)}", ""]
+        lines += [
+            "[[phases]]",
+            f"code = {json.dumps(p.code)}",
+            f"label = {json.dumps(p.label, ensure_ascii=False)}",
+            f"stage = {json.dumps(p.stage)}",
+            "",
+        ]
     lines.append("[transitions]")
     lines += [f"{k} = {json.dumps(list(v))}" for k, v in m.transitions.items()]
     lines.append("")
@@ -905,7 +970,7 @@ def _method_to_toml(m: Method) -> str:
     return "\n".join(lines)
 
 
-def open(  # noqa: A001 - the analyst API is `tt.open(...)`
+def open(
     target: str | os.PathLike[str] | None = None,
     *,
     actor: str | None = None,

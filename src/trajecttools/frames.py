@@ -45,6 +45,8 @@ CATEGORIES: Mapping[tuple[str, str], Mapping[Any, str]] = {
     ("placements", "kind"): vocab.PLACEMENT_TYPES,
     ("aftercare_contacts", "party"): vocab.AFTERCARE_PARTIES,
     ("benefit_periods", "kind"): vocab.BENEFIT_KINDS,
+    ("match_decisions", "status"): vocab.MATCH_STATUSES,
+    ("match_decisions", "declined_by"): vocab.MATCH_DECLINED_BY,
 }
 #: Free-form columns that still repeat a lot: categoricals with the categories found.
 _FOUND_CATEGORIES = {

@@ -367,6 +367,22 @@ class EndReport(Versioned, Base):
     continuation: Mapped[str | None] = mapped_column(Text)
 
 
+class MatchDecision(Versioned, Base):
+    """A pairing of a client's trajectory with a vacancy discussed at the Matchtafel, and what
+    became of it: proposed -> introduced -> hired / declined (by whom, why)."""
+
+    __tablename__ = "match_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trajectory_id: Mapped[int] = _fk("trajectories.id")
+    vacancy_id: Mapped[int] = _fk("vacancies.id")
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    score: Mapped[float | None] = mapped_column(Float)
+    declined_by: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
 class BenefitPeriod(Base):
     """A period in which the client received a benefit; needed for benefit-independence and
     revolving-door outcomes."""
@@ -408,7 +424,4 @@ class SchemaInfo(Base):
 
 
 #: Table name -> class, for the generic write path and the frames.
-ENTITIES: dict[str, type[Base]] = {
-    m.class_.__tablename__: m.class_
-    for m in Base.registry.mappers
-}
+ENTITIES: dict[str, type[Base]] = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}

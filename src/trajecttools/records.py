@@ -50,6 +50,7 @@ ENTITY_LABELS: Mapping[str, str] = {
     "aftercare_contacts": "Nazorgcontact",
     "end_reports": "Beëindigingsrapportage",
     "benefit_periods": "Uitkeringsperiode",
+    "match_decisions": "Matchbesluit",
     "audit_log": "Auditlog",
     "register_info": "Registerinformatie",
 }
@@ -498,6 +499,31 @@ class EndReportRecord(Record):
     _future = field_validator("written_on")(_not_future)
 
 
+class MatchDecisionRecord(Record):
+    trajectory_id: int = Field(title="Traject")
+    vacancy_id: int = Field(title="Vacature")
+    status: Annotated[str, _code(vocab.MATCH_STATUSES)] = Field("proposed", title="Status")
+    decided_on: DateField = Field(title="Datum besluit")
+    decided_by: Text | None = Field(None, title="Besloten door", max_length=80)
+    score: float | None = Field(None, title="Score", ge=0, le=100)
+    declined_by: Annotated[str | None, _code(vocab.MATCH_DECLINED_BY)] = Field(
+        None, title="Afgewezen door"
+    )
+    reason: Text | None = Field(None, title="Reden", max_length=2000)
+
+    _future = field_validator("decided_on")(_not_future)
+
+    @model_validator(mode="after")
+    def _declined(self) -> MatchDecisionRecord:
+        if self.status == "declined" and (self.declined_by is None or not self.reason):
+            raise ValueError(
+                "reason|bij een afwijzing zijn 'afgewezen door' en een reden verplicht"
+            )
+        if self.status != "declined" and self.declined_by is not None:
+            raise ValueError("declined_by|alleen bij een afwijzing")
+        return self
+
+
 class BenefitPeriodRecord(Record):
     client_id: int = Field(title="Klant")
     kind: Annotated[str, _code(vocab.BENEFIT_KINDS)] = Field(title="Soort uitkering")
@@ -531,6 +557,7 @@ RECORDS: Mapping[str, type[Record]] = {
     "aftercare_contacts": AftercareContactRecord,
     "end_reports": EndReportRecord,
     "benefit_periods": BenefitPeriodRecord,
+    "match_decisions": MatchDecisionRecord,
 }
 
 _MESSAGES = {

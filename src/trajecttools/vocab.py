@@ -211,6 +211,14 @@ BENEFIT_KINDS: Final = _codes(
     none="Geen uitkering",
 )
 
+MATCH_STATUSES: Final = _codes(
+    proposed="Voorgesteld",
+    introduced="Voorgesteld aan werkgever",
+    hired="Aangenomen",
+    declined="Afgewezen",
+)
+MATCH_DECLINED_BY: Final = _codes(client="Klant", employer="Werkgever", coach="Jobcoach")
+
 VACANCY_STATUSES: Final = _codes(open="Open", closed="Gesloten")
 LANGUAGE_LEVELS: Final = _codes(A1="A1", A2="A2", B1="B1", B2="B2", C1="C1")
 

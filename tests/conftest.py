@@ -124,3 +124,18 @@ def register_case(store: Store, staff: Staff, **kw: object) -> int:
     values.update(kw)
     client = values.pop("client", CLIENT)
     return store.register(client, **values)  # type: ignore[arg-type]
+
+
+DEMO_AS_OF = dt.date(2026, 11, 2)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo register (300 trajectories, seed 7, as of 02-11-2026), built once a run."""
+    from trajecttools import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with Store(path, actor="demo", today=DEMO_AS_OF) as store:
+        demo.build(store, size=300, seed=7, as_of=DEMO_AS_OF)
+        store.set_info("synthetic", "true")
+    return path

@@ -28,6 +28,9 @@ _LAZY = {
     "signals": ("trajecttools.signals", "signals"),
     "caseload": ("trajecttools.signals", "caseload"),
     "demo": ("trajecttools.demo", None),
+    "outcomes": ("trajecttools.outcomes", None),
+    "matching": ("trajecttools.matching", None),
+    "decisions": ("trajecttools.decisions", None),
 }
 
 
@@ -48,8 +51,11 @@ __all__ = [
     "Store",
     "TrajecttoolsError",
     "caseload",
+    "decisions",
     "demo",
     "load_method",
+    "matching",
     "open",
+    "outcomes",
     "signals",
 ]

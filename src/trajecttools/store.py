@@ -814,7 +814,7 @@ class Store:
     def info(self) -> dict[str, str]:
         """Return the register's key/value facts (e.g. ``synthetic``)."""
         with self.engine.connect() as conn:
-            return dict(conn.execute(select(SchemaInfo.key, SchemaInfo.value)).tuples().all())
+            return {k: v for k, v in conn.execute(select(SchemaInfo.key, SchemaInfo.value))}
 
     def set_info(self, key: str, value: str, *, actor: str | None = None) -> None:
         """Set one key/value fact of the register (audited)."""

@@ -1,0 +1,208 @@
+"""Serving the dashboards with Voilà, safely by default.
+
+The server binds to this computer only (127.0.0.1) and always asks for a token (a new one is
+made when none is given); notebook sources are stripped, tracebacks hidden, template and theme
+cannot be switched from the address bar, kernels of closed tabs are culled after an hour, and a
+preheated kernel waits for the next visitor (``voila.json`` in the dashboards folder). Kernels
+find the register through ``TRAJECTTOOLS_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from trajecttools.errors import TrajecttoolsError
+from trajecttools.store import ENV_URL
+
+#: The Voilà template shipped with the package (no CDN, Dutch loading text, lost-connection
+#: banner); found through ``JUPYTER_PATH``.
+TEMPLATE = "trajecttools"
+#: An hour: a dashboard left open in a long meeting keeps its kernel; closed tabs are culled.
+CULL_IDLE_TIMEOUT = 3600
+CULL_INTERVAL = 300
+DEFAULT_DASHBOARDS = "dashboards"
+MAIN_DASHBOARD = "mdo.ipynb"
+
+
+class ServingError(TrajecttoolsError):
+    """The dashboards cannot be served as asked (message in Dutch)."""
+
+
+def jupyter_data_dir() -> Path:
+    """Return the package's Jupyter data folder (holds the Voilà template)."""
+    return Path(str(resources.files("trajecttools") / "jupyter"))
+
+
+def is_loopback(ip: str) -> bool:
+    """Tell whether an address only accepts connections from this computer."""
+    if ip.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(ip.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(ip: str, token: str | None, allow_remote: bool) -> None:
+    """Refuse a non-loopback address unless a token is given or remote access is allowed."""
+    if is_loopback(ip):
+        return
+    if token is None and not allow_remote:
+        raise ServingError(
+            f"Weigering: het adres {ip} is bereikbaar vanaf andere computers. Geef een eigen "
+            "toegangstoken (--token) of sta dit uitdrukkelijk toe met --allow-remote (alleen "
+            "achter een beveiligde proxy of JupyterHub). Zonder die keuze draait het dashboard "
+            "alleen op 127.0.0.1."
+        )
+
+
+def build_command(
+    dashboards_dir: str | os.PathLike[str],
+    *,
+    port: int = 8866,
+    ip: str = "127.0.0.1",
+    token: str | None = None,
+    open_browser: bool = False,
+) -> list[str]:
+    """Return the Voilà command line that serves a dashboards folder with safe settings.
+
+    ``token`` None leaves Voilà without a login: :func:`serve` always passes one.
+    """
+    folder = Path(dashboards_dir).resolve()
+    cmd = [
+        sys.executable, "-m", "voila", str(folder),
+        f"--Voila.ip={ip}",
+        f"--Voila.port={int(port)}",
+        "--Voila.port_retries=0",
+        f"--Voila.open_browser={open_browser}",
+        f"--Voila.config_file_paths={folder}",
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+    ]
+    if token is not None:
+        cmd.append(f"--Voila.token={token}")
+    return cmd
+
+
+def environment(db_url: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Return the server's environment: the register's URL for kernels and the template path."""
+    env = dict(os.environ if base is None else base)
+    env[ENV_URL] = db_url
+    paths = [str(jupyter_data_dir())]
+    if env.get("JUPYTER_PATH"):
+        paths.append(env["JUPYTER_PATH"])
+    env["JUPYTER_PATH"] = os.pathsep.join(paths)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def dashboard_url(ip: str, port: int, token: str | None, path: str = "") -> str:
+    """Return the address of the server (or of a dashboard in it), token included."""
+    host = ip
+    if not is_loopback(ip) and ip in ("0.0.0.0", "::", ""):
+        host = socket.gethostname()
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    url = f"http://{host}:{int(port)}/{path}"
+    return f"{url}?token={quote(token, safe='')}" if token else url
+
+
+def _safe_url(db_url: str) -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:
+        return "(database)"
+
+
+def serve(
+    db_url: str,
+    *,
+    dashboards_dir: str | os.PathLike[str] | None = None,
+    port: int = 8866,
+    ip: str = "127.0.0.1",
+    token: str | None = None,
+    open_browser: bool = False,
+    allow_remote: bool = False,
+) -> int:
+    """Serve the dashboards until stopped (Ctrl+C); return the exit code.
+
+    ``dashboards_dir`` None means ``./dashboards``. Refuses (exit code 2, Dutch message) a
+    non-loopback ``ip`` without a token and without ``allow_remote``.
+    """
+    try:
+        check_bind(ip, token, allow_remote)
+        folder = Path(dashboards_dir or Path.cwd() / DEFAULT_DASHBOARDS)
+        if not folder.is_dir():
+            raise ServingError(f"De map met dashboards bestaat niet: {folder}.")
+        if not any(folder.glob("*.ipynb")):
+            raise ServingError(f"In {folder} staan geen dashboards (.ipynb).")
+    except ServingError as exc:
+        print(f"Fout: {exc}", file=sys.stderr)
+        return 2
+    key = token if token is not None else secrets.token_urlsafe(32)
+    cmd = build_command(folder, port=port, ip=ip, token=key, open_browser=open_browser)
+    print(f"Register: {_safe_url(db_url)}")
+    print(f"De dashboards staan klaar op {dashboard_url(ip, port, key)}")
+    if (folder / MAIN_DASHBOARD).exists():
+        print(f"MDO-overleg: {dashboard_url(ip, port, key, f'voila/render/{MAIN_DASHBOARD}')}")
+    if not is_loopback(ip):
+        print("Let op: dit adres is bereikbaar vanaf andere computers. Gebruik het alleen achter "
+              "een beveiligde verbinding (https-proxy of JupyterHub).")
+    print("Deel de link met token alleen met wie het dashboard mag zien. Stoppen: Ctrl+C.",
+          flush=True)
+    proc = subprocess.Popen(cmd, env=environment(db_url))
+    previous = _stop_on_sigterm()
+    try:
+        return proc.wait()
+    except (KeyboardInterrupt, _Stopped):
+        print("De dashboards worden gestopt...", flush=True)
+        return 130
+    finally:
+        _stop_child(proc)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Stopped(Exception):
+    """SIGTERM arrived: stop the server."""
+
+
+def _raise_stopped(_signum: int, _frame: object) -> None:
+    raise _Stopped
+
+
+def _stop_on_sigterm() -> Any:
+    """Turn SIGTERM into :class:`_Stopped` (main thread only); return the old handler."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_stopped)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _stop_child(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the Voilà process and its kernels (SIGTERM, then SIGKILL after 15 s)."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -1,0 +1,907 @@
+"""The Matchtafel page: clients of concern against the vacancies that really exist.
+
+Pick the clients the table worries about (those with a method signal first), see each one's
+best vacancies with every criterion as a coloured cell with a word, flip to a vacancy's best
+candidates, propose a pairing, record that it was introduced, hired or declined (by whom, why),
+and see the pressure on popular vacancies and a proposed one-to-one assignment. Clients appear
+by pseudonym and initials only; the decline reason is stored, never shown. Every action is a
+method with a button whose ``click()`` calls it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+import traitlets
+
+from trajecttools import decisions, matching, vocab
+from trajecttools.errors import TrajecttoolsError
+from trajecttools.store import Store
+from trajecttools.widgets._base import (
+    Status,
+    button,
+    esc,
+    fmt_date,
+    guarded,
+    is_shown,
+    log,
+    setup_server_log,
+    show,
+)
+
+#: Words and symbols of the criterion states: the word carries the meaning, colour helps.
+STATE_TEXT = {
+    "match": ("✓", "past"),
+    "partial": ("◐", "deels"),
+    "mismatch": ("✗", "past niet"),
+    "unknown": ("?", "onbekend"),
+    "n/a": ("–", "n.v.t."),
+    "excluded": ("✕", "uitgesloten"),
+}
+DECISION_CLASSES = {"proposed": "proposed", "introduced": "introduced", "hired": "hired",
+                    "declined": "declined"}
+SEVERITY_WORDS = {"high": "hoog", "medium": "middel", "low": "laag"}
+#: How many pair rows are on screen (large type: few rows).
+DEFAULT_TOP = 5
+
+STYLE_SHEET = """
+<style>
+.tt-matchtafel {
+  --jp-widgets-font-size: 20px;
+  --jp-widgets-inline-height: 44px;
+  --jp-widgets-inline-label-width: 150px;
+  --jp-widgets-label-color: #111111;
+  --jp-widgets-input-color: #111111;
+  --jp-widgets-input-background-color: #ffffff;
+  --jp-widgets-input-border-color: #222222;
+  --jp-widgets-input-border-width: 2px;
+  color: #111111; background: #ffffff;
+  font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 20px; line-height: 1.35;
+}
+.tt-matchtafel .widget-html, .tt-matchtafel .widget-html-content,
+.tt-matchtafel .widget-label, .tt-matchtafel .widget-label-basic {
+  font-size: 20px; color: #111111; line-height: 1.35;
+}
+.tt-matchtafel .widget-html-content { white-space: normal; }
+.tt-matchtafel h1 { font-size: 38px; margin: 0; font-weight: 800; }
+.tt-matchtafel h2 { font-size: 30px; margin: 4px 0 8px 0; font-weight: 800; }
+.tt-matchtafel h3 { font-size: 24px; margin: 4px 0; font-weight: 700; }
+.tt-matchtafel .tt-titlebar {
+  align-items: center; border-bottom: 4px solid #111111; padding-bottom: 6px; width: 100%;
+}
+.tt-matchtafel .tt-subtitle { font-size: 24px; font-weight: 700; }
+.tt-matchtafel .tt-button {
+  font-size: 20px; height: 46px; padding: 0 16px; border-radius: 4px; font-weight: 700;
+  margin: 3px 4px;
+}
+.tt-matchtafel .tt-button-primary {
+  background: #0b3d91; color: #ffffff; border: 2px solid #0b3d91;
+}
+.tt-matchtafel .tt-button-secondary {
+  background: #ffffff; color: #111111; border: 2px solid #222222;
+}
+.tt-matchtafel .tt-button-danger { background: #111111; color: #ffffff; border: 2px solid #111111; }
+.tt-matchtafel .tt-button-good { background: #0b6b2e; color: #ffffff; border: 2px solid #0b6b2e; }
+.tt-matchtafel .tt-button-on { background: #0b3d91; color: #ffffff; border: 3px solid #ffbf00; }
+.tt-matchtafel .tt-button:disabled { opacity: 0.5; }
+.tt-matchtafel .tt-button:focus-visible { outline: 4px solid #ffbf00; outline-offset: 2px; }
+.tt-matchtafel .tt-panel {
+  border: 2px solid #222222; border-radius: 6px; padding: 10px 14px; margin: 6px 0;
+  background: #ffffff; box-sizing: border-box;
+}
+.tt-matchtafel .tt-left { margin-right: 12px; }
+.tt-matchtafel select, .tt-matchtafel .widget-select-multiple select {
+  font-size: 20px; color: #111111; background: #ffffff; border: 2px solid #222222;
+}
+.tt-matchtafel .widget-select-multiple select option { padding: 4px 6px; }
+.tt-matchtafel input[type="text"] { font-size: 20px; border: 2px solid #222222; }
+.tt-matchtafel .widget-checkbox input { width: 24px; height: 24px; }
+.tt-matchtafel .tt-status-info { font-size: 21px; padding: 4px 8px; font-weight: 600; }
+.tt-matchtafel .tt-status-error {
+  font-size: 22px; font-weight: 700; padding: 6px 10px; background: #a50021; color: #ffffff;
+}
+.tt-matchtafel .tt-pair-row {
+  border-bottom: 3px solid #444444; padding: 8px 0; align-items: center; width: 100%;
+}
+.tt-matchtafel .tt-pair-row.tt-focus-row { background: #eef3fb; }
+.tt-matchtafel .tt-pair-head { font-size: 24px; font-weight: 700; }
+.tt-matchtafel .tt-rank {
+  display: inline-block; min-width: 40px; font-size: 24px; font-weight: 800; text-align: center;
+}
+.tt-matchtafel .tt-score {
+  display: inline-block; min-width: 64px; text-align: center; font-size: 28px; font-weight: 800;
+  padding: 0 8px; margin-right: 10px; border: 3px solid #111111; border-radius: 6px;
+}
+.tt-matchtafel .tt-meta { font-size: 20px; font-weight: 400; margin: 2px 0 0 50px; }
+.tt-matchtafel .tt-criteria { display: flex; flex-wrap: wrap; gap: 5px; margin: 6px 0; }
+.tt-matchtafel .tt-crit {
+  display: inline-block; font-size: 18px; line-height: 1.25; padding: 3px 7px; min-width: 92px;
+  border-radius: 4px; border: 2px solid #111111;
+}
+.tt-matchtafel .tt-crit b { display: block; font-size: 18px; }
+.tt-matchtafel .tt-crit-match { background: #0b6b2e; color: #ffffff; border-color: #0b6b2e; }
+.tt-matchtafel .tt-crit-partial { background: #ffd23f; color: #111111; }
+.tt-matchtafel .tt-crit-mismatch { background: #a50021; color: #ffffff; border-color: #a50021; }
+.tt-matchtafel .tt-crit-unknown { background: #ffffff; color: #111111; border-style: dashed; }
+.tt-matchtafel .tt-crit-na { background: #e8e8e8; color: #333333; border-color: #888888; }
+.tt-matchtafel .tt-crit-excluded { background: #111111; color: #ffffff; }
+.tt-matchtafel .tt-explain { font-size: 20px; }
+.tt-matchtafel .tt-dec {
+  display: inline-block; font-size: 18px; font-weight: 800; padding: 1px 8px; margin-left: 10px;
+  border: 2px solid #111111; border-radius: 4px; vertical-align: middle;
+}
+.tt-matchtafel .tt-dec-proposed { background: #ffffff; color: #0b3d91; border-color: #0b3d91; }
+.tt-matchtafel .tt-dec-introduced { background: #0b3d91; color: #ffffff; border-color: #0b3d91; }
+.tt-matchtafel .tt-dec-hired { background: #0b6b2e; color: #ffffff; border-color: #0b6b2e; }
+.tt-matchtafel .tt-dec-declined { background: #111111; color: #ffffff; }
+.tt-matchtafel .tt-legend { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+.tt-matchtafel .tt-empty { font-size: 22px; padding: 10px 0; }
+.tt-matchtafel .tt-list { font-size: 20px; }
+.tt-matchtafel .tt-list table { border-collapse: collapse; width: 100%; }
+.tt-matchtafel .tt-list td, .tt-matchtafel .tt-list th {
+  text-align: left; padding: 4px 8px 4px 0; border-bottom: 1px solid #666666; vertical-align: top;
+}
+.tt-matchtafel .tt-client-tab { min-width: 200px; }
+.tt-matchtafel .tt-hidden-notice {
+  font-size: 30px; font-weight: 700; padding: 40px; text-align: center;
+  border: 4px dashed #111111; margin: 20px;
+}
+</style>
+"""
+
+
+def count(n: int, one: str, many: str) -> str:
+    """Return "1 klant" / "3 klanten"."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the rows of a frame as dicts with string keys."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _num(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(number) else number
+
+
+def criterion_cell(criterion: str, state: object) -> str:
+    """Return one criterion as a coloured cell with its Dutch name, a symbol and a word."""
+    code = str(state) if str(state) in STATE_TEXT else "unknown"
+    symbol, word = STATE_TEXT[code]
+    css = "na" if code == "n/a" else code
+    label = matching.CRITERION_LABELS[criterion]
+    return (f'<span class="tt-crit tt-crit-{css}" title="{esc(label)}: {esc(word)}">'
+            f"<b>{esc(label)}</b>{symbol} {esc(word)}</span>")
+
+
+def legend_html() -> str:
+    """Return the legend of the cell colours (each with its word)."""
+    cells = "".join(
+        f'<span class="tt-crit tt-crit-{"na" if c == "n/a" else c}">{s} {esc(w)}</span>'
+        for c, (s, w) in STATE_TEXT.items())
+    return f'<div class="tt-legend"><b>Legenda:</b> {cells}</div>'
+
+
+def decision_badge(status: object) -> str:
+    """Return a decision status as a badge with its Dutch label (empty when none)."""
+    if status is None or (isinstance(status, float) and pd.isna(status)) or status == "":
+        return ""
+    code = str(status)
+    css = DECISION_CLASSES.get(code, "proposed")
+    return (f'<span class="tt-dec tt-dec-{css}">'
+            f"{esc(vocab.label(vocab.MATCH_STATUSES, code))}</span>")
+
+
+def who(pseudonym: object, initials: object) -> str:
+    """Return "pseudonym · initials", the only way a client is named on screen."""
+    inits = esc(initials)
+    return f"{esc(pseudonym)} · {inits}" if inits else esc(pseudonym)
+
+
+def pair_html(pair: dict[str, Any], *, by_vacancy: bool, status: object = None) -> str:
+    """Return the escaped HTML of one pair: rank, score, who or what, criteria, reasons."""
+    score = _num(pair.get("score"))
+    places = int(_num(pair.get("positions")) or 0)
+    places_text = "1 plaats" if places == 1 else f"{places} plaatsen"
+    meta: list[str] = []
+    if by_vacancy:
+        head = f"{who(pair.get('pseudonym'), pair.get('initials'))}"
+    else:
+        head = f"{esc(pair.get('title'))} — {esc(pair.get('employer'))}"
+        meta.append(places_text)
+        rank = _num(pair.get("vacancy_rank"))
+        total = _num(pair.get("candidates"))
+        if rank and total:
+            meta.append(f"voor deze vacature nr. {int(rank)} van {int(total)} kandidaten")
+    if not pair.get("hard_ok", True):
+        meta.append("uitgesloten")
+    cells = "".join(criterion_cell(c, pair.get(f"{c}_status")) for c in matching.CRITERIA)
+    meta_html = esc(" · ".join(meta))
+    return (
+        f'<div class="tt-pair-head"><span class="tt-rank">{int(pair.get("rank") or 0)}.</span>'
+        f'<span class="tt-score" title="Totaalscore van 100">'
+        f'{"" if score is None else f"{score:.0f}"}</span>{head}</div>'
+        + (f'<div class="tt-meta">{meta_html}{decision_badge(status)}</div>'
+           if meta_html or status else "")
+        + f'<div class="tt-criteria">{cells}</div>'
+        f'<div class="tt-explain">{esc(pair.get("explanation"))}</div>'
+    )
+
+
+class PairRow(widgets.HBox):
+    """One pair with its decision buttons (only the steps that are possible are shown)."""
+
+    trajectory_id = traitlets.Int(None, allow_none=True, help="The row's trajectory")
+    vacancy_id = traitlets.Int(None, allow_none=True, help="The row's vacancy")
+
+    def __init__(self) -> None:
+        self.text = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", width="auto"))
+        self.propose_button = button("Voorstellen", kind="primary", css="tt-propose",
+                                     tooltip="Leg vast: de tafel stelt deze koppeling voor")
+        self.introduce_button = button("Voorgesteld aan werkgever", kind="primary",
+                                       css="tt-introduce")
+        self.hire_button = button("Aangenomen", kind="good", css="tt-hire")
+        self.decline_button = button("Afwijzen", kind="danger", css="tt-decline")
+        self.flip_button = button("Kandidaten", css="tt-flip")
+        self.pair: dict[str, Any] = {}
+        self.decision: dict[str, Any] | None = None
+        actions = widgets.VBox([self.propose_button, self.introduce_button, self.hire_button,
+                                self.decline_button, self.flip_button],
+                               layout=widgets.Layout(width="250px", min_width="250px",
+                                                     align_items="stretch"))
+        super().__init__([self.text, actions], layout=widgets.Layout(width="100%"))
+        self.add_class("tt-pair-row")
+
+    def fill(self, pair: dict[str, Any] | None, decision: dict[str, Any] | None, *,
+             by_vacancy: bool) -> None:
+        """Show a pair (and its latest decision), or hide the row when there is none."""
+        if pair is None:
+            self.pair, self.decision = {}, None
+            self.trajectory_id = None
+            self.vacancy_id = None
+            show(self, False)
+            return
+        self.pair, self.decision = pair, decision
+        self.trajectory_id = int(pair["trajectory_id"])
+        self.vacancy_id = int(pair["vacancy_id"])
+        status = None if decision is None else str(decision["status"])
+        self.text.value = pair_html(pair, by_vacancy=by_vacancy, status=status)
+        allowed = bool(pair.get("hard_ok", True))
+        show(self.propose_button, allowed and status in (None, "declined"))
+        show(self.introduce_button, status == "proposed")
+        show(self.hire_button, status == "introduced")
+        show(self.decline_button, status in ("proposed", "introduced"))
+        self.flip_button.description = "Vacatures van klant" if by_vacancy else "Kandidaten"
+        self.flip_button.tooltip = ("Toon de beste vacatures van deze klant" if by_vacancy
+                                    else "Toon de beste kandidaten voor deze vacature")
+        show(self, True)
+
+
+class MatchtafelDashboard(widgets.VBox):
+    """The Matchtafel of one register (see the module docstring)."""
+
+    mode = traitlets.Unicode("client", help="'client': vacancies of a client; 'vacancy': "
+                                            "candidates of a vacancy")
+    focus_trajectory = traitlets.Int(None, allow_none=True, help="Client shown (trajectory)")
+    focus_vacancy = traitlets.Int(None, allow_none=True, help="Vacancy shown in vacancy mode")
+    hidden = traitlets.Bool(False, help="All client content hidden (visitor in the room)")
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        as_of: dt.date | None = None,
+        top: int = DEFAULT_TOP,
+        config: matching.MatchConfig | None = None,
+        clients: Iterable[int | str] | None = None,
+        decided_by: str = "Matchtafel",
+    ) -> None:
+        self.store = store
+        self._as_of = as_of
+        self.as_of: dt.date = as_of or store.today
+        self.top = max(1, int(top))
+        self.config = config or matching.MatchConfig()
+        self.decided_by = decided_by
+        self.inputs: matching.MatchInputs | None = None
+        self.candidates = pd.DataFrame()
+        self.pairs = pd.DataFrame()
+        self.selected: list[int] = []
+        self._declining: dict[str, Any] | None = None
+        self._loaded_at: dt.datetime | None = None
+
+        self.status = Status(layout=widgets.Layout(width="100%"))
+        self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", width="auto"))
+        self.refresh_button = button("Vernieuwen", css="tt-refresh",
+                                     tooltip="Haal klanten, vacatures en besluiten opnieuw op")
+        self.hide_button = button("Alles verbergen", kind="danger", css="tt-hide-all",
+                                  tooltip="Verberg alle klantgegevens (bezoek in de kamer)")
+        self.show_button = button("Tonen", kind="primary", css="tt-show-all")
+        titlebar = widgets.HBox([self.title, self.refresh_button, self.hide_button,
+                                 self.show_button])
+        titlebar.add_class("tt-titlebar")
+
+        # clients of concern
+        self.only_signals = widgets.Checkbox(value=True, description="Alleen klanten met een "
+                                             "signaal", indent=False,
+                                             layout=widgets.Layout(width="auto"))
+        self.only_signals.add_class("tt-only-signals")
+        self.picker = widgets.SelectMultiple(options=[], rows=9,
+                                             layout=widgets.Layout(width="100%"))
+        self.picker.add_class("tt-client-picker")
+        self.discuss_button = button("Bespreken", kind="primary", css="tt-discuss",
+                                     tooltip="Zet de gekozen klanten aan tafel")
+        self.tabs = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        self.tabs.add_class("tt-client-tabs")
+        picker_panel = widgets.VBox([
+            widgets.HTML("<h2>Klanten van zorg</h2>"), self.only_signals, self.picker,
+            self.discuss_button], layout=widgets.Layout(width="100%"))
+        picker_panel.add_class("tt-panel")
+        picker_panel.add_class("tt-clients")
+
+        # congestion and assignment
+        self.crowd = widgets.HTML()
+        self.crowd.add_class("tt-congestion")
+        self.assign_button = button("Voorstel verdeling", css="tt-assign",
+                                    tooltip="Verdeel de klanten aan tafel over de vacatures "
+                                            "met de hoogste totale score")
+        self.assignment = widgets.HTML()
+        self.assignment.add_class("tt-assignment")
+        side_panel = widgets.VBox([widgets.HTML("<h2>Drukte op vacatures</h2>"), self.crowd,
+                                   self.assign_button, self.assignment],
+                                  layout=widgets.Layout(width="100%"))
+        side_panel.add_class("tt-panel")
+        left = widgets.VBox([picker_panel, side_panel],
+                            layout=widgets.Layout(flex="0 0 430px", width="430px"))
+        left.add_class("tt-left")
+
+        # pairs
+        self.heading = widgets.HTML()
+        self.back_button = button("◀ Terug naar klant", css="tt-back")
+        self.show_excluded = widgets.Checkbox(value=False, indent=False,
+                                              description="Toon ook uitgesloten vacatures",
+                                              layout=widgets.Layout(width="auto"))
+        self.show_excluded.add_class("tt-show-excluded")
+        head = widgets.HBox([self.heading, self.back_button, self.show_excluded],
+                            layout=widgets.Layout(align_items="center", width="100%",
+                                                  flex_flow="row wrap",
+                                                  justify_content="space-between"))
+        self.legend = widgets.HTML(legend_html())
+        self.empty = widgets.HTML('<div class="tt-empty">Kies links klanten en klik op '
+                                  '"Bespreken".</div>')
+        self.rows = [PairRow() for _ in range(self.top)]
+        for row in self.rows:
+            show(row, False)
+            row.propose_button.on_click(guarded(self.status, "Voorstellen")(self._propose))
+            row.introduce_button.on_click(
+                guarded(self.status, "Voorstel aan werkgever vastleggen")(self._introduce))
+            row.hire_button.on_click(guarded(self.status, "Aanname vastleggen")(self._hire))
+            row.decline_button.on_click(guarded(self.status, "Afwijzen")(self._decline))
+            row.flip_button.on_click(guarded(self.status, "Omdraaien")(self._flip))
+        self.body = widgets.VBox(self.rows, layout=widgets.Layout(width="100%"))
+        self.body.add_class("tt-pair-list")
+        pairs_panel = widgets.VBox([head, self.tabs, self.legend, self.empty, self.body],
+                                   layout=widgets.Layout(width="100%"))
+        pairs_panel.add_class("tt-panel")
+        pairs_panel.add_class("tt-pairs")
+
+        # decisions: the decline form and what became of earlier decisions
+        self.decline_title = widgets.HTML()
+        self.declined_by = widgets.Dropdown(
+            description="Afgewezen door",
+            options=[(label, code) for code, label in vocab.MATCH_DECLINED_BY.items()],
+            value="employer", layout=widgets.Layout(width="460px"))
+        self.declined_by.add_class("tt-declined-by")
+        self.reason = widgets.Text(description="Reden", continuous_update=False,
+                                   placeholder="Waarom? (wordt vastgelegd, niet getoond)",
+                                   layout=widgets.Layout(width="100%"))
+        self.reason.add_class("tt-reason")
+        self.confirm_button = button("Afwijzing vastleggen", kind="danger",
+                                     css="tt-decline-confirm")
+        self.cancel_button = button("Annuleren", css="tt-decline-cancel")
+        self.decline_form = widgets.VBox([
+            self.decline_title, self.declined_by, self.reason,
+            widgets.HBox([self.confirm_button, self.cancel_button])])
+        self.decline_form.add_class("tt-decline-form")
+        show(self.decline_form, False)
+        self.history = widgets.HTML()
+        self.history.add_class("tt-history")
+        decision_panel = widgets.VBox([widgets.HTML("<h2>Besluiten</h2>"), self.decline_form,
+                                       self.history], layout=widgets.Layout(width="100%"))
+        decision_panel.add_class("tt-panel")
+        decision_panel.add_class("tt-decision")
+
+        main = widgets.VBox([pairs_panel, decision_panel],
+                            layout=widgets.Layout(flex="1 1 900px", min_width="0"))
+        self.content = widgets.HBox([left, main],
+                                    layout=widgets.Layout(width="100%",
+                                                          align_items="flex-start"))
+        self.content.add_class("tt-content")
+        self.hidden_notice = widgets.HTML(
+            '<div class="tt-hidden-notice">De gegevens zijn verborgen. Klik op "Tonen" om ze '
+            "weer te zien.</div>")
+        show(self.hidden_notice, False)
+        show(self.show_button, False)
+        sheet = widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none"))
+        super().__init__([sheet, titlebar, self.status, self.hidden_notice, self.content],
+                         layout=widgets.Layout(width="100%", padding="8px"))
+        self.add_class("tt-matchtafel")
+
+        g = guarded
+        self.refresh_button.on_click(g(self.status, "Vernieuwen")(lambda _b: self.refresh()))
+        self.hide_button.on_click(g(self.status, "Verbergen")(lambda _b: self.hide_all()))
+        self.show_button.on_click(g(self.status, "Tonen")(lambda _b: self.show_all()))
+        self.discuss_button.on_click(g(self.status, "Bespreken")(lambda _b: self.discuss()))
+        self.back_button.on_click(g(self.status, "Terug")(lambda _b: self.back()))
+        self.assign_button.on_click(
+            g(self.status, "Voorstel verdeling")(lambda _b: self.propose_assignment()))
+        self.confirm_button.on_click(
+            g(self.status, "Afwijzing vastleggen")(lambda _b: self.confirm_decline()))
+        self.cancel_button.on_click(g(self.status, "Annuleren")(lambda _b: self.cancel_decline()))
+        self.only_signals.observe(g(self.status, "Klanten filteren")(
+            lambda _c: self._fill_picker()), "value")
+        self.show_excluded.observe(g(self.status, "Uitgesloten tonen")(
+            lambda _c: self._render()), "value")
+
+        self.refresh()
+        if clients:
+            self.select_clients(clients)
+            self.discuss()
+
+    # -- data ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read active clients, open vacancies, signals and decisions again."""
+        self.as_of = self._as_of or self.store.today
+        self._load()
+        self._fill_picker()
+        self._render()
+        self.status.info(f"Gegevens bijgewerkt om {self._loaded_at:%H:%M}.")
+
+    def _load(self) -> None:
+        self.inputs = matching.load_inputs(self.store, self.as_of)
+        clients = self.inputs.clients[["trajectory_id", "pseudonym", "initials"]].copy()
+        clients["signals"] = 0
+        clients["severity"] = ""
+        worst = self._signal_summary()
+        if not worst.empty:
+            clients = clients.drop(columns=["signals", "severity"]).merge(
+                worst, on="trajectory_id", how="left")
+            clients["signals"] = clients["signals"].fillna(0).astype(int)
+            clients["severity"] = clients["severity"].fillna("")
+        order = clients["severity"].map({"high": 0, "medium": 1, "low": 2}).fillna(3)
+        self.candidates = (clients.assign(_o=order)
+                           .sort_values(["_o", "signals", "pseudonym"],
+                                        ascending=[True, False, True])
+                           .drop(columns="_o").reset_index(drop=True))
+        self.selected = [t for t in self.selected
+                         if t in set(self.candidates["trajectory_id"].astype(int))]
+        vac = self.inputs.vacancies
+        self.title.value = (
+            f"<div class='tt-subtitle'>Peildatum {fmt_date(self.as_of)} · "
+            f"{len(self.candidates)} actieve klanten · {len(vac)} open vacatures "
+            f"({int(vac['positions'].sum()) if not vac.empty else 0} vrije plaatsen)</div>")
+        self._loaded_at = dt.datetime.now()
+
+    def _signal_summary(self) -> pd.DataFrame:
+        """Return per trajectory the number of signals and the worst severity (or nothing)."""
+        try:
+            from trajecttools.signals import signals as compute_signals
+        except ImportError:  # pragma: no cover - signals ship with the package
+            return pd.DataFrame()
+        try:
+            found = compute_signals(self.store, as_of=self.as_of)
+        except Exception:
+            log.exception("Signalen voor de Matchtafel konden niet worden berekend")
+            return pd.DataFrame()
+        if found.empty:
+            return pd.DataFrame(columns=["trajectory_id", "signals", "severity"])
+        sev = found["severity"].astype(str).map({"high": 0, "medium": 1, "low": 2}).fillna(3)
+        grouped = found.assign(_s=sev).groupby("trajectory_id")
+        out = pd.DataFrame({"signals": grouped.size(), "_s": grouped["_s"].min()})
+        out["severity"] = out.pop("_s").map({0: "high", 1: "medium", 2: "low"}).fillna("")
+        return out.reset_index()
+
+    # -- clients of concern ------------------------------------------------------------
+    def _label(self, row: dict[str, Any]) -> str:
+        name = f"{row['pseudonym']} · {row['initials']}" if row["initials"] else row["pseudonym"]
+        if row["signals"]:
+            word = SEVERITY_WORDS.get(row["severity"], "")
+            plural = "signaal" if row["signals"] == 1 else "signalen"
+            return f"{name} — {row['signals']} {plural} ({word})"
+        return str(name)
+
+    def _fill_picker(self) -> None:
+        frame = self.candidates
+        has_signals = not frame.empty and bool((frame["signals"] > 0).any())
+        show(self.only_signals, has_signals)
+        if has_signals and self.only_signals.value:
+            frame = frame[(frame["signals"] > 0)
+                          | frame["trajectory_id"].astype(int).isin(self.selected)]
+        options = [(self._label(r), int(r["trajectory_id"])) for r in _records(frame)]
+        keep = tuple(v for v in self.picker.value if v in {v for _, v in options})
+        with self.picker.hold_trait_notifications():
+            self.picker.options = options
+            self.picker.value = keep
+
+    def select_clients(self, clients: Iterable[int | str]) -> None:
+        """Mark clients (trajectory ids or pseudonyms) in the list of clients of concern."""
+        wanted = list(clients)
+        frame = self.candidates
+        ids = {int(c) for c in wanted if not isinstance(c, str)}
+        names = {c for c in wanted if isinstance(c, str)}
+        mask = (frame["trajectory_id"].astype(int).isin(ids)
+                | frame["pseudonym"].astype(str).isin(names))
+        found = [int(t) for t in frame.loc[mask, "trajectory_id"]]
+        if len(found) < len(wanted):
+            self.status.error("Niet alle gevraagde klanten hebben een actief traject; de "
+                              "andere zijn gekozen.")
+        self.selected = found
+        if self.only_signals.value and not set(found) <= set(
+                int(v) for _, v in self.picker.options):
+            self._fill_picker()
+        self.picker.value = tuple(v for _, v in self.picker.options if v in set(found))
+
+    def discuss(self) -> None:
+        """Put the clients chosen in the list at the table and show the first one."""
+        chosen = [int(v) for v in self.picker.value]
+        if not chosen:
+            self.status.error("Kies eerst één of meer klanten in de lijst.")
+            return
+        self.selected = chosen
+        self._fill_tabs()
+        self.focus_client(chosen[0])
+        self._show_congestion()
+        self.status.info(f"{count(len(chosen), 'klant', 'klanten')} aan tafel.")
+
+    def _fill_tabs(self) -> None:
+        for child in self.tabs.children:
+            child.close()
+        tabs = []
+        frame = self.candidates.set_index("trajectory_id")
+        for tid in self.selected:
+            row = frame.loc[tid]
+            b = button(f"{row['pseudonym']} · {row['initials']}", css="tt-client-tab",
+                       tooltip="Toon de vacatures van deze klant")
+            b.on_click(guarded(self.status, "Klant kiezen")(
+                lambda _b, t=tid: self.focus_client(t)))
+            tabs.append(b)
+        self.tabs.children = tabs
+
+    # -- views -------------------------------------------------------------------------
+    def focus_client(self, trajectory_id: int) -> None:
+        """Show the best vacancies of one client at the table."""
+        tid = int(trajectory_id)
+        if tid not in set(self.candidates["trajectory_id"].astype(int)):
+            raise TrajecttoolsError(f"Traject {tid} is geen actieve klant in dit overzicht.")
+        self.mode = "client"
+        self.focus_trajectory = tid
+        self.focus_vacancy = None
+        self.cancel_decline()
+        self._render()
+
+    def focus_vacancy_of(self, vacancy_id: int) -> None:
+        """Flip: show the best candidates (all active clients) for one vacancy."""
+        vid = int(vacancy_id)
+        assert self.inputs is not None
+        if vid not in set(self.inputs.vacancies["vacancy_id"].astype(int)):
+            raise TrajecttoolsError(f"Vacature {vid} is niet (meer) open.")
+        self.mode = "vacancy"
+        self.focus_vacancy = vid
+        self.cancel_decline()
+        self._render()
+
+    def back(self) -> None:
+        """Return from a vacancy's candidates to the client shown before."""
+        self.mode = "client"
+        self.focus_vacancy = None
+        self._render()
+
+    def _compute(self) -> pd.DataFrame:
+        if self.inputs is None:
+            return pd.DataFrame()
+        if self.mode == "vacancy" and self.focus_vacancy is not None:
+            return matching.match(self.inputs, top=self.top, direction="vacancy",
+                                  vacancies=[self.focus_vacancy], config=self.config,
+                                  include_excluded=False)
+        if self.focus_trajectory is None:
+            return pd.DataFrame()
+        return matching.match(self.inputs, top=self.top, clients=[self.focus_trajectory],
+                              config=self.config, include_excluded=self.show_excluded.value,
+                              reciprocal=True)
+
+    def _decision_map(self) -> dict[tuple[int, int], dict[str, Any]]:
+        if self.mode == "vacancy" and self.focus_vacancy is not None:
+            frame = decisions.decisions_frame(self.store, vacancy_id=self.focus_vacancy)
+        elif self.focus_trajectory is not None:
+            frame = decisions.decisions_frame(self.store, trajectory_id=self.focus_trajectory)
+        else:
+            return {}
+        latest = decisions.latest_by_pair(frame)
+        return {(int(r["trajectory_id"]), int(r["vacancy_id"])): r for r in _records(latest)}
+
+    def _render(self) -> None:
+        by_vacancy = self.mode == "vacancy"
+        self.pairs = self._compute()
+        known = self._decision_map()
+        records = _records(self.pairs)
+        with self.hold_sync():
+            for i, row in enumerate(self.rows):
+                pair = records[i] if i < len(records) else None
+                decision = None if pair is None else known.get(
+                    (int(pair["trajectory_id"]), int(pair["vacancy_id"])))
+                row.fill(pair, decision, by_vacancy=by_vacancy)
+            show(self.back_button, by_vacancy)
+            show(self.show_excluded, not by_vacancy and self.focus_trajectory is not None)
+            show(self.tabs, not by_vacancy)
+            for tab, tid in zip(self.tabs.children, self.selected, strict=False):
+                if tid == self.focus_trajectory:
+                    tab.add_class("tt-button-on")
+                else:
+                    tab.remove_class("tt-button-on")
+            self.heading.value = self._heading()
+            self.empty.value = self._empty_text()
+            show(self.empty, not records)
+            self.history.value = self._history(known)
+
+    def _heading(self) -> str:
+        if self.mode == "vacancy" and self.focus_vacancy is not None:
+            assert self.inputs is not None
+            vacancies = self.inputs.vacancies
+            vac = _records(vacancies[vacancies["vacancy_id"] == self.focus_vacancy])[0]
+            places = int(vac["positions"])
+            return (f"<h2>Kandidaten voor {esc(vac['title'])} — {esc(vac['employer'])} "
+                    f"({places} {'plaats' if places == 1 else 'plaatsen'})</h2>")
+        if self.focus_trajectory is None:
+            return "<h2>Vacatures</h2>"
+        row = self.candidates.set_index("trajectory_id").loc[self.focus_trajectory]
+        return f"<h2>Beste vacatures voor {who(row['pseudonym'], row['initials'])}</h2>"
+
+    def _empty_text(self) -> str:
+        if self.focus_trajectory is None and self.mode == "client":
+            return ('<div class="tt-empty">Kies links klanten en klik op "Bespreken".</div>')
+        return ('<div class="tt-empty">Geen passende open vacatures (uitgesloten vacatures '
+                "zijn te zien met 'Toon ook uitgesloten vacatures').</div>")
+
+    def _history(self, known: dict[tuple[int, int], dict[str, Any]]) -> str:
+        """Return what became of earlier decisions of the client or vacancy shown."""
+        if not known:
+            return '<div class="tt-empty">Nog geen besluiten.</div>'
+        rows = sorted(known.values(), key=lambda r: (r["decided_on"], r["id"]), reverse=True)
+        lines = []
+        for r in rows[:8]:
+            label = r.get("declined_by_label")
+            by = f" door {esc(label)}" if isinstance(label, str) and label else ""
+            what = (who(r["pseudonym"], r["initials"]) if self.mode == "vacancy"
+                    else f"{esc(r['title'])} — {esc(r['employer'])}")
+            lines.append(f"<tr><td>{fmt_date(r['decided_on'])}</td><td>{what}</td>"
+                         f"<td>{decision_badge(r['status'])}{by}</td></tr>")
+        return f'<div class="tt-list"><table>{"".join(lines)}</table></div>'
+
+    def _show_congestion(self) -> None:
+        if self.inputs is None or not self.selected:
+            self.crowd.value = ""
+            return
+        pairs = matching.match(self.inputs, top=self.top, clients=self.selected,
+                               config=self.config)
+        crowd = matching.congestion(pairs)
+        if crowd.empty:
+            self.crowd.value = '<div class="tt-empty">Geen passende vacatures.</div>'
+            return
+        lines = []
+        for r in crowd.head(5).to_dict("records"):
+            places = "plaats" if r["positions"] == 1 else "plaatsen"
+            lines.append(f"<tr><td>{esc(r['title'])} — {esc(r['employer'])}</td>"
+                         f"<td><b>{count(r['clients'], 'klant', 'klanten')}</b> / "
+                         f"{r['positions']} {places}</td></tr>")
+        self.crowd.value = (f'<div class="tt-list"><div>{esc(crowd.attrs["summary"])}</div>'
+                            f'<table>{"".join(lines)}</table></div>')
+
+    # -- decisions ---------------------------------------------------------------------
+    def _row_of(self, b: widgets.Button) -> PairRow:
+        for row in self.rows:
+            if b in (row.propose_button, row.introduce_button, row.hire_button,
+                     row.decline_button, row.flip_button):
+                return row
+        raise LookupError("onbekende knop")
+
+    def _propose(self, b: widgets.Button) -> None:
+        row = self._row_of(b)
+        if row.trajectory_id is not None and row.vacancy_id is not None:
+            self.propose(row.trajectory_id, row.vacancy_id)
+
+    def _introduce(self, b: widgets.Button) -> None:
+        self.advance(self._row_of(b), "introduced")
+
+    def _hire(self, b: widgets.Button) -> None:
+        self.advance(self._row_of(b), "hired")
+
+    def _decline(self, b: widgets.Button) -> None:
+        self.start_decline(self._row_of(b))
+
+    def _flip(self, b: widgets.Button) -> None:
+        row = self._row_of(b)
+        if self.mode == "vacancy" and row.trajectory_id is not None:
+            self.focus_client(row.trajectory_id)
+        elif row.vacancy_id is not None:
+            self.focus_vacancy_of(row.vacancy_id)
+
+    def _describe(self, trajectory_id: int, vacancy_id: int) -> str:
+        pairs = self.pairs
+        hit = pairs[(pairs["trajectory_id"] == trajectory_id)
+                    & (pairs["vacancy_id"] == vacancy_id)]
+        if hit.empty:
+            return f"traject {trajectory_id} bij vacature {vacancy_id}"
+        r = hit.iloc[0]
+        return f"{r['pseudonym']} bij {r['title']} ({r['employer']})"
+
+    def propose(self, trajectory_id: int, vacancy_id: int) -> int:
+        """Record that the table proposes this pair; return the decision id."""
+        pairs = self.pairs
+        hit = pairs[(pairs["trajectory_id"] == int(trajectory_id))
+                    & (pairs["vacancy_id"] == int(vacancy_id))]
+        if hit.empty:
+            raise TrajecttoolsError("Deze koppeling staat niet op het scherm.")
+        if not bool(hit["hard_ok"].iloc[0]):
+            raise TrajecttoolsError("Deze koppeling is uitgesloten en kan niet worden "
+                                    "voorgesteld.")
+        what = self._describe(int(trajectory_id), int(vacancy_id))
+        did = decisions.propose(self.store, int(trajectory_id), int(vacancy_id),
+                                score=float(hit["score"].iloc[0]), decided_by=self.decided_by,
+                                on=self.as_of if self._as_of else None)
+        log.info("Matchtafel: koppeling %s voorgesteld (besluit %s)", what, did)
+        self._after_decision(f"Voorgesteld: {what}.")
+        return did
+
+    def advance(self, row: PairRow, status: str) -> int:
+        """Move the decision of a row one step (introduced, hired); return its new version."""
+        if row.decision is None:
+            raise TrajecttoolsError("Voor deze koppeling is nog niets besloten.")
+        decision = row.decision
+        what = self._describe(int(decision["trajectory_id"]), int(decision["vacancy_id"]))
+        version = decisions.decide(self.store, int(decision["id"]), status,
+                                   expected_version=int(decision["version"]),
+                                   decided_by=self.decided_by,
+                                   on=self.as_of if self._as_of else None)
+        label = vocab.label(vocab.MATCH_STATUSES, status)
+        self._after_decision(f"{label}: {what}.")
+        return version
+
+    def start_decline(self, row: PairRow) -> None:
+        """Open the decline form for a row's decision (who declined, and why)."""
+        if row.decision is None:
+            raise TrajecttoolsError("Voor deze koppeling is nog niets besloten.")
+        self._declining = dict(row.decision)
+        what = self._describe(int(row.decision["trajectory_id"]),
+                              int(row.decision["vacancy_id"]))
+        self.decline_title.value = f"<h3>Afwijzen: {esc(what)}</h3>"
+        self.reason.value = ""
+        show(self.decline_form, True)
+
+    def confirm_decline(self, declined_by: str | None = None, reason: str | None = None) -> int:
+        """Record the decline of the form (or of the given values); return the new version."""
+        if self._declining is None:
+            raise TrajecttoolsError("Kies eerst 'Afwijzen' bij een koppeling.")
+        decision = self._declining
+        version = decisions.decline(
+            self.store, int(decision["id"]), expected_version=int(decision["version"]),
+            declined_by=declined_by if declined_by is not None else self.declined_by.value,
+            reason=reason if reason is not None else self.reason.value,
+            decided_by=self.decided_by, on=self.as_of if self._as_of else None)
+        what = self._describe(int(decision["trajectory_id"]), int(decision["vacancy_id"]))
+        self.cancel_decline()
+        self._after_decision(f"Afgewezen: {what}.")
+        return version
+
+    def cancel_decline(self) -> None:
+        """Close the decline form without recording anything."""
+        self._declining = None
+        self.reason.value = ""
+        show(self.decline_form, False)
+
+    def _after_decision(self, message: str) -> None:
+        self._load()
+        self._render()
+        self._show_congestion()
+        self.status.info(message)
+
+    def propose_assignment(self) -> pd.DataFrame:
+        """Show a one-to-one assignment of the clients at the table with the best total fit."""
+        if self.inputs is None or not self.selected:
+            raise TrajecttoolsError("Zet eerst klanten aan tafel met 'Bespreken'.")
+        pairs = matching.match(self.inputs, top=max(self.top, 10), clients=self.selected,
+                               config=self.config)
+        chosen = matching.assign(pairs)
+        if chosen.empty:
+            self.assignment.value = '<div class="tt-empty">Geen verdeling mogelijk.</div>'
+            return chosen
+        lines = [f"<tr><td>{who(r['pseudonym'], r['initials'])}</td><td>{esc(r['title'])} — "
+                 f"{esc(r['employer'])}</td><td><b>{r['score']:.0f}</b></td></tr>"
+                 for r in chosen.to_dict("records")]
+        rest = len(self.selected) - len(chosen)
+        note = (f"<div>{count(rest, 'klant', 'klanten')} zonder plek in deze verdeling.</div>"
+                if rest else "")
+        self.assignment.value = (f'<div class="tt-list"><h3>Voorstel verdeling</h3>'
+                                 f'<table>{"".join(lines)}</table>{note}</div>')
+        return chosen
+
+    # -- privacy -----------------------------------------------------------------------
+    def hide_all(self) -> None:
+        """Hide all client content at once (a visitor walks in)."""
+        show(self.content, False)
+        show(self.hidden_notice, True)
+        show(self.hide_button, False)
+        show(self.show_button, True)
+        self.status.clear()
+        self.hidden = True
+
+    def show_all(self) -> None:
+        """Show the content again."""
+        show(self.content, True)
+        show(self.hidden_notice, False)
+        show(self.hide_button, True)
+        show(self.show_button, False)
+        self.hidden = False
+
+    @property
+    def content_shown(self) -> bool:
+        """Whether client content is on screen."""
+        return is_shown(self.content)
+
+    def visible_rows(self) -> list[PairRow]:
+        """Return the pair rows on screen."""
+        return [r for r in self.rows if r.trajectory_id is not None]
+
+
+def _failure(message: str) -> widgets.Widget:
+    box = widgets.VBox([
+        widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none")),
+        widgets.HTML(f"<h1>Matchtafel</h1><div class='tt-status-error' role='alert'>"
+                     f"{esc(message)}</div>"),
+    ])
+    box.add_class("tt-matchtafel")
+    box.add_class("tt-status")
+    return box
+
+
+def matchtafel_app(
+    store: Store | None = None,
+    *,
+    as_of: dt.date | str | None = None,
+    top: int = DEFAULT_TOP,
+    clients: Sequence[int | str] | None = None,
+    config: matching.MatchConfig | str | None = None,
+) -> widgets.Widget:
+    """Return the Matchtafel dashboard of a register.
+
+    ``store`` None opens the register named by ``TRAJECTTOOLS_DATABASE_URL`` (or the default
+    file) without changing its schema. ``as_of``: a date or dd-mm-jjjj (None: today). ``top``:
+    pairs shown per client or vacancy. ``clients``: pseudonyms or trajectory ids put at the
+    table at once. ``config``: a :class:`~trajecttools.matching.MatchConfig` or a TOML path.
+    """
+    from trajecttools.records import parse_date
+
+    setup_server_log()
+    try:
+        day = as_of if isinstance(as_of, dt.date) or as_of is None else parse_date(as_of)
+        if isinstance(config, str):
+            config = matching.MatchConfig.from_toml(config)
+        if store is None:
+            store = Store(None, migrate=False)
+        return MatchtafelDashboard(store, as_of=day, top=top, clients=clients, config=config)
+    except TrajecttoolsError as exc:
+        log.exception("Matchtafel kon niet worden gemaakt")
+        return _failure(f"Het dashboard kon niet worden geladen: {exc}")
+    except Exception:
+        log.exception("Matchtafel kon niet worden gemaakt")
+        return _failure("Het dashboard kon niet worden geladen. Controleer de verbinding met de "
+                        "database of meld het bij de beheerder.")
+
+
+__all__ = ["MatchtafelDashboard", "PairRow", "matchtafel_app"]

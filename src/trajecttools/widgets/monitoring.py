@@ -1,0 +1,578 @@
+"""The sustainable-work monitoring dashboard: do people really stay at work?
+
+Flow, time to a first job (Kaplan-Meier), quality of the first job, still at work and
+benefit-independent after 6 and 12 months, revolving door and ZRM/ladder progress, for a period
+and split by target group, coach, method, cohort, region or team. Only aggregates are shown;
+groups smaller than ``min_n`` show "n < 10". Tables go to Excel and charts to PNG/SVG through
+download links that work in Voilà (data addresses; nothing is written on the server unless an
+``export_dir`` is given).
+
+>>> from trajecttools.widgets.monitoring import monitoring_app   # doctest: +SKIP
+>>> monitoring_app()                                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import os
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from trajecttools import outcome_charts as charts
+from trajecttools import outcomes
+from trajecttools.errors import TrajecttoolsError
+from trajecttools.outcome_report import (
+    fmt_date,
+    fmt_number,
+    fmt_pct,
+    group_labels,
+    period_text,
+    write_excel,
+)
+from trajecttools.outcomes import GROUPS, MIN_N, Period, Register
+from trajecttools.store import Store
+from trajecttools.widgets._base import Status, button, esc, guarded, log, setup_server_log
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The most group rows the on-screen table shows (all groups are in the export).
+TABLE_ROWS = 20
+#: Chart panels: key -> (title, one Dutch sentence on how to read it).
+PANELS: Mapping[str, tuple[str, str]] = {
+    "flow": ("Instroom en uitstroom per maand",
+             "Aanmeldingen en afsluitingen per volle maand in de gekozen periode (de lopende "
+             "maand staat in de export)."),
+    "km": ("Tijd tot de eerste baan",
+           "Kaplan-Meier: wie nog zoekt of zonder werk stopte, telt mee tot dat moment; waar de "
+           "lijn de stippellijn kruist, heeft de helft een eerste baan (de mediaan)."),
+    "retention": ("Duurzaam aan het werk na de eerste baan",
+                  "Van wie zo lang geleden een eerste baan begon: aan het werk én zonder "
+                  "uitkering. Wie de termijn nog niet bereikte, telt niet mee."),
+    "quality": ("Kwaliteit van de eerste baan",
+                "Eerste banen die in de periode begonnen: tijdelijk, onder het "
+                "opleidingsniveau of buiten het vakgebied."),
+    "progress": ("Voortgang: ZRM en participatieladder",
+                 "Verschil tussen de eerste en de laatste meting van een traject (minstens twee "
+                 "metingen)."),
+}
+
+STYLE_SHEET = """
+<style>
+.tt-monitoring {
+  --jp-widgets-font-size: 20px;
+  --jp-widgets-inline-height: 44px;
+  --jp-widgets-inline-label-width: 190px;
+  --jp-widgets-label-color: #111111;
+  --jp-widgets-input-color: #111111;
+  --jp-widgets-input-background-color: #ffffff;
+  --jp-widgets-input-border-color: #222222;
+  --jp-widgets-input-border-width: 2px;
+  color: #111111; background: #ffffff;
+  font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 20px; line-height: 1.4;
+  padding: 8px 16px;
+}
+.tt-monitoring .widget-html, .tt-monitoring .widget-html-content,
+.tt-monitoring .widget-label { font-size: 20px; color: #111111; line-height: 1.4; }
+.tt-monitoring .widget-html-content { white-space: normal; }
+.tt-monitoring h1 { font-size: 38px; margin: 0.1em 0 0.1em 0; line-height: 1.2; }
+.tt-monitoring .tt-subtitle { font-size: 22px; font-weight: 600; }
+.tt-monitoring .tt-titlebar { border-bottom: 4px solid #111111; padding-bottom: 6px; }
+.tt-monitoring .widget-dropdown > select {
+  font-size: 20px; color: #111111; background: #ffffff; border: 2px solid #222222; height: 44px;
+}
+.tt-monitoring .widget-dropdown > label { font-size: 20px; font-weight: 700; }
+.tt-monitoring .tt-controls { align-items: center; flex-wrap: wrap; gap: 8px 24px; }
+.tt-monitoring .tt-button {
+  font-size: 20px; height: 44px; padding: 0 16px; border-radius: 4px; font-weight: 700;
+}
+.tt-monitoring .tt-button-primary {
+  background: #0b3d91; color: #ffffff; border: 2px solid #0b3d91;
+}
+.tt-monitoring .tt-button-secondary {
+  background: #ffffff; color: #111111; border: 2px solid #222222;
+}
+.tt-monitoring .tt-button:focus-visible { outline: 4px solid #ffbf00; outline-offset: 2px; }
+.tt-monitoring .tt-status-info { font-size: 20px; padding: 4px 0; }
+.tt-monitoring .tt-status-error {
+  font-size: 22px; font-weight: 700; padding: 6px 10px; background: #a50021; color: #ffffff;
+}
+.tt-monitoring .tt-export a {
+  display: inline-block; font-size: 20px; font-weight: 700; color: #ffffff;
+  background: #0b6b2e; padding: 8px 16px; margin: 4px 12px 4px 0; border-radius: 4px;
+  text-decoration: none;
+}
+.tt-monitoring .tt-export a:focus-visible { outline: 4px solid #ffbf00; }
+.tt-monitoring .tt-tiles { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
+.tt-monitoring .tt-tile {
+  border: 3px solid #111111; border-radius: 6px; padding: 8px 16px; min-width: 230px;
+  background: #ffffff;
+}
+.tt-monitoring .tt-tile-label { font-size: 20px; font-weight: 600; }
+.tt-monitoring .tt-tile-value { font-size: 40px; font-weight: 800; line-height: 1.15; }
+.tt-monitoring .tt-tile-note { font-size: 18px; }
+.tt-monitoring .tt-panels { flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+.tt-monitoring .tt-panel {
+  border: 2px solid #222222; border-radius: 6px; padding: 10px 14px; background: #ffffff;
+  box-sizing: border-box; width: calc(50% - 12px); min-width: 840px; margin: 0;
+}
+.tt-monitoring .tt-chart-title { font-size: 28px; font-weight: 800; margin: 2px 0; }
+.tt-monitoring .tt-chart-note { font-size: 18px; }
+.tt-monitoring table.tt-table { border-collapse: collapse; font-size: 20px; margin: 8px 0; }
+.tt-monitoring .tt-table th, .tt-monitoring .tt-table td {
+  padding: 6px 12px; border-bottom: 2px solid #555555; text-align: right; vertical-align: top;
+}
+.tt-monitoring .tt-table th { background: #0b3d91; color: #ffffff; font-weight: 700; }
+.tt-monitoring .tt-table th:first-child, .tt-monitoring .tt-table td:first-child {
+  text-align: left;
+}
+.tt-monitoring .tt-table .tt-small { display: block; font-size: 18px; white-space: nowrap; }
+.tt-monitoring .tt-suppressed { font-style: italic; font-weight: 700; }
+.tt-monitoring .tt-note { font-size: 18px; }
+</style>
+"""
+
+
+def _wait_for_request() -> None:
+    """Wait until a preheated Voilà kernel is handed to a visitor (no-op elsewhere)."""
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    try:
+        from voila.utils import wait_for_request
+    except ImportError:  # pragma: no cover - voila is a dependency
+        return
+    wait_for_request()
+
+
+_offline: list[bool] = []
+
+
+def enable_offline() -> None:
+    """Make Altair's Jupyter charts load Vega from the package, not from a CDN (once)."""
+    if not _offline:
+        alt.JupyterChart.enable_offline()
+        _offline.append(True)
+
+
+# Bundling Vega for offline use takes a second or two: do it when the module is imported, so a
+# preheated Voilà kernel has it done before a visitor arrives.
+enable_offline()
+
+
+def data_link(content: bytes, filename: str, mime: str, text: str) -> str:
+    """Return an HTML download link carrying the file itself (a data address): it works in
+    Voilà without a file server and leaves nothing behind on the server."""
+    payload = base64.b64encode(content).decode("ascii")
+    return (f'<a class="tt-download" download="{esc(filename)}" '
+            f'href="data:{mime};base64,{payload}">{esc(text)}</a>')
+
+
+def period_options(register: Register, as_of: pd.Timestamp) -> dict[str, tuple[str, Period | None]]:
+    """Return the period choices (key -> (Dutch label, period)) relative to the peildatum."""
+    options: dict[str, tuple[str, Period | None]] = {}
+    for months in (12, 24):
+        start = (as_of - pd.DateOffset(months=months) + pd.Timedelta(days=1)).normalize()
+        label = f"Laatste {months} maanden"
+        options[f"{months}m"] = (label, (start, as_of))
+    years = sorted({int(y) for y in register.trajectories["registered_at"].dt.year.dropna()
+                    if int(y) <= as_of.year}, reverse=True)
+    for year in years:
+        label = f"{year} (t/m peildatum)" if year == as_of.year else str(year)
+        options[str(year)] = (label, (pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)))
+    options["all"] = ("Alles", None)
+    return options
+
+
+def _cell_pct(row: pd.Series, pct: str, count: str, denominator: str) -> str:
+    value = row.get(pct)
+    if value is None or pd.isna(value):
+        den = row.get(denominator)
+        if den is None or pd.isna(den):
+            return '<span class="tt-suppressed">n &lt; 10</span>'
+        return "—"
+    return (f"{fmt_pct(value)}<span class='tt-small'>{fmt_number(row.get(count))} van "
+            f"{fmt_number(row.get(denominator))}</span>")
+
+
+def _cell_number(value: object, decimals: int = 0, signed: bool = False,
+                 count: object = None) -> str:
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        if count is not None and pd.isna(count):  # type: ignore[call-overload]
+            return '<span class="tt-suppressed">n &lt; 10</span>'
+        return "—"
+    text = fmt_number(value, decimals)
+    if signed and float(value) > 0:  # type: ignore[arg-type]
+        text = f"+{text}"
+    if count is not None:
+        text += f"<span class='tt-small'>n = {fmt_number(count)}</span>"
+    return text
+
+
+def summary_table(summary: pd.DataFrame, by: list[str], min_n: int | None,
+                  method_names: Mapping[str, str] | None = None,
+                  limit: int = TABLE_ROWS) -> str:
+    """Return the per-group summary as an HTML table: percentages with "x van y" beneath,
+    suppressed groups as "n < 10" (the largest ``limit`` groups)."""
+    if summary.empty:
+        return "<p class='tt-note'>Geen trajecten in deze periode.</p>"
+    data = summary.copy()
+    data["_label"] = group_labels(data, by, method_names)
+    shown = data
+    if len(data) > limit:
+        size = pd.to_numeric(data["registered"], errors="coerce").fillna(0)
+        shown = data.loc[size.sort_values(ascending=False, kind="stable").index[:limit]]
+        shown = shown.sort_index()
+    small = f"n &lt; {min_n}" if min_n else ""
+    head = ["Groep" if by else "", "Aangemeld", "Mediaan dagen tot eerste baan",
+            "Tijdelijk", "Onder niveau", "Buiten vakgebied", "Duurzaam na 6 mnd",
+            "Duurzaam na 12 mnd", "Draaideur (12 mnd)", "ZRM verandering", "Ladder verandering"]
+    rows = []
+    for _, row in shown.iterrows():
+        if pd.isna(row["registered"]) and pd.isna(row["first_jobs"]):
+            cells = [esc(row["_label"])] + [f'<span class="tt-suppressed">{small}</span>'] * 10
+        else:
+            cells = [
+                esc(row["_label"]),
+                _cell_number(row["registered"]) if not pd.isna(row["registered"]) else
+                f'<span class="tt-suppressed">{small}</span>',
+                _cell_number(row["median_days"], count=row["registered"]),
+                _cell_pct(row, "temporary_pct", "temporary", "temporary_known"),
+                _cell_pct(row, "below_level_pct", "below_level", "below_level_known"),
+                _cell_pct(row, "outside_field_pct", "outside_field", "outside_field_known"),
+                _cell_pct(row, "sustained_6m_pct", "sustained_6m", "eligible_6m"),
+                _cell_pct(row, "sustained_12m_pct", "sustained_12m", "eligible_12m"),
+                _cell_pct(row, "returned_pct", "returned", "placed"),
+                _cell_number(row["zrm_change"], 2, signed=True, count=row["zrm_n"]),
+                _cell_number(row["ladder_change"], 2, signed=True, count=row["ladder_n"]),
+            ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    note = ""
+    if len(data) > limit:
+        note = (f"<p class='tt-note'>De {limit} grootste van {len(data)} groepen; alle groepen "
+                "staan in de Excel-export.</p>")
+    return ("<table class='tt-table'><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>" + note)
+
+
+def _tile(label: str, value: str, note: str = "") -> str:
+    return (f"<div class='tt-tile'><div class='tt-tile-label'>{esc(label)}</div>"
+            f"<div class='tt-tile-value'>{value}</div>"
+            f"<div class='tt-tile-note'>{esc(note)}</div></div>")
+
+
+def tiles_html(total: pd.Series, min_n: int | None) -> str:
+    """Return the headline figures of the whole selection as large tiles."""
+    small = f"n &lt; {min_n}"
+
+    def pct(p: str, c: str, d: str) -> tuple[str, str]:
+        if pd.isna(total.get(p)):
+            return (small if pd.isna(total.get(d)) else "—"), ""
+        return fmt_pct(total[p]), f"{fmt_number(total[c])} van {fmt_number(total[d])}"
+
+    registered = total.get("registered")
+    tiles = [_tile("Aangemeld in de periode",
+                   small if pd.isna(registered) else fmt_number(registered),
+                   "" if pd.isna(total.get("found_job")) else
+                   f"{fmt_number(total['found_job'])} vonden een eerste baan")]
+    median = total.get("median_days")
+    tiles.append(_tile("Mediaan tot eerste baan",
+                       "—" if pd.isna(median) else f"{fmt_number(median)} dagen",
+                       "Kaplan-Meier, met wie nog zoekt"))
+    for months in outcomes.HORIZONS:
+        value, note = pct(f"sustained_{months}m_pct", f"sustained_{months}m",
+                          f"eligible_{months}m")
+        tiles.append(_tile(f"Duurzaam na {months} maanden", value, note))
+    value, note = pct("returned_pct", "returned", "placed")
+    tiles.append(_tile("Draaideur binnen 12 maanden", value, note))
+    return "<div class='tt-tiles'>" + "".join(tiles) + "</div>"
+
+
+class ChartPanel(widgets.VBox):
+    """A titled chart (offline Altair, SVG) with one sentence on how to read it."""
+
+    def __init__(self, key: str) -> None:
+        title, note = PANELS[key]
+        self.key = key
+        self.title = widgets.HTML(f"<div class='tt-chart-title'>{esc(title)}</div>")
+        self.note = widgets.HTML(f"<div class='tt-chart-note'>{esc(note)}</div>")
+        enable_offline()
+        self.chart = alt.JupyterChart(charts.empty_chart("Gegevens worden geladen …"),
+                                      embed_options=dict(charts.EMBED_OPTIONS))
+        self.chart.add_class("tt-chart")
+        self.chart.add_class(f"tt-chart-{key}")
+        self.spec: Any = None
+        super().__init__([self.title, self.note, self.chart])
+        self.add_class("tt-panel")
+
+    def draw(self, chart: Any) -> None:
+        """Show a new chart (an Altair chart built from aggregates)."""
+        self.spec = chart
+        self.chart.chart = chart
+
+
+class MonitoringDashboard(widgets.VBox):
+    """Outcomes and sustainable work of a register, for a period and a split."""
+
+    def __init__(
+        self,
+        register: Register,
+        *,
+        as_of: dt.date | str | None = None,
+        by: str | None = None,
+        period: str = "24m",
+        min_n: int | None = MIN_N,
+        export_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.register = register
+        self.as_of = outcomes.as_day(as_of) if as_of is not None else register.as_of
+        self.min_n = min_n
+        self.export_dir = Path(export_dir) if export_dir is not None else None
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.status = Status()
+        self.periods = period_options(register, self.as_of)
+        if period not in self.periods:
+            period = "24m"
+        split_options = [("Geen (totaal)", "")] + [
+            (label, key) for key, label in GROUPS.items() if key in register.trajectories.columns
+        ]
+        self.period_picker = widgets.Dropdown(
+            options=[(label, key) for key, (label, _) in self.periods.items()], value=period,
+            description="Periode", layout=widgets.Layout(width="520px"),
+        )
+        self.period_picker.add_class("tt-period")
+        self.by_picker = widgets.Dropdown(
+            options=split_options, value=by if by in dict(split_options).values() else "",
+            description="Uitsplitsen naar", layout=widgets.Layout(width="480px"),
+        )
+        self.by_picker.add_class("tt-by")
+        self.excel_button = button("Exporteer naar Excel", kind="primary", css="tt-export-excel",
+                                   tooltip="Maak een Excel-bestand met alle tabellen")
+        self.charts_button = button("Grafieken opslaan (PNG en SVG)", css="tt-export-charts",
+                                    tooltip="Maak een zip met de grafieken voor een rapport")
+        self.export = widgets.HTML("")
+        self.export.add_class("tt-export")
+        self.tiles = widgets.HTML("")
+        self.tiles.add_class("tt-headline")
+        self.panels = {key: ChartPanel(key) for key in PANELS}
+        self.table = widgets.HTML("")
+        self.table.add_class("tt-summary")
+        title = widgets.HTML(
+            "<div class='tt-subtitle'>Blijven mensen echt aan het werk? Peildatum "
+            f"{fmt_date(self.as_of)} · alleen totalen per groep · groepen kleiner dan "
+            f"{min_n or 0} worden niet getoond (\"n &lt; {min_n or 0}\")</div>"
+        )
+        title.add_class("tt-titlebar")
+        controls = widgets.HBox([self.period_picker, self.by_picker, self.excel_button,
+                                 self.charts_button], layout=widgets.Layout(flex_flow="row wrap"))
+        controls.add_class("tt-controls")
+        grid = widgets.HBox(list(self.panels.values()),
+                            layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        grid.add_class("tt-panels")
+        table_title = widgets.HTML("<div class='tt-chart-title'>Per groep</div>")
+        style = widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none"))
+        style.add_class("tt-style")
+        super().__init__([style, title, controls, self.export, self.status, self.tiles, grid,
+                          table_title, self.table], layout=widgets.Layout(width="100%"))
+        self.add_class("tt-monitoring")
+
+        self.period_picker.observe(lambda _change: self.refresh(), names="value")
+        self.by_picker.observe(lambda _change: self.refresh(), names="value")
+        self.excel_button.on_click(lambda _b: self.export_excel())
+        self.charts_button.on_click(lambda _b: self.export_charts())
+        self.refresh()
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def by(self) -> list[str]:
+        """The chosen split (empty: the total)."""
+        value = self.by_picker.value
+        if value and value not in GROUPS:  # the browser can set any value: check it here
+            raise TrajecttoolsError(f"Onbekende uitsplitsing '{value}'.")
+        return [value] if value else []
+
+    @property
+    def period(self) -> Period | None:
+        """The chosen period."""
+        key = self.period_picker.value
+        if key not in self.periods:
+            raise TrajecttoolsError(f"Onbekende periode '{key}'.")
+        return self.periods[key][1]
+
+    def _km_grid(self) -> range:
+        lo = self.period[0] if self.period else None
+        start = outcomes.as_day(lo) if lo is not None else self.register.trajectories[
+            "registered_at"].min()
+        span = int((self.as_of - pd.Timestamp(start)).days) if not pd.isna(start) else 0
+        step = max(7, int(np.ceil(max(span, 1) / 150)))
+        return range(0, max(span, 0) + step, step)
+
+    def compute(self) -> dict[str, pd.DataFrame]:
+        """Compute every measure for the chosen period and split, suppressed for showing."""
+        reg, by, period = self.register, self.by, self.period
+        kw: dict[str, Any] = {"period": period, "as_of": self.as_of, "min_n": None}
+        raw = {
+            "summary": outcomes.summary(reg, by, **kw),
+            "total": outcomes.summary(reg, None, **kw),
+            "flow": outcomes.flow(reg, by, **kw),
+            "time_to_first_job": outcomes.time_to_first_job(reg, by, **kw),
+            "km_curve": outcomes.km_curve(reg, by, grid=self._km_grid(), **kw),
+            "first_job_quality": outcomes.first_job_quality(reg, by, **kw),
+            "retention_curve": outcomes.retention_curve(reg, by, **kw),
+            "revolving_door": outcomes.revolving_door(reg, by, **kw),
+            "zrm_change": outcomes.zrm_change(reg, by, **kw),
+            "zrm_domain_change": outcomes.zrm_domain_change(reg, by, **kw),
+            "ladder_change": outcomes.ladder_change(reg, by, **kw),
+        }
+        return {name: outcomes.suppress(df, self.min_n) for name, df in raw.items()}
+
+    def chart_specs(self) -> dict[str, Any]:
+        """Return the five Altair charts of the current frames."""
+        f, by, names = self.frames, self.by, self.register.method_names
+        return {
+            "flow": charts.flow_chart(f["flow"], by, method_names=names, as_of=self.as_of),
+            "km": charts.km_chart(f["km_curve"], by, method_names=names,
+                                  min_at_risk=self.min_n or 0),
+            "retention": charts.retention_chart(f["retention_curve"], by, method_names=names),
+            "quality": charts.quality_chart(f["first_job_quality"], by, method_names=names),
+            "progress": charts.progress_chart(f["zrm_domain_change"], f["zrm_change"],
+                                              f["ladder_change"], by, method_names=names),
+        }
+
+    # -- actions (each one a programmatic trigger; errors: server log + Dutch status) ----------
+    def refresh(self) -> None:
+        """Recompute and redraw everything for the chosen period and split."""
+        guarded(self.status, "Bijwerken")(self._refresh)()
+
+    def export_excel(self) -> str | None:
+        """Offer the tables as an Excel download; return the file name (None on failure)."""
+        return guarded(self.status, "Excel-export")(self._export_excel)()
+
+    def export_charts(self) -> str | None:
+        """Offer the charts as PNG and SVG in a zip; return the file name (None on failure)."""
+        return guarded(self.status, "Grafieken opslaan")(self._export_charts)()
+
+    def _refresh(self) -> None:
+        """Recompute and redraw everything for the chosen period and split."""
+        self.status.info("Bezig met berekenen …")
+        self.export.value = ""
+        self.frames = self.compute()
+        specs = self.chart_specs()
+        with self.hold_sync():
+            for key, chart in specs.items():
+                self.panels[key].draw(chart)
+            total = self.frames["total"].iloc[0]
+            self.tiles.value = tiles_html(total, self.min_n)
+            self.table.value = summary_table(self.frames["summary"], self.by, self.min_n,
+                                             self.register.method_names)
+        split = GROUPS.get(self.by[0], "") if self.by else "geen uitsplitsing"
+        self.status.info(f"Periode: {period_text(self.period, self.as_of)} · {split}.")
+        log.info("Monitoring bijgewerkt: periode=%s, uitsplitsing=%s", self.period_picker.value,
+                 self.by or "totaal")
+
+    def _stem(self) -> str:
+        split = f"_{self.by[0]}" if self.by else ""
+        return f"uitkomsten_{self.period_picker.value}{split}_{self.as_of:%d-%m-%Y}"
+
+    def excel_bytes(self) -> bytes:
+        """Return the Excel workbook of the current selection."""
+        if not self.frames:
+            raise TrajecttoolsError("Er zijn nog geen cijfers berekend.")
+        frames = {k: v for k, v in self.frames.items() if k != "total"}
+        return write_excel(frames, by=self.by, as_of=self.as_of, period=self.period,
+                           min_n=self.min_n, method_names=self.register.method_names)
+
+    def _export_excel(self) -> str:
+        """Offer the tables as an Excel download; return the file name."""
+        self.status.info("Excel-bestand wordt gemaakt …")
+        content = self.excel_bytes()
+        name = f"{self._stem()}.xlsx"
+        self._offer(content, name, XLSX_TYPE, f"Download Excel: {name}")
+        self.status.info(f"Excel-bestand klaar: {name} (klik op de groene knop).")
+        log.info("Excel-export gemaakt: %s (%d bytes)", name, len(content))
+        return name
+
+    def charts_zip(self, ppi: int = 200) -> bytes:
+        """Return a zip with every chart as PNG (at ``ppi``) and SVG."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for key, panel in self.panels.items():
+                if panel.spec is None:
+                    continue
+                zf.writestr(f"{key}.png", charts.to_bytes(panel.spec, "png", ppi=ppi))
+                zf.writestr(f"{key}.svg", charts.to_bytes(panel.spec, "svg"))
+        return buffer.getvalue()
+
+    def _export_charts(self) -> str:
+        """Offer the charts as PNG and SVG (one zip) for a report; return the file name."""
+        self.status.info("Grafieken worden gemaakt …")
+        content = self.charts_zip()
+        name = f"grafieken_{self._stem()}.zip"
+        self._offer(content, name, "application/zip", f"Download grafieken: {name}")
+        self.status.info(f"Grafieken klaar: {name} (PNG en SVG; klik op de groene knop).")
+        log.info("Grafieken opgeslagen: %s (%d bytes)", name, len(content))
+        return name
+
+    def _offer(self, content: bytes, name: str, mime: str, text: str) -> None:
+        links = [link for link in self.export.value.split("\n") if link and name not in link]
+        links.append(data_link(content, name, mime, text))
+        if self.export_dir is not None:
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            (self.export_dir / name).write_bytes(content)
+        self.export.value = "\n".join(links[-2:])
+
+
+def _failure(message: str) -> widgets.Widget:
+    box = widgets.VBox([
+        widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none")),
+        widgets.HTML("<h1>Uitkomsten en duurzaam werk</h1>"
+                     f"<div class='tt-status-error' role='alert'>{esc(message)}</div>"),
+    ])
+    box.add_class("tt-monitoring")
+    box.add_class("tt-status")
+    return box
+
+
+def monitoring_app(
+    store: Store | None = None,
+    *,
+    as_of: dt.date | str | None = None,
+    by: str | None = None,
+    period: str = "24m",
+    min_n: int | None = MIN_N,
+    export_dir: str | os.PathLike[str] | None = None,
+    wait: bool = True,
+) -> widgets.Widget:
+    """Return the monitoring dashboard of a register.
+
+    ``store`` None opens the register named by ``TRAJECTTOOLS_DATABASE_URL`` (or the default
+    file) without changing its schema. ``as_of`` is the peildatum (date or dd-mm-jjjj; None:
+    the register's today). ``by`` preselects a split (``target_group``, ``coach`` …),
+    ``period`` a period (``12m``, ``24m``, a year, ``all``), ``min_n`` the smallest group
+    shown. In a preheated Voilà kernel the data are read when a visitor arrives (``wait``).
+    """
+    setup_server_log()
+    if wait:
+        _wait_for_request()
+    try:
+        if store is None:
+            store = Store(None, migrate=False)
+        register = outcomes.load(store, as_of)
+        return MonitoringDashboard(register, as_of=register.as_of, by=by, period=period,
+                                   min_n=min_n, export_dir=export_dir)
+    except TrajecttoolsError as exc:
+        log.exception("Monitoringsdashboard kon niet worden gemaakt")
+        return _failure(f"Het dashboard kon niet worden geladen: {exc}")
+    except Exception:
+        log.exception("Monitoringsdashboard kon niet worden gemaakt")
+        return _failure("Het dashboard kon niet worden geladen. Controleer de verbinding met de "
+                        "database of meld het bij de beheerder.")
+
+
+__all__ = ["MonitoringDashboard", "monitoring_app", "summary_table", "tiles_html"]

@@ -1,0 +1,150 @@
+"""The monitoring dashboard driven in-process (as a browser would set values and click), and the
+analyst notebook executed on a demo register."""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+from openpyxl import load_workbook
+
+from test_outcomes import _big_register, _cases, _tables
+from trajecttools import outcomes
+from trajecttools.store import Store
+from trajecttools.widgets import monitoring
+from trajecttools.widgets.monitoring import MonitoringDashboard, monitoring_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def big() -> outcomes.Register:
+    return _big_register(3_000, seed=5)
+
+
+@pytest.fixture
+def dash(big: outcomes.Register) -> MonitoringDashboard:
+    return MonitoringDashboard(big, period="all")
+
+
+def _download(html: str, suffix: str) -> tuple[str, bytes]:
+    match = re.search(r'download="([^"]+' + re.escape(suffix) + r')" href="data:[^;]+;base64,'
+                      r'([^"]+)"', html)
+    assert match, html[:300]
+    return match.group(1), base64.b64decode(match.group(2))
+
+
+def test_dashboard_shows_aggregates_with_stable_classes(dash: MonitoringDashboard) -> None:
+    assert "tt-monitoring" in dash._dom_classes
+    assert "tt-status" in dash.status._dom_classes
+    assert "tt-export" in dash.export._dom_classes
+    assert all("tt-chart" in p.chart._dom_classes for p in dash.panels.values())
+    assert "Periode:" in dash.status.value and "geen uitsplitsing" in dash.status.value
+    assert all(p.spec is not None for p in dash.panels.values())
+    assert "Mediaan tot eerste baan" in dash.tiles.value and "dagen" in dash.tiles.value
+    assert dash.table.value.count("<tr>") == 2  # header and the total
+    assert "K-0" not in dash.table.value  # no pseudonyms, only totals
+
+
+def test_changing_the_split_redraws_everything(dash: MonitoringDashboard) -> None:
+    dash.by_picker.value = "target_group"
+    assert "Doelgroep" in dash.status.value
+    assert "Jongeren (school naar werk)" in dash.table.value
+    assert dash.table.value.count("<tr>") == 4
+    assert "45-plussers" in str(dash.panels["km"].spec.to_dict())
+    dash.by_picker.value = "coach"  # 300 coaches of about 10: many small groups
+    assert "n &lt; 10" in dash.table.value
+    assert "De 20 grootste van 300 groepen" in dash.table.value
+    dash.period_picker.value = "12m"
+    assert "Laatste 12 maanden" in dict((v, k) for k, v in dash.period_picker.options)["12m"]
+    assert "t/m 02-11-2026" in dash.status.value
+
+
+def test_excel_download_link(dash: MonitoringDashboard) -> None:
+    dash.by_picker.value = "region"
+    dash.excel_button.click()
+    name, content = _download(dash.export.value, ".xlsx")
+    assert name == "uitkomsten_all_region_02-11-2026.xlsx"
+    wb = load_workbook(io.BytesIO(content))
+    assert wb["Overzicht"]["A1"].value == "Regio"
+    assert wb["Toelichting"]["B2"].number_format == "DD-MM-YYYY"
+    assert "Excel-bestand klaar" in dash.status.value
+
+
+def test_chart_download_link_and_files(big: outcomes.Register, tmp_path: Path) -> None:
+    dash = MonitoringDashboard(big, export_dir=tmp_path)
+    dash.charts_button.click()
+    name, content = _download(dash.export.value, ".zip")
+    names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+    assert names == {f"{k}.{e}" for k in monitoring.PANELS for e in ("png", "svg")}
+    assert (tmp_path / name).read_bytes() == content
+    dash.excel_button.click()  # both links stay on offer
+    assert ".zip" in dash.export.value and ".xlsx" in dash.export.value
+
+
+def test_a_failing_handler_says_so_in_dutch(dash: MonitoringDashboard,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    def boom(*_args: object, **_kw: object) -> pd.DataFrame:
+        raise RuntimeError("database weg")
+
+    monkeypatch.setattr(outcomes, "summary", boom)
+    logger = logging.getLogger("trajecttools.widgets")
+    monkeypatch.setattr(logger, "propagate", True)
+    with caplog.at_level(logging.ERROR, logger="trajecttools.widgets"):
+        dash.by_picker.value = "team"
+    assert "tt-status-error" in dash.status.value
+    assert "Bijwerken is niet gelukt" in dash.status.value
+    assert "database weg" not in dash.status.value  # no internals on the projector
+    assert any("Bijwerken" in r.getMessage() for r in caplog.records)
+
+
+def test_app_on_a_real_store(sqlite_store: Store) -> None:
+    sqlite_store.bulk_load(_tables())
+    app = monitoring_app(sqlite_store, as_of="30-04-2026", min_n=3, wait=False)
+    assert isinstance(app, MonitoringDashboard)
+    assert "Peildatum 30-04-2026" in app.children[1].value
+    app.period_picker.value = "all"
+    assert "6" in app.tiles.value  # six registrations
+    app.by_picker.value = "target_group"
+    assert "n &lt; 3" not in app.table.value or "45-plussers" in app.table.value
+
+
+def test_app_without_a_register_explains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAJECTTOOLS_DATABASE_URL", f"sqlite:///{tmp_path / 'leeg.db'}")
+    app = monitoring_app(wait=False)
+    assert "tt-status" in app._dom_classes
+    assert "kon niet worden geladen" in app.children[1].value
+
+
+def test_empty_register_does_not_break_the_dashboard() -> None:
+    tables = _tables()
+    reg = outcomes.from_frames(_cases(tables).iloc[:0], as_of="31-12-2025")
+    dash = MonitoringDashboard(reg)
+    assert "tt-status-error" not in dash.status.value
+    assert "n &lt; 10" in dash.tiles.value or "—" in dash.tiles.value
+
+
+@pytest.mark.notebook
+def test_analyst_notebook_runs_on_a_demo_register(demo_db: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAJECTTOOLS_DATABASE_URL", f"sqlite:///{demo_db}")
+    path = ROOT / "notebooks" / "outcomes.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute(
+        env=dict(os.environ))
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    text = "\n".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert "median_days" in text and "sustained_pct" in text and "returned_pct" in text
+    assert "alt.LayerChart" in text or "alt.VConcatChart" in text

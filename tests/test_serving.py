@@ -1,0 +1,85 @@
+"""Serving the dashboards: safe Voilà settings, token, loopback only unless asked otherwise."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trajecttools import serving
+
+ROOT = Path(__file__).resolve().parents[1]
+DASHBOARDS = ROOT / "dashboards"
+
+
+def test_command_has_the_safe_settings() -> None:
+    cmd = serving.build_command(DASHBOARDS, port=9123, token="abc")
+    assert cmd[1:4] == ["-m", "voila", str(DASHBOARDS.resolve())]
+    for option in (
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port=9123",
+        "--Voila.open_browser=False",
+        "--Voila.token=abc",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        "--VoilaConfiguration.template=trajecttools",
+        "--MappingKernelManager.cull_idle_timeout=3600",
+        f"--Voila.config_file_paths={DASHBOARDS.resolve()}",
+    ):
+        assert option in cmd, option
+    assert any(o.startswith("--MappingKernelManager.cull_interval=") for o in cmd)
+    assert not any("progressive_rendering" in o or "debug" in o for o in cmd)
+
+
+def test_dashboards_folder_preheats_kernels() -> None:
+    config = json.loads((DASHBOARDS / "voila.json").read_text("utf-8"))
+    assert config["VoilaConfiguration"]["preheat_kernel"] is True
+    assert config["VoilaKernelManager"]["kernel_pools_config"]["default"]["pool_size"] >= 1
+
+
+def test_environment_hands_the_register_and_template_to_voila() -> None:
+    env = serving.environment("sqlite:////tmp/x.db", base={"JUPYTER_PATH": "/elders"})
+    assert env["TRAJECTTOOLS_DATABASE_URL"] == "sqlite:////tmp/x.db"
+    first, rest = env["JUPYTER_PATH"].split(":", 1)
+    assert rest == "/elders"
+    template = Path(first) / "voila" / "templates" / serving.TEMPLATE
+    assert (template / "index.html.j2").is_file() and (template / "conf.json").is_file()
+    page = (template / "index.html.j2").read_text("utf-8")
+    assert "Verbinding met de server verbroken" in page
+    assert "fontawesome" not in page.lower()
+
+
+@pytest.mark.parametrize("ip", ["0.0.0.0", "192.168.1.20", "::", "mijnserver"])
+def test_serve_refuses_a_public_address_without_token(ip: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code = serving.serve("sqlite:///x.db", dashboards_dir=DASHBOARDS, ip=ip, port=9)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Weigering" in err and "--allow-remote" in err
+
+
+@pytest.mark.parametrize("ip", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_loopback_addresses(ip: str) -> None:
+    assert serving.is_loopback(ip)
+    serving.check_bind(ip, None, False)
+
+
+def test_remote_needs_a_token_or_permission() -> None:
+    serving.check_bind("0.0.0.0", "eigen-token", False)
+    serving.check_bind("0.0.0.0", None, True)
+    with pytest.raises(serving.ServingError):
+        serving.check_bind("10.0.0.1", None, False)
+
+
+def test_missing_dashboards_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert serving.serve("sqlite:///x.db", dashboards_dir=tmp_path / "nergens") == 2
+    assert "bestaat niet" in capsys.readouterr().err
+
+
+def test_url_carries_the_token() -> None:
+    url = serving.dashboard_url("127.0.0.1", 8866, "a/b", "voila/render/mdo.ipynb")
+    assert url == "http://127.0.0.1:8866/voila/render/mdo.ipynb?token=a%2Fb"
+    assert serving.dashboard_url("::1", 8866, None) == "http://[::1]:8866/"

@@ -564,7 +564,7 @@ _MESSAGES = {
     "missing": "is verplicht",
     "string_type": "moet tekst zijn",
     "string_too_long": "is te lang (maximaal {max_length} tekens)",
-    "too_long": "heeft te veel waarden (maximaal {max_length})",
+    "too_long": "is te lang (maximaal {max_length} tekens)",
     "string_too_short": "mag niet leeg zijn",
     "int_parsing": "moet een geheel getal zijn",
     "int_type": "moet een geheel getal zijn",

@@ -112,7 +112,7 @@ def test_app_on_a_real_store(sqlite_store: Store) -> None:
     sqlite_store.bulk_load(_tables())
     app = monitoring_app(sqlite_store, as_of="30-04-2026", min_n=3, wait=False)
     assert isinstance(app, MonitoringDashboard)
-    assert "Peildatum 30-04-2026" in app.children[1].value
+    assert "Peildatum 30-04-2026" in app.title.value
     app.period_picker.value = "all"
     assert "6" in app.tiles.value  # six registrations
     app.by_picker.value = "target_group"

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import ipywidgets as widgets
 import pandas as pd
+import traitlets
 
 from trajecttools.errors import TrajecttoolsError
 
@@ -162,6 +163,68 @@ def show(widget: widgets.Widget, visible: bool) -> None:
 def is_shown(widget: widgets.Widget) -> bool:
     """Tell whether a widget is shown (not hidden with :func:`show`)."""
     return widget.layout.display != "none"
+
+
+#: What a meeting screen shows instead of its content while hidden.
+HIDDEN_NOTICE = 'De gegevens zijn verborgen. Klik op "Tonen" om ze weer te zien.'
+
+
+class MeetingScreen(widgets.VBox):
+    """A dashboard projected in a meeting room, always in meeting mode, with "Alles verbergen".
+
+    Meeting mode is the only mode of the dashboards: clients appear by pseudonym and initials
+    only; names, BSN, birth dates and free-text notes never reach the browser, and
+    special-category details (health, addiction, justice) only on a case card that someone
+    opened explicitly (which is logged). "Alles verbergen" hides all content at once for when
+    a visitor walks in; "Tonen" brings it back.
+
+    A subclass calls :meth:`_build_privacy` before ``super().__init__``, puts
+    ``hide_button`` and ``show_button`` in its title bar and ``hidden_notice`` above
+    ``content``, the widget that holds everything about clients.
+    """
+
+    hidden = traitlets.Bool(False, help="All content hidden (visitor in the room)")
+    content: widgets.Widget
+
+    def _build_privacy(self, status: Status, *, what: str = "cliëntgegevens") -> None:
+        """Make the hide/show buttons and the notice (call before ``super().__init__``)."""
+        self._privacy_status = status
+        self.hide_button = button("Alles verbergen", kind="danger",
+                                  tooltip=f"Verberg alle {what} (bezoek in de kamer)",
+                                  css="tt-hide-all")
+        self.show_button = button("Tonen", kind="primary", tooltip="Toon de gegevens weer",
+                                  css="tt-show-all")
+        self.hidden_notice = widgets.HTML(f'<div class="tt-hidden-notice">{esc(HIDDEN_NOTICE)}'
+                                          "</div>")
+        self.hidden_notice.add_class("tt-hidden")
+        show(self.hidden_notice, False)
+        show(self.show_button, False)
+        self.hide_button.on_click(guarded(status, "Verbergen")(lambda _b: self.hide_all()))
+        self.show_button.on_click(guarded(status, "Tonen")(lambda _b: self.show_all()))
+
+    def hide_all(self) -> None:
+        """Hide all content at once (a visitor walks in)."""
+        with self.hold_sync():
+            show(self.content, False)
+            show(self.hidden_notice, True)
+            show(self.hide_button, False)
+            show(self.show_button, True)
+            self._privacy_status.clear()
+            self.hidden = True
+
+    def show_all(self) -> None:
+        """Show the content again."""
+        with self.hold_sync():
+            show(self.content, True)
+            show(self.hidden_notice, False)
+            show(self.hide_button, True)
+            show(self.show_button, False)
+            self.hidden = False
+
+    @property
+    def content_shown(self) -> bool:
+        """Whether the content is on screen."""
+        return is_shown(self.content)
 
 
 #: The meeting-room style: large type, high contrast, readable from the back of the room.

@@ -22,12 +22,12 @@ from trajecttools import decisions, matching, vocab
 from trajecttools.errors import TrajecttoolsError
 from trajecttools.store import Store
 from trajecttools.widgets._base import (
+    MeetingScreen,
     Status,
     button,
     esc,
     fmt_date,
     guarded,
-    is_shown,
     log,
     setup_server_log,
     show,
@@ -285,14 +285,13 @@ class PairRow(widgets.HBox):
         show(self, True)
 
 
-class MatchtafelDashboard(widgets.VBox):
+class MatchtafelDashboard(MeetingScreen):
     """The Matchtafel of one register (see the module docstring)."""
 
     mode = traitlets.Unicode("client", help="'client': vacancies of a client; 'vacancy': "
                                             "candidates of a vacancy")
     focus_trajectory = traitlets.Int(None, allow_none=True, help="Client shown (trajectory)")
     focus_vacancy = traitlets.Int(None, allow_none=True, help="Vacancy shown in vacancy mode")
-    hidden = traitlets.Bool(False, help="All client content hidden (visitor in the room)")
 
     def __init__(
         self,
@@ -321,9 +320,7 @@ class MatchtafelDashboard(widgets.VBox):
         self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", width="auto"))
         self.refresh_button = button("Vernieuwen", css="tt-refresh",
                                      tooltip="Haal klanten, vacatures en besluiten opnieuw op")
-        self.hide_button = button("Alles verbergen", kind="danger", css="tt-hide-all",
-                                  tooltip="Verberg alle klantgegevens (bezoek in de kamer)")
-        self.show_button = button("Tonen", kind="primary", css="tt-show-all")
+        self._build_privacy(self.status, what="klantgegevens")
         titlebar = widgets.HBox([self.title, self.refresh_button, self.hide_button,
                                  self.show_button])
         titlebar.add_class("tt-titlebar")
@@ -424,11 +421,6 @@ class MatchtafelDashboard(widgets.VBox):
                                     layout=widgets.Layout(width="100%",
                                                           align_items="flex-start"))
         self.content.add_class("tt-content")
-        self.hidden_notice = widgets.HTML(
-            '<div class="tt-hidden-notice">De gegevens zijn verborgen. Klik op "Tonen" om ze '
-            "weer te zien.</div>")
-        show(self.hidden_notice, False)
-        show(self.show_button, False)
         sheet = widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none"))
         super().__init__([sheet, titlebar, self.status, self.hidden_notice, self.content],
                          layout=widgets.Layout(width="100%", padding="8px"))
@@ -436,8 +428,6 @@ class MatchtafelDashboard(widgets.VBox):
 
         g = guarded
         self.refresh_button.on_click(g(self.status, "Vernieuwen")(lambda _b: self.refresh()))
-        self.hide_button.on_click(g(self.status, "Verbergen")(lambda _b: self.hide_all()))
-        self.show_button.on_click(g(self.status, "Tonen")(lambda _b: self.show_all()))
         self.discuss_button.on_click(g(self.status, "Bespreken")(lambda _b: self.discuss()))
         self.back_button.on_click(g(self.status, "Terug")(lambda _b: self.back()))
         self.assign_button.on_click(
@@ -832,28 +822,6 @@ class MatchtafelDashboard(widgets.VBox):
         return chosen
 
     # -- privacy -----------------------------------------------------------------------
-    def hide_all(self) -> None:
-        """Hide all client content at once (a visitor walks in)."""
-        show(self.content, False)
-        show(self.hidden_notice, True)
-        show(self.hide_button, False)
-        show(self.show_button, True)
-        self.status.clear()
-        self.hidden = True
-
-    def show_all(self) -> None:
-        """Show the content again."""
-        show(self.content, True)
-        show(self.hidden_notice, False)
-        show(self.hide_button, True)
-        show(self.show_button, False)
-        self.hidden = False
-
-    @property
-    def content_shown(self) -> bool:
-        """Whether client content is on screen."""
-        return is_shown(self.content)
-
     def visible_rows(self) -> list[PairRow]:
         """Return the pair rows on screen."""
         return [r for r in self.rows if r.trajectory_id is not None]

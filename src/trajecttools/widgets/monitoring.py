@@ -40,7 +40,15 @@ from trajecttools.outcome_report import (
 )
 from trajecttools.outcomes import GROUPS, MIN_N, Period, Register
 from trajecttools.store import Store
-from trajecttools.widgets._base import Status, button, esc, guarded, log, setup_server_log
+from trajecttools.widgets._base import (
+    MeetingScreen,
+    Status,
+    button,
+    esc,
+    guarded,
+    log,
+    setup_server_log,
+)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The most group rows the on-screen table shows (all groups are in the export).
@@ -98,6 +106,13 @@ STYLE_SHEET = """
 }
 .tt-monitoring .tt-button-secondary {
   background: #ffffff; color: #111111; border: 2px solid #222222;
+}
+.tt-monitoring .tt-button-danger {
+  background: #111111; color: #ffffff; border: 2px solid #111111; margin-left: 12px;
+}
+.tt-monitoring .tt-hidden-notice {
+  font-size: 30px; font-weight: 700; padding: 40px; text-align: center;
+  border: 4px dashed #111111; margin: 20px;
 }
 .tt-monitoring .tt-button:focus-visible { outline: 4px solid #ffbf00; outline-offset: 2px; }
 .tt-monitoring .tt-status-info { font-size: 20px; padding: 4px 0; }
@@ -317,7 +332,7 @@ class ChartPanel(widgets.VBox):
         self.chart.chart = chart
 
 
-class MonitoringDashboard(widgets.VBox):
+class MonitoringDashboard(MeetingScreen):
     """Outcomes and sustainable work of a register, for a period and a split."""
 
     def __init__(
@@ -336,6 +351,7 @@ class MonitoringDashboard(widgets.VBox):
         self.export_dir = Path(export_dir) if export_dir is not None else None
         self.frames: dict[str, pd.DataFrame] = {}
         self.status = Status()
+        self._build_privacy(self.status, what="cijfers")
         self.periods = period_options(register, self.as_of)
         if period not in self.periods:
             period = "24m"
@@ -363,12 +379,15 @@ class MonitoringDashboard(widgets.VBox):
         self.panels = {key: ChartPanel(key) for key in PANELS}
         self.table = widgets.HTML("")
         self.table.add_class("tt-summary")
-        title = widgets.HTML(
+        self.title = widgets.HTML(
             "<div class='tt-subtitle'>Blijven mensen echt aan het werk? Peildatum "
             f"{fmt_date(self.as_of)} · alleen totalen per groep · groepen kleiner dan "
-            f"{min_n or 0} worden niet getoond (\"n &lt; {min_n or 0}\")</div>"
+            f"{min_n or 0} worden niet getoond (\"n &lt; {min_n or 0}\")</div>",
+            layout=widgets.Layout(flex="1 1 auto", width="auto"),
         )
-        title.add_class("tt-titlebar")
+        titlebar = widgets.HBox([self.title, self.hide_button, self.show_button],
+                                layout=widgets.Layout(width="100%", align_items="center"))
+        titlebar.add_class("tt-titlebar")
         controls = widgets.HBox([self.period_picker, self.by_picker, self.excel_button,
                                  self.charts_button], layout=widgets.Layout(flex_flow="row wrap"))
         controls.add_class("tt-controls")
@@ -378,8 +397,11 @@ class MonitoringDashboard(widgets.VBox):
         table_title = widgets.HTML("<div class='tt-chart-title'>Per groep</div>")
         style = widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none"))
         style.add_class("tt-style")
-        super().__init__([style, title, controls, self.export, self.status, self.tiles, grid,
-                          table_title, self.table], layout=widgets.Layout(width="100%"))
+        self.content = widgets.VBox([controls, self.export, self.tiles, grid, table_title,
+                                     self.table], layout=widgets.Layout(width="100%"))
+        self.content.add_class("tt-content")
+        super().__init__([style, titlebar, self.status, self.hidden_notice, self.content],
+                         layout=widgets.Layout(width="100%"))
         self.add_class("tt-monitoring")
 
         self.period_picker.observe(lambda _change: self.refresh(), names="value")

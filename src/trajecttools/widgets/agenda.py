@@ -1,4 +1,5 @@
-"""Today's meeting agenda: the cases picked from the signal list, in the order picked."""
+"""Today's meeting agenda: the cases picked from the signal list, in the order picked, each
+with the decision the meeting takes; "Verslag opslaan" records agenda and decisions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from trajecttools.widgets._base import Status, button, esc, guarded, show
 from trajecttools.widgets.signal_table import display_name, severity_badge
 
 OpenHandler = Callable[[int], None]
+SaveHandler = Callable[[list[dict[str, Any]]], None]
 
 
 class AgendaItem(widgets.HBox):
@@ -25,12 +27,18 @@ class AgendaItem(widgets.HBox):
             f'<div class="tt-row-main">{severity_badge(item.get("severity"))}'
             f'{display_name(item.get("pseudonym"), item.get("initials"))}</div>'
             f'<div class="tt-row-msg">{reason}</div>',
-            layout=widgets.Layout(flex="1 1 auto", width="auto"),
+            layout=widgets.Layout(width="100%"),
         )
+        self.decision = widgets.Textarea(
+            placeholder="Besluit (komt in het MDO-verslag)", rows=2, continuous_update=False,
+            layout=widgets.Layout(width="100%"))
+        self.decision.add_class("tt-agenda-decision")
+        main = widgets.VBox([self.text, self.decision],
+                            layout=widgets.Layout(flex="1 1 auto", width="auto"))
         self.open_button = button("Open", kind="primary", tooltip="Open het dossier",
                                   css="tt-agenda-open")
         self.remove_button = button("Weg", tooltip="Haal van de agenda", css="tt-agenda-remove")
-        super().__init__([self.text, self.open_button, self.remove_button],
+        super().__init__([main, self.open_button, self.remove_button],
                          layout=widgets.Layout(width="100%"))
         self.add_class("tt-agenda-item")
 
@@ -40,9 +48,11 @@ class Agenda(widgets.VBox):
 
     trajectory_ids = traitlets.List(traitlets.Int(), help="Cases on the agenda, in order")
 
-    def __init__(self, status: Status, *, on_open: OpenHandler | None = None) -> None:
+    def __init__(self, status: Status, *, on_open: OpenHandler | None = None,
+                 on_save: SaveHandler | None = None) -> None:
         self.status = status
         self._on_open = on_open
+        self._on_save = on_save
         self.items: list[AgendaItem] = []
         self.heading = widgets.HTML("<h2>Agenda van vandaag (0)</h2>")
         self.empty = widgets.HTML(
@@ -51,7 +61,12 @@ class Agenda(widgets.VBox):
         self.list = widgets.VBox([])
         self.clear_button = button("Agenda leegmaken", css="tt-agenda-clear")
         self.clear_button.on_click(guarded(status, "Agenda leegmaken")(lambda _b: self.clear()))
-        super().__init__([self.heading, self.empty, self.list, self.clear_button])
+        self.save_button = button("Verslag opslaan", kind="primary",
+                                  tooltip="Leg agenda en besluiten vast (MDO-verslag)",
+                                  css="tt-agenda-save")
+        self.save_button.on_click(guarded(status, "Verslag opslaan")(lambda _b: self.save()))
+        buttons = widgets.HBox([self.save_button, self.clear_button])
+        super().__init__([self.heading, self.empty, self.list, buttons])
         self.add_class("tt-agenda")
         self.add_class("tt-panel")
         self._render()
@@ -103,6 +118,20 @@ class Agenda(widgets.VBox):
         self.heading.value = f"<h2>Agenda van vandaag ({len(self.items)})</h2>"
         show(self.empty, not self.items)
         show(self.clear_button, bool(self.items))
+        show(self.save_button, bool(self.items) and self._on_save is not None)
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Return the agenda in order: trajectory, reason it was picked, decision typed."""
+        return [
+            {"trajectory_id": e.trajectory_id, "reason": str(e.item.get("rule_label") or ""),
+             "decision": e.decision.value.strip()}
+            for e in self.items
+        ]
+
+    def save(self) -> None:
+        """Hand the agenda and its decisions to the dashboard to record (the MDO minutes)."""
+        if self._on_save is not None and self.items:
+            self._on_save(self.entries())
 
     def _entry_of(self, b: widgets.Button) -> AgendaItem:
         for entry in self.items:

@@ -1,0 +1,85 @@
+"""The ``import`` and ``export`` commands of the ``trajecttools`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from trajecttools.store import Store
+
+
+def add_commands(sub: Any, db_help: str) -> None:
+    """Add ``import`` and ``export`` to the command line's sub-commands."""
+    from trajecttools.importer import KINDS
+
+    imp = sub.add_parser("import", help="importeer klanten, trajecten, contacten of vacatures")
+    imp.add_argument("file", type=Path, help="CSV- of Excelbestand (of registerexport)")
+    imp.add_argument("--kind", required=True, choices=list(KINDS), help="soort gegevens")
+    imp.add_argument("--mapping", type=Path, default=None, help="mappingbestand (TOML)")
+    imp.add_argument("--dry-run", action="store_true", help="alleen controleren, niets opslaan")
+    imp.add_argument("--rejects", type=Path, default=None, help="bestand voor afgewezen rijen")
+    imp.add_argument("--db", help=db_help)
+
+    exp = sub.add_parser("export", help="exporteer het register naar Excel of CSV")
+    exp.add_argument("--to", required=True, type=Path, help="FILE.xlsx, FILE.zip of FILE.csv")
+    exp.add_argument(
+        "--pseudonymised", action="store_true", help="zonder namen, BSN en vrije tekst"
+    )
+    exp.add_argument("--full", action="store_true", help="volledige export, met BSN")
+    exp.add_argument("--db", help=db_help)
+
+
+class _Bar:
+    """A text progress bar on stderr, redrawn in place when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream, self.last = stream, -1
+        self.tty = stream.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 if total == 0 else done * 100 // total
+        if percent == self.last or (not self.tty and percent % 25 and done != total):
+            return
+        self.last = percent
+        filled = percent * 30 // 100
+        bar = "#" * filled + "-" * (30 - filled)
+        end = "\r" if self.tty and done < total else "\n"
+        self.stream.write(f"Rijen controleren [{bar}] {percent:3d}% ({done}/{total}){end}")
+        self.stream.flush()
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Run ``trajecttools import``; exit 0 when nothing was rejected, 1 when rows were."""
+    from trajecttools.importer import import_file
+
+    with Store(args.db) as store:
+        result = import_file(
+            store,
+            args.file,
+            kind=args.kind,
+            mapping=args.mapping,
+            dry_run=args.dry_run,
+            progress=_Bar(sys.stderr),
+            reject_path=args.rejects,
+        )
+    print(result.summary())
+    for row, fld, reason in result.rejects[:10]:
+        print(f"  rij {row}: {fld}: {reason}")
+    if len(result.rejects) > 10:
+        print(
+            f"  … en nog {len(result.rejects) - 10} meldingen (zie het bestand met afgewezen rijen)"
+        )
+    return 1 if result.rejected else 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Run ``trajecttools export``."""
+    from trajecttools.exporter import export_register
+
+    with Store(args.db) as store:
+        written = export_register(store, args.to, pseudonymised=args.pseudonymised, full=args.full)
+    kind = "gepseudonimiseerd" if args.pseudonymised else "volledig" if args.full else "zonder BSN"
+    print(f"Register geëxporteerd ({kind}) naar {written}.")
+    return 0

@@ -66,7 +66,8 @@ def _categorical(values: pd.Series, codes: Any) -> pd.Series:
     return pd.Categorical(values, categories=list(codes))  # type: ignore[return-value]
 
 
-def _to_datetime(values: pd.Series) -> pd.Series:
+def to_datetime(values: pd.Series) -> pd.Series:
+    """Return the values as ``datetime64[ns]``; text in ISO 8601, unreadable values NaT."""
     if not pd.api.types.is_datetime64_any_dtype(values):
         values = pd.to_datetime(values, format="ISO8601", errors="coerce")
     return values.astype("datetime64[ns]")
@@ -98,7 +99,7 @@ def apply_dtypes(store: Store, name: str, df: pd.DataFrame) -> pd.DataFrame:
         elif col.name == "method" and name == "trajectories":
             df[col.name] = _categorical(series, methods)
         elif isinstance(ctype, Date | DateTime):
-            df[col.name] = _to_datetime(series)
+            df[col.name] = to_datetime(series)
         elif isinstance(ctype, Boolean):
             df[col.name] = series.astype("boolean")
         elif isinstance(ctype, JSON):
@@ -110,9 +111,19 @@ def apply_dtypes(store: Store, name: str, df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+#: Parameter types the SQLite driver binds exactly as SQLAlchemy would.
+_PLAIN_PARAMS = (str, int, float, type(None))
+
+
 def read_sql(store: Store, sql: str, **params: Any) -> pd.DataFrame:
     """Run a read-only SQL query and return the raw result as a DataFrame."""
     with store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite" and all(
+            isinstance(v, _PLAIN_PARAMS) for v in params.values()
+        ):
+            # straight through the driver: no SQLAlchemy row objects, the same frame
+            raw: Any = conn.connection.driver_connection
+            return pd.read_sql_query(sql, raw, params=params)
         return pd.read_sql_query(text(sql), conn, params=params)
 
 
@@ -125,40 +136,24 @@ def entity_frame(store: Store, name: str) -> pd.DataFrame:
     return apply_dtypes(store, name, df)
 
 
-_PARTICLES = {"van", "de", "der", "den", "het", "ten", "ter", "te", "op", "in", "'t", "la", "le"}
+#: Dutch family-name particles that initials skip ("van der Berg" → "B.").
+PARTICLES = {"van", "de", "der", "den", "het", "ten", "ter", "te", "op", "in", "'t", "la", "le"}
+
+
+def _family_initial(name: str) -> str:
+    words = [w for w in re.split(r"[\s-]+", name) if w]
+    core = [w for w in words if w.lower() not in PARTICLES] or words
+    return core[0][:1].upper() if core else ""
 
 
 def initials(given: pd.Series, family: pd.Series) -> pd.Series:
     """Return initials like "A.P." from given and family names, ignoring Dutch particles."""
-    first = given.fillna("").str.strip().str[:1].str.upper()
-
-    def family_initial(name: str) -> str:
-        words = [w for w in re.split(r"[\s-]+", name or "") if w]
-        core = [w for w in words if w.lower() not in _PARTICLES] or words
-        return core[0][:1].upper() if core else ""
-
-    fam = family.fillna("").map(family_initial)
+    first = given.fillna("").astype(str).str.strip().str[:1].str.upper()
+    # family names repeat: derive each distinct name's initial once
+    codes, names = pd.factorize(family.fillna("").astype(str))
+    fam_initials = np.array([_family_initial(n) for n in names] + [""], dtype=object)
+    fam = pd.Series(fam_initials[codes], index=family.index, dtype=object).astype(first.dtype)
     return (first + ".").where(first != "", "") + (fam + ".").where(fam != "", "")
-
-
-def _stage_dates(store: Store, base: pd.DataFrame, as_of: str) -> pd.DataFrame:
-    """First date each trajectory entered each common stage (by its method's phase map)."""
-    events = read_sql(
-        store,
-        "SELECT trajectory_id, phase, MIN(started_on) AS started_on FROM phase_events "
-        "WHERE started_on <= :as_of GROUP BY trajectory_id, phase",
-        as_of=as_of,
-    )
-    stage_of = {(m.code, p.code): p.stage for m in store.methods().values() for p in m.phases}
-    events = events.merge(base[["trajectory_id", "method"]], on="trajectory_id", how="left")
-    keys = list(zip(events["method"].astype(str), events["phase"], strict=True))
-    events["stage"] = [stage_of.get(k) for k in keys]
-    events["started_on"] = _to_datetime(events["started_on"])
-    wide = events.pivot_table(
-        index="trajectory_id", columns="stage", values="started_on", aggfunc="min"
-    )
-    wide = wide.reindex(columns=list(_STAGE_COLUMNS))
-    return wide.rename(columns=_STAGE_COLUMNS)
 
 
 #: Stages whose first date the cases frame shows (intake comes from the intake contact).
@@ -169,44 +164,182 @@ _STAGE_COLUMNS = {
 }
 
 
-def _latest(store: Store, table: str, cols: str, date_col: str, as_of: str) -> pd.DataFrame:
-    return read_sql(
-        store,
-        f"SELECT trajectory_id, {date_col}, {cols} FROM ("
-        f" SELECT *, ROW_NUMBER() OVER (PARTITION BY trajectory_id "
-        f" ORDER BY {date_col} DESC, id DESC) AS rn FROM {table} WHERE {date_col} <= :as_of"
-        f") AS ranked WHERE rn = 1",
-        as_of=as_of,
+def _phases_as_of(store: Store, base: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Each trajectory's phase, phase start and first date of each stage on ``as_of``.
+
+    From the phase history: the latest phase event on or before ``as_of`` (the highest id
+    among events of one day). A trajectory without any such event keeps its current phase.
+    """
+    out = pd.DataFrame(index=base.index)
+    out["phase"] = base["phase"].to_numpy(dtype=object)
+    out["phase_since"] = to_datetime(base["phase_since"]).to_numpy()
+    pos = base.index.get_indexer(pd.Index(events["trajectory_id"]))
+    known = pos >= 0
+    pos = pos[known]
+    phase = events["phase"].to_numpy(dtype=object)[known]
+    started = to_datetime(events["started_on"]).to_numpy()[known]
+    last = np.r_[pos[1:] != pos[:-1], True] if len(pos) else np.zeros(0, dtype=bool)
+    out.iloc[pos[last], 0] = phase[last]
+    out.iloc[pos[last], 1] = started[last]
+    # the first date each stage was entered, by the trajectory's method
+    methods = list(store.methods().values())
+    all_phases = list(dict.fromkeys(p for m in methods for p in m.phase_codes))
+    stages = list(_STAGE_COLUMNS)
+    table = np.full((len(methods) + 1, len(all_phases) + 1), -1, dtype=np.int64)
+    for i, m in enumerate(methods):
+        for p in m.phases:
+            if p.stage in _STAGE_COLUMNS:
+                table[i, all_phases.index(p.code)] = stages.index(p.stage)
+    m_codes = pd.Categorical(base["method"], categories=[m.code for m in methods]).codes
+    p_codes = pd.Categorical(phase, categories=all_phases).codes
+    stage = table[np.asarray(m_codes, dtype=np.int64)[pos], p_codes]
+    for i, col in enumerate(stages):
+        hit = stage == i
+        first = np.r_[True, pos[hit][1:] != pos[hit][:-1]] if hit.any() else hit[hit]
+        values = np.full(len(base), np.datetime64("NaT"), dtype="datetime64[ns]")
+        values[pos[hit][first]] = started[hit][first]  # events are in date order
+        out[_STAGE_COLUMNS[col]] = values
+    return out
+
+
+def _coaches_as_of(base: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Each trajectory's coach, first assignment and coach changes on ``as_of``.
+
+    From the assignment history: the latest assignment before ``next_day``. A trajectory
+    without any assignment (an import without history) keeps its current coach; one whose
+    assignments all came later has none yet.
+    """
+    n = len(base)
+    pos = base.index.get_indexer(pd.Index(rows["trajectory_id"]))
+    history = np.bincount(pos[pos >= 0], minlength=n) > 0
+    due = (pos >= 0) & rows["due"].astype(bool).to_numpy()
+    pos = pos[due]
+    coach = rows["coach_id"].to_numpy(dtype=float)[due]
+    at = to_datetime(rows["assigned_at"]).to_numpy()[due]
+    counts = np.bincount(pos, minlength=n)
+    coach_id = np.where(history, np.nan, base["coach_id"].to_numpy(dtype=float))
+    assigned_at = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if len(pos):
+        last = np.r_[pos[1:] != pos[:-1], True]
+        first = np.r_[True, pos[1:] != pos[:-1]]
+        coach_id[pos[last]] = coach[last]
+        assigned_at[pos[first]] = at[first]
+    out = pd.DataFrame(index=base.index)
+    out["coach_id"] = pd.array(coach_id, dtype="Float64").astype("Int64")
+    out["coach_assigned_at"] = assigned_at
+    out["coach_changes"] = np.maximum(counts - 1, 0).astype("int64")
+    return out
+
+
+def _latest_sql(table: str, cols: str, date_col: str) -> str:
+    """SQL for, per trajectory, the row with the latest ``date_col`` on or before ``:as_of``
+    (of one day's rows the one with the highest id)."""
+    return (
+        f"SELECT z.trajectory_id, z.{date_col}, {cols} FROM ("
+        f" SELECT MAX(x.id) AS id FROM {table} x WHERE x.{date_col} <= :as_of AND NOT EXISTS ("
+        f"  SELECT 1 FROM {table} y WHERE y.trajectory_id = x.trajectory_id"
+        f"  AND y.{date_col} > x.{date_col} AND y.{date_col} <= :as_of)"
+        f" GROUP BY x.trajectory_id) m JOIN {table} z ON z.id = m.id"
     )
+
+
+def read_many(store: Store, queries: Mapping[str, str], **params: Any) -> dict[str, pd.DataFrame]:
+    """Run several read-only queries (each given only the parameters it names) and return
+    their frames by name; on a database file two at a time, each on its own connection."""
+
+    def run(sql: str) -> pd.DataFrame:
+        named = {k: v for k, v in params.items() if f":{k}" in sql}
+        return read_sql(store, sql, **named)
+
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return {name: run(sql) for name, sql in queries.items()}  # one shared connection
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(run, sql) for name, sql in queries.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _joined_per_trajectory(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ids (rows sorted by id) and each id's values joined with ", "."""
+    if not len(ids):
+        return ids, np.zeros(0, dtype=object)
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    ends = np.r_[starts[1:], len(ids)] - 1
+    pieces = values.astype(object)
+    pieces[np.setdiff1d(np.arange(len(ids)), ends)] += ", "
+    return ids[starts], np.add.reduceat(pieces, starts)
 
 
 def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
-    """Return one row a trajectory: client, coach, phase, key dates, latest ZRM and ladder,
-    open barriers, placement and outcome, as they stood on ``as_of``."""
-    day = as_of.isoformat()
-    base = read_sql(
-        store,
-        "SELECT t.id AS trajectory_id, t.client_id, c.pseudonym, c.given_name, c.family_name,"
-        " c.target_group, c.region, c.municipality, c.education_level, t.method, t.phase,"
-        " t.phase_since, t.registered_at, t.closed_on, t.outcome, t.coach_id,"
-        " co.code AS coach_code, co.name AS coach, tm.name AS team, t.case_manager_id,"
+    """Return one row a trajectory registered by ``as_of``: client, coach, phase, key dates,
+    latest ZRM and ladder, open barriers, placement and outcome, as they stood on ``as_of``.
+
+    Phase, days in phase and coach come from the phase and coach-assignment history, so an
+    earlier ``as_of`` shows the phase and coach of that day. Trajectories registered after
+    ``as_of`` are left out (they did not exist yet).
+    """
+    zrm_cols = ", ".join(f"z.{d}" for d in vocab.ZRM_DOMAINS)
+    queries = {  # the slowest first: two run at a time
+        "contacts": "SELECT trajectory_id, COUNT(*) AS contacts, MAX(held_on) AS last_contact_on,"
+        " MIN(CASE WHEN kind = 'intake' THEN held_on END) AS intake_on"
+        " FROM contacts WHERE held_on <= :as_of GROUP BY trajectory_id",
+        "base": "SELECT t.id AS trajectory_id, t.client_id, c.pseudonym, c.given_name,"
+        " c.family_name, c.target_group, c.region, c.municipality, c.education_level, t.method,"
+        " t.phase, t.phase_since, t.registered_at, t.closed_on, t.outcome, t.coach_id,"
         " p.signed_case_manager_on, p.signed_coach_on, p.signed_client_on"
         " FROM trajectories t JOIN clients c ON c.id = t.client_id"
-        " LEFT JOIN coaches co ON co.id = t.coach_id"
-        " LEFT JOIN teams tm ON tm.id = co.team_id"
         " LEFT JOIN trajectory_plans p ON p.trajectory_id = t.id"
-        " ORDER BY t.id",
+        " WHERE t.registered_at < :next_day ORDER BY t.id",
+        "events": "SELECT trajectory_id, phase, started_on FROM phase_events"
+        " WHERE started_on <= :as_of ORDER BY trajectory_id, started_on, id",
+        "zrm": _latest_sql("zrm_assessments", zrm_cols, "assessed_on"),
+        "assignments": "SELECT trajectory_id, coach_id, assigned_at < :next_day AS due,"
+        " assigned_at FROM coach_assignments ORDER BY trajectory_id, assigned_at, id",
+        "ladder": _latest_sql("ladder_steps", "z.rung AS ladder_rung", "assessed_on"),
+        "placement": _latest_sql(
+            "placements",
+            "z.kind AS placement_kind, z.end_on AS placement_end, z.employer_id",
+            "start_on",
+        ),
+        "agreements": "SELECT trajectory_id,"
+        " SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open_agreements,"
+        " SUM(CASE WHEN status = 'open' AND due_on < :as_of THEN 1 ELSE 0 END)"
+        "   AS overdue_agreements,"
+        " SUM(CASE WHEN status = 'not_kept' THEN 1 ELSE 0 END) AS agreements_not_kept"
+        " FROM agreements GROUP BY trajectory_id",
+        "barriers": "SELECT trajectory_id, domain FROM barriers WHERE status <> 'resolved'"
+        " AND noted_on <= :as_of ORDER BY trajectory_id, severity DESC, domain",
+        "first_job": "SELECT trajectory_id, MIN(start_on) AS first_job_on FROM placements"
+        " WHERE kind <> 'stepping_stone' AND start_on <= :as_of GROUP BY trajectory_id",
+        "end_reports": "SELECT trajectory_id, written_on AS end_report_on FROM end_reports"
+        " WHERE written_on <= :as_of",
+        "staff": "SELECT co.id AS coach_id, co.code AS coach_code, co.name AS coach,"
+        " tm.name AS team FROM coaches co LEFT JOIN teams tm ON tm.id = co.team_id",
+    }
+    read = read_many(
+        store,
+        queries,
+        as_of=as_of.isoformat(),
+        next_day=(as_of + dt.timedelta(days=1)).isoformat(),
     )
+    base = read["base"]
+    base = base.set_index("trajectory_id")
     base["initials"] = initials(base.pop("given_name"), base.pop("family_name"))
     for col in (
-        "phase_since",
         "registered_at",
         "closed_on",
         "signed_case_manager_on",
         "signed_coach_on",
         "signed_client_on",
     ):
-        base[col] = _to_datetime(base[col])
+        base[col] = to_datetime(base[col])
+    phases = _phases_as_of(store, base, read["events"])
+    base["phase"] = phases.pop("phase")
+    base["phase_since"] = phases.pop("phase_since")
+    coaches = _coaches_as_of(base, read["assignments"])
+    base["coach_id"] = coaches.pop("coach_id")
     signatures = base[["signed_case_manager_on", "signed_coach_on", "signed_client_on"]]
     base["plan_complete"] = signatures.notna().all(axis=1)
     base["plan_signed_on"] = signatures.max(axis=1).where(base["plan_complete"])
@@ -217,79 +350,46 @@ def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
     methods = store.methods()
     label = {(m.code, p.code): p.label for m in methods.values() for p in m.phases}
     stage = {(m.code, p.code): p.stage for m in methods.values() for p in m.phases}
-    keys = list(zip(base["method"], base["phase"], strict=True))
-    base["phase_label"] = [label.get(k, k[1]) for k in keys]
-    base["stage"] = pd.Categorical([stage.get(k) for k in keys], categories=list(vocab.STAGES))
+    pairs = pd.MultiIndex.from_arrays(
+        [base["method"].to_numpy(dtype=object), base["phase"].to_numpy(dtype=object)]
+    )
+    phase_label = pd.Series(label, dtype=object).reindex(pairs).to_numpy(dtype=object)
+    base["phase_label"] = np.where(pd.isna(phase_label), base["phase"].to_numpy(), phase_label)
+    base["stage"] = pd.Categorical(
+        pd.Series(stage, dtype=object).reindex(pairs).to_numpy(dtype=object),
+        categories=list(vocab.STAGES),
+    )
 
-    coach = read_sql(
-        store,
-        "SELECT trajectory_id, MIN(assigned_at) AS coach_assigned_at, COUNT(*) AS assignments"
-        " FROM coach_assignments WHERE assigned_at < :next_day GROUP BY trajectory_id",
-        next_day=(as_of + dt.timedelta(days=1)).isoformat(),
-    )
-    coach["coach_assigned_at"] = _to_datetime(coach["coach_assigned_at"])
-    coach["coach_changes"] = (coach.pop("assignments") - 1).clip(lower=0)
+    staff = read["staff"].set_index("coach_id")
+    for col in ("coach_code", "coach", "team"):
+        base[col] = staff[col].reindex(base["coach_id"].astype("float64")).to_numpy(dtype=object)
 
-    contacts = read_sql(
-        store,
-        "SELECT trajectory_id, COUNT(*) AS contacts, MAX(held_on) AS last_contact_on,"
-        " MIN(CASE WHEN kind = 'intake' THEN held_on END) AS intake_on"
-        " FROM contacts WHERE held_on <= :as_of GROUP BY trajectory_id",
-        as_of=day,
+    contacts, agreements, first_job, end_reports = (
+        read[k] for k in ("contacts", "agreements", "first_job", "end_reports")
     )
-    agreements = read_sql(
-        store,
-        "SELECT trajectory_id,"
-        " SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open_agreements,"
-        " SUM(CASE WHEN status = 'open' AND due_on < :as_of THEN 1 ELSE 0 END)"
-        "   AS overdue_agreements,"
-        " SUM(CASE WHEN status = 'not_kept' THEN 1 ELSE 0 END) AS agreements_not_kept"
-        " FROM agreements GROUP BY trajectory_id",
-        as_of=day,
-    )
-    placement = _latest(
-        store,
-        "placements",
-        "kind AS placement_kind, end_on AS placement_end, employer_id",
-        "start_on",
-        day,
-    ).rename(columns={"start_on": "placement_start"})
-    first_job = read_sql(
-        store,
-        "SELECT trajectory_id, MIN(start_on) AS first_job_on FROM placements"
-        " WHERE kind <> 'stepping_stone' AND start_on <= :as_of GROUP BY trajectory_id",
-        as_of=day,
-    )
-    end_reports = read_sql(
-        store,
-        "SELECT trajectory_id, written_on AS end_report_on FROM end_reports"
-        " WHERE written_on <= :as_of",
-        as_of=day,
-    )
-    zrm_cols = ", ".join(vocab.ZRM_DOMAINS)
-    zrm = _latest(store, "zrm_assessments", zrm_cols, "assessed_on", day).rename(
+    placement = read["placement"].rename(columns={"start_on": "placement_start"})
+    zrm = read["zrm"].rename(
         columns={"assessed_on": "zrm_on", **{d: f"zrm_{d}" for d in vocab.ZRM_DOMAINS}}
     )
     zrm_values = zrm[[f"zrm_{d}" for d in vocab.ZRM_DOMAINS]].astype("Float64")
     zrm["zrm_mean"] = zrm_values.mean(axis=1).round(2)
-    ladder = _latest(store, "ladder_steps", "rung AS ladder_rung", "assessed_on", day).rename(
-        columns={"assessed_on": "ladder_on"}
-    )
-    barriers = read_sql(
-        store,
-        "SELECT trajectory_id, domain FROM barriers WHERE status <> 'resolved'"
-        " AND noted_on <= :as_of ORDER BY trajectory_id, severity DESC, domain",
-        as_of=day,
-    )
-    open_barriers = barriers.groupby("trajectory_id").agg(
-        open_barriers=("domain", "size"), open_barrier_domains=("domain", ", ".join)
+    ladder = read["ladder"].rename(columns={"assessed_on": "ladder_on"})
+    barriers = read["barriers"]
+    barrier_ids = barriers["trajectory_id"].to_numpy()
+    ids, domains = _joined_per_trajectory(barrier_ids, barriers["domain"].to_numpy(dtype=object))
+    open_barriers = pd.DataFrame(
+        {
+            "open_barriers": np.bincount(np.searchsorted(ids, barrier_ids), minlength=len(ids)),
+            "open_barrier_domains": domains,
+        },
+        index=pd.Index(ids, name="trajectory_id"),
     )
 
-    out = base.set_index("trajectory_id")
-    for part in (coach, contacts, agreements, placement, first_job, end_reports, zrm, ladder):
+    out = base.join(coaches, how="left").join(phases, how="left")
+    for part in (contacts, agreements, placement, first_job, end_reports, zrm, ladder):
         out = out.join(part.set_index("trajectory_id"), how="left")
     out = out.join(open_barriers, how="left")
-    out = out.join(_stage_dates(store, base, day), how="left")
+    out.index.name = "trajectory_id"
 
     for col in (
         "last_contact_on",
@@ -303,7 +403,7 @@ def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
         "coach_assigned_at",
         *_STAGE_COLUMNS.values(),
     ):
-        out[col] = _to_datetime(out[col])
+        out[col] = to_datetime(out[col])
     for col in (
         "contacts",
         "open_agreements",
@@ -325,11 +425,10 @@ def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
     out["outcome"] = _categorical(out["outcome"], vocab.OUTCOMES)
     out["placement_kind"] = _categorical(out["placement_kind"], vocab.PLACEMENT_TYPES)
     out["method"] = _categorical(out["method"], methods)
-    phases = dict.fromkeys(p for m in methods.values() for p in m.phase_codes)
-    out["phase"] = _categorical(out["phase"], phases)
+    phases_all = dict.fromkeys(p for m in methods.values() for p in m.phase_codes)
+    out["phase"] = _categorical(out["phase"], phases_all)
     for col in ("region", "municipality", "team", "coach", "coach_code"):
         out[col] = out[col].astype("category")
-    out = out.drop(columns=["case_manager_id"])
     return out.reset_index()[_CASES_ORDER]
 
 

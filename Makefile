@@ -25,12 +25,14 @@ demo: $(STAMP)
 	$(BIN)/trajecttools demo --size $(SIZE) --seed $(SEED) --db $(DB) --replace
 	$(BIN)/trajecttools serve --db $(DB) --port $(PORT)
 
-# Browser tests drive Debian's Chromium; nothing is downloaded but packages.
+# Browser tests drive Debian's Chromium, PDF reports need Pango (WeasyPrint); nothing is
+# downloaded but packages.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core \
+	    libpango-1.0-0 libpangoft2-1.0-0; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

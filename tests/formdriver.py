@@ -129,7 +129,7 @@ def do_intake(app: IntakeApp) -> None:
                     "basic_punctuality": 4, "basic_social": 4, "basic_communication": 3,
                     "basic_reliability": 4, "motivation": 5})
     fill(i.wishes, {"wishes": "Werken met de handen, liefst buiten.",
-                    "preferred_sectors": ["logistics", "green"]})
+                    "preferred_hours": "32", "preferred_sectors": ["logistics", "green"]})
     add_row(i.network, {"relation": "parent", "involved": True,
                         "note": "Moeder helpt met vervoer"})
     add_row(i.plan, {"what": "Schuldhulp bellen voor tweede gesprek", "who": "client",

@@ -96,7 +96,7 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
 def test_matchtafel_in_chromium(served: dict[str, Any]) -> None:
     from playwright.sync_api import sync_playwright
 
-    with Store(served["db"], migrate=False) as store:
+    with Store(served["db"], migrate=False, role="beheer") as store:
         people = store.frame("clients")[["given_name", "family_name", "bsn"]]
         before = store.count("match_decisions")
     full_names = {f"{g} {f}" for g, f in zip(people["given_name"], people["family_name"],
@@ -147,7 +147,7 @@ def test_matchtafel_in_chromium(served: dict[str, Any]) -> None:
         finally:
             browser.close()
 
-    with Store(served["db"], migrate=False) as store:
+    with Store(served["db"], migrate=False, role="beheer") as store:
         found = store.frame("match_decisions")
     assert len(found) == before + 1
     assert found["status"].astype(str).tolist()[-1] == "introduced"

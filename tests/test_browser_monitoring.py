@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from conftest import real_console_errors
 from trajecttools.store import Store
 
 pytestmark = pytest.mark.browser
@@ -199,6 +200,6 @@ def test_monitoring_dashboard_in_chromium(server: str, big_register: Path,
             _shots(page, "jobcoach")
         finally:
             browser.close()
-    real = [e for e in errors if "favicon" not in e]
+    real = real_console_errors(errors)
     assert not real, real
     print(f"eerste grafiek na {first_paint:.1f} s")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -15,7 +16,7 @@ from trajecttools.store import Store, _alembic_config, make_engine, schema_revis
 
 def test_fresh_register_is_at_head_and_matches_the_model(store: Store) -> None:
     current, head = schema_revisions(store.engine)
-    assert current == head == "0002"
+    assert current == head and head is not None and head >= "0005"
     assert check_schema(store) == []
 
 
@@ -31,9 +32,51 @@ def test_an_older_register_is_migrated_on_open(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="schemaversie 0001"):
         Store(url, migrate=False)
     with Store(url) as store:
-        assert schema_revisions(store.engine) == ("0002", "0002")
+        current, head = schema_revisions(store.engine)
+        assert current == head and head >= "0005"
         assert store.frame("teams")["name"].tolist() == ["Team Oud"]
         assert store.count("match_decisions") == 0
+
+
+def test_0005_adds_preferred_hours_and_dates_the_steps_of_old_decisions(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        config = _alembic_config(conn)
+        before = ScriptDirectory.from_config(config).get_revision("0005").down_revision
+        command.upgrade(config, str(before))
+        conn.execute(text(
+            "INSERT INTO clients (id, pseudonym, given_name, family_name, target_group,"
+            " created_at, version) VALUES (1, 'K-OUD001', 'Oud', 'Klant', 'over_45',"
+            " '2025-01-01 09:00:00', 1)"))
+        conn.execute(text(
+            "INSERT INTO trajectories (id, client_id, method, registered_at, phase, phase_since,"
+            " version) VALUES (1, 1, 'opstapbaan', '2025-01-02 09:00:00', 'intake',"
+            " '2025-01-10', 1)"))
+        conn.execute(text(
+            "INSERT INTO employers (id, name, sector, inclusive, social_work_company, version)"
+            " VALUES (1, 'Groen BV', 'green', 1, 0, 1)"))
+        conn.execute(text(
+            "INSERT INTO vacancies (id, employer_id, title, opened_on, positions, status,"
+            " driving_licence_required, version) VALUES (1, 1, 'Hovenier', '2025-01-05', 3,"
+            " 'open', 0, 1)"))
+        for i, status in enumerate(("proposed", "introduced", "hired"), start=1):
+            conn.execute(text(
+                "INSERT INTO match_decisions (id, trajectory_id, vacancy_id, status, decided_on,"
+                f" version) VALUES ({i}, 1, 1, '{status}', '2025-02-0{i}', 1)"))
+    engine.dispose()
+    with Store(url) as store:
+        assert store.get("clients", 1)["preferred_hours"] is None
+        rows = store.frame("match_decisions").set_index("status")
+        assert rows.loc["proposed", "proposed_on"] == pd.Timestamp("2025-02-01")
+        assert pd.isna(rows.loc["proposed", "introduced_on"])
+        assert rows.loc["introduced", "introduced_on"] == pd.Timestamp("2025-02-02")
+        assert pd.isna(rows.loc["introduced", "proposed_on"])  # never recorded: stays empty
+        assert rows.loc[["hired"], ["proposed_on", "introduced_on"]].isna().all(axis=None)
+        assert check_schema(store) == []
 
 
 def test_check_finds_nothing_in_a_clean_register(store: Store) -> None:

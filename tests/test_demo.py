@@ -212,6 +212,61 @@ def test_benefits_run_until_work_and_some_return(frames: Frames) -> None:
     assert 0.05 < placed["client_id"].isin(back).mean() < 0.25
 
 
+def test_jobs_kept_after_closing_with_work_run_on(frames: Frames) -> None:
+    t = frames["trajectories"].set_index("id")
+    p = frames["placements"].join(t[["closed_on", "outcome"]], on="trajectory_id")
+    closed = p["closed_on"].notna()
+    kept = closed & (p["kind"] == "regular") & (p["outcome"] == "work")
+    runs_on = p["end_on"].isna() | (p["end_on"] > p["closed_on"])
+    # most regular jobs of a trajectory closed with work outlive the trajectory ...
+    assert len(p[kept]) > 200
+    assert runs_on[kept].mean() > 0.75
+    # ... some end later: a temporary contract not renewed, or back on benefit
+    assert (kept & p["end_on"].notna() & (p["end_on"] > p["closed_on"])).sum() > 10
+    # every other placement ends at the latest when its trajectory closes
+    assert not (closed & ~kept & runs_on).any()
+    assert (p["end_on"].dropna() <= NOW).all()
+
+
+def test_wished_hours_and_decision_step_dates(frames: Frames) -> None:
+    clients = frames["clients"]
+    hours = clients["preferred_hours"]
+    assert hours.dtype == pd.Int64Dtype()
+    assert 0.85 < hours.notna().mean() < 0.98
+    assert hours.dropna().between(0, 40).all() and hours.dropna().nunique() >= 5
+    parttime = clients["wishes"].fillna("").str.contains("parttime") & hours.notna()
+    assert parttime.any() and (hours[parttime] <= 24).all()
+    md = frames["match_decisions"]
+    assert md["proposed_on"].notna().all()
+    assert (md["proposed_on"] <= md["decided_on"]).all()
+    introduced = md["introduced_on"].notna()
+    assert (md.loc[introduced, "proposed_on"] <= md.loc[introduced, "introduced_on"]).all()
+    assert (md.loc[introduced, "introduced_on"] <= md.loc[introduced, "decided_on"]).all()
+    status = md["status"]
+    assert introduced[status.isin(["introduced", "hired"])].all()
+    assert not introduced[status == "proposed"].any()
+    assert (md.loc[status == "proposed", "proposed_on"]
+            == md.loc[status == "proposed", "decided_on"]).all()
+    assert (md.loc[status == "hired", "proposed_on"] < md.loc[status == "hired",
+                                                              "decided_on"]).mean() > 0.9
+    assert 0.2 < introduced[status == "declined"].mean() < 0.6
+    t = frames["trajectories"]  # a closing with another route is always motivated
+    assert t.loc[t["outcome"] == "other_route", "outcome_reason"].notna().all()
+
+
+def test_retention_after_the_first_job_is_plausible(demo_db: Path) -> None:
+    from trajecttools import outcomes
+    from trajecttools.store import Store
+
+    with Store(demo_db, today=AS_OF) as store:
+        ret = outcomes.retention(store, as_of=AS_OF, min_n=None).set_index("months")
+    assert (ret["eligible"] >= 20).all()
+    # seed 001: most placed clients still work benefit-independently after 6 and 12 months
+    for months in (6, 12):
+        assert 50 < ret.loc[months, "sustained_pct"] < 95, ret
+        assert ret.loc[months, "at_work_pct"] >= ret.loc[months, "sustained_pct"]
+
+
 # -- codes and privacy ----------------------------------------------------------------------
 CODE_COLUMNS: dict[tuple[str, str], object] = {
     ("clients", "target_group"): vocab.TARGET_GROUPS,
@@ -277,6 +332,15 @@ def test_people_are_clearly_fictional(frames: Frames) -> None:
     assert clients["pseudonym"].is_unique
     assert clients["pseudonym"].str.fullmatch(r"K-\d{6}").all()
     assert clients["given_name"].nunique() > 50
+
+
+@pytest.mark.parametrize(("size", "seed"), [(SIZE, 11), (300, 7)])
+def test_no_coach_or_case_manager_has_a_clients_name(size: int, seed: int) -> None:
+    # coaches are shown on the meeting screens; a client's name never may be
+    f = demo.generate(size, seed=seed, as_of=AS_OF)
+    clients = set(f["clients"]["given_name"] + " " + f["clients"]["family_name"])
+    assert not clients & set(f["coaches"]["name"])
+    assert not clients & set(f["case_managers"]["name"])
 
 
 def test_bsn_postcode_and_age_fit_the_client(frames: Frames) -> None:

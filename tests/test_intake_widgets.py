@@ -110,7 +110,8 @@ INVALID_REGISTRATION = [
     ("postcode", "12AB", "Postcode is geen geldige postcode"),
     ("municipality", "x" * 81, "Gemeente is te lang"),
     ("region", "x" * 81, "Regio is te lang"),
-    ("bsn", "123456789", "is geen geldig BSN (9 cijfers, voldoet niet aan de elfproef)"),
+    ("bsn", "123456789", "voldoet niet aan de elfproef"),
+    ("bsn", "12345", "moet uit 9 cijfers bestaan"),
     ("registered_at", "", "Aanmelding (datum en tijd) is verplicht"),
     ("registered_at", "gisteren", "is geen geldig tijdstip (gebruik dd-mm-jjjj uu:mm)"),
     ("registered_at", "16-06-2026 09:00", "mag niet in de toekomst liggen"),
@@ -226,6 +227,7 @@ def test_full_intake_is_saved_in_one_transaction(
     assert set(skills["client_id"]) == {cid}
     client = store.get("clients", cid)
     assert client["wishes"] == "Werken met de handen, liefst buiten."
+    assert client["preferred_hours"] == 32
     assert sorted(client["preferred_sectors"]) == ["green", "logistics"]
     network = store.frame("network_members").iloc[0]
     assert network["relation"] == "parent" and bool(network["involved"])
@@ -322,6 +324,9 @@ INVALID_INTAKE = [
     ("skills", {"driving_licence": True}, "driving_category", "x" * 120,
      "Rijbewijs: categorie is te lang"),
     ("wishes", None, "wishes", "x" * 2001, "Wensen van de klant (werk, uren, omgeving) is te lang"),
+    ("wishes", None, "preferred_hours", "41", "Gewenste uren per week mag hoogstens 40 zijn"),
+    ("wishes", None, "preferred_hours", "-2", "Gewenste uren per week moet minstens 0 zijn"),
+    ("wishes", None, "preferred_hours", "24,5", "Gewenste uren per week moet een geheel getal"),
     ("network", {"involved": True}, "relation", "", "Relatie is verplicht"),
     ("network", {"relation": "parent"}, "note", "x" * 2001, "is te lang"),
     ("plan", {"who": "client", "due_on": "17-03-2026"}, "what", "", "Wat is verplicht"),

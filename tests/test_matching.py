@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from conftest import TODAY, add_staff, register_case
-from trajecttools import decisions, matching
+from trajecttools import decisions, matching, records
 from trajecttools.errors import InvalidRecord, StaleEditError, TrajecttoolsError
 from trajecttools.matching import MatchConfig, MatchInputs, assign, congestion, match
 from trajecttools.store import Store
@@ -531,6 +531,69 @@ def test_proposal_refused_for_closed_vacancy(register: tuple[Store, int, int]) -
     with pytest.raises(InvalidRecord, match="niet meer open"):
         decisions.propose(store, tid, other)
     assert decisions.decisions_frame(store, vacancy_id=[vid, other]).empty
+
+
+def test_wished_hours_come_from_the_column_and_the_text_only_for_old_rows(
+        register: tuple[Store, int, int]) -> None:
+    store, tid, _vid = register
+    client_id = int(store.get("trajectories", tid)["client_id"])
+    v = store.get("clients", client_id)["version"]
+    store.update("clients", client_id, {"wishes": "Wil fulltime werken, 36 uur",
+                                        "preferred_hours": 20}, expected_version=v)
+    old = store.register({"given_name": "Bram", "family_name": "Ouderwets",
+                          "target_group": "over_45", "wishes": "Liefst 28 uur per week"},
+                         method="opstapbaan", registered_at="01-06-2026 09:00")
+    clients = matching.load_inputs(store, TODAY).clients.set_index("trajectory_id")
+    assert clients.loc[tid, "wished_hours"] == 20.0  # the number wins over the text
+    assert clients.loc[old, "wished_hours"] == 28.0  # no number recorded: read the wish
+    assert "preferred_hours" not in clients.columns and "wishes" not in clients.columns
+    frame = pd.DataFrame({"preferred_hours": pd.array([0, None, None], dtype="Int64"),
+                          "wishes": ["fulltime", "24 uur", None]})
+    assert matching.client_hours(frame).tolist()[:2] == [0.0, 24.0]
+    assert np.isnan(matching.client_hours(frame).iloc[2])
+
+
+@pytest.mark.parametrize(("hours", "message"), [
+    (41, "Gewenste uren per week: mag hoogstens 40 zijn"),
+    (-1, "Gewenste uren per week: moet minstens 0 zijn"),
+    ("veel", "Gewenste uren per week: moet een geheel getal zijn"),
+])
+def test_preferred_hours_are_validated_in_dutch(register: tuple[Store, int, int], hours: Any,
+                                                message: str) -> None:
+    store, tid, _vid = register
+    client_id = int(store.get("trajectories", tid)["client_id"])
+    v = store.get("clients", client_id)["version"]
+    with pytest.raises(InvalidRecord, match=message):
+        store.update("clients", client_id, {"preferred_hours": hours}, expected_version=v)
+    assert store.get("clients", client_id)["preferred_hours"] is None
+    store.update("clients", client_id, {"preferred_hours": "32"}, expected_version=v)
+    assert store.get("clients", client_id)["preferred_hours"] == 32
+
+
+def test_each_step_of_a_decision_keeps_its_date(register: tuple[Store, int, int]) -> None:
+    store, tid, vid = register
+    did = decisions.propose(store, tid, vid, on="05-06-2026")
+    v = decisions.introduce(store, did, expected_version=1, on="09-06-2026")
+    decisions.hire(store, did, expected_version=v, on="12-06-2026")
+    row = store.get("match_decisions", did)
+    assert (row["proposed_on"], row["introduced_on"], row["decided_on"]) == (
+        dt.date(2026, 6, 5), dt.date(2026, 6, 9), dt.date(2026, 6, 12))
+    frame = decisions.trajectory_decisions(store, tid).iloc[0]
+    assert (frame["proposed_on"], frame["introduced_on"]) == (
+        pd.Timestamp("2026-06-05"), pd.Timestamp("2026-06-09"))
+    other = add_vacancy(store, title="Groenvoorziener")
+    declined = decisions.propose(store, tid, other, on="06-06-2026")
+    decisions.decline(store, declined, expected_version=1, declined_by="client",
+                      reason="Te ver reizen", on="08-06-2026")
+    row = store.get("match_decisions", declined)
+    assert (row["proposed_on"], row["introduced_on"], row["decided_on"]) == (
+        dt.date(2026, 6, 6), None, dt.date(2026, 6, 8))
+    with pytest.raises(InvalidRecord, match="Voorgesteld aan werkgever op: ligt vóór "
+                                            "'Voorgesteld op' \\(06-06-2026\\)"):
+        records.validate("match_decisions", {
+            "trajectory_id": tid, "vacancy_id": other, "status": "introduced",
+            "proposed_on": "06-06-2026", "introduced_on": "05-06-2026",
+            "decided_on": "07-06-2026"}, today=TODAY)
 
 
 def test_decision_counts_by_group() -> None:

@@ -11,14 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ipywidgets as widgets
+import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import _instances
 
 from trajecttools import vocab
 from trajecttools.apps import mdo
 from trajecttools.store import Store
+from trajecttools.widgets._base import Status
 from trajecttools.widgets.mdo import MdoDashboard
-from trajecttools.widgets.signal_table import safe_message
+from trajecttools.widgets.signal_table import (
+    ORDER_SENTENCE,
+    SignalTable,
+    safe_message,
+    sort_signals,
+)
 
 AS_OF = dt.date(2026, 6, 15)
 SECRET = "GEHEIM-VERSLAG-7731"
@@ -60,6 +67,7 @@ def register(tmp_path: Path) -> Iterator[Register]:
     """Two teams, three coaches and five cases that break different rules on 15-06-2026; every
     client has a name, birth date, notes and (two of them) a BSN that must never be shown."""
     store = Store(tmp_path / "mdo.db", actor="tester", today=AS_OF)
+    store.set_info("bsn_enabled", "true")  # this organisation stores the BSN
     ids: dict[str, int] = {}
     with store.transaction() as tx:
         north = tx.add("teams", {"name": "Team Noord", "region": "Noord"})
@@ -397,3 +405,21 @@ def test_safe_message_never_names_a_special_category() -> None:
     assert safe_message(signal) == "Doorverwijzing blijft opgevolgd (details in het dossier)."
     plain = {"message": "Geen contact sinds 01-04-2026", "rule_label": "x", "detail_domain": ""}
     assert safe_message(plain) == "Geen contact sinds 01-04-2026"
+
+
+def test_running_cases_come_before_closed_ones_within_a_severity() -> None:
+    frame = pd.DataFrame({
+        "trajectory_id": [1, 2, 3, 4],
+        "pseudonym": ["K-1", "K-2", "K-3", "K-4"],
+        "severity": pd.Categorical(["high", "high", "medium", "high"],
+                                   categories=["high", "medium", "low"], ordered=True),
+        "days_overdue": [300, 5, 80, 40],
+        "active": [False, True, True, True],
+    })
+    assert sort_signals(frame)["trajectory_id"].tolist() == [4, 2, 1, 3]
+    # a frame without the column (an older export) keeps severity, then days overdue
+    assert sort_signals(frame.drop(columns="active"))["trajectory_id"].tolist() == [1, 4, 2, 3]
+    table = SignalTable(Status())
+    table.set_signals(frame)
+    assert [r.trajectory_id for r in table.visible_rows()] == [4, 2, 1, 3]
+    assert "lopende trajecten" in ORDER_SENTENCE and ORDER_SENTENCE in table.order_note.value

@@ -433,6 +433,31 @@ def test_revolving_door_also_for_closed_trajectories(world: World) -> None:
     assert nothing(world, "30-06-2027", rule, tids[1])  # 12 months and a day after placement
 
 
+def test_running_trajectories_come_before_closed_ones_within_a_severity(world: World) -> None:
+    person = {"given_name": "Bram", "family_name": "Terug", "target_group": "over_45"}
+    back = new_case(world, "02-01-2025 09:00", client=person)
+    client_id = world.store.get("trajectories", back)["client_id"]
+    add(world, "benefit_periods", client_id=client_id, kind="social_assistance",
+        start_on="01-01-2025", end_on="31-01-2026")
+    add(world, "placements", trajectory_id=back, kind="regular", start_on="01-02-2026")
+    move(world, back, ("intake", "05-01-2025"), ("stepping_stone", "06-01-2025"),
+         ("placement", "01-02-2026"), ("aftercare", "01-02-2026"), ("closed", "01-05-2026"))
+    add(world, "benefit_periods", client_id=client_id, kind="social_assistance",
+        start_on="01-06-2026")  # a revolving door, long ago: many days "overdue"
+    running = new_case(world, "20-06-2027 10:00", coach=False)  # no coach after 48 hours
+    found = signals(world.store, d("30-06-2027"))
+    high = found[found["severity"] == "high"]
+    door = high[high["rule"] == "revolving_door"].iloc[0]
+    coach = high[high["rule"] == "coach_assignment"].iloc[0]
+    assert door["trajectory_id"] == back and not door["active"]
+    assert coach["trajectory_id"] == running and coach["active"]
+    assert door["days_overdue"] > coach["days_overdue"]  # overdue alone would put it first
+    ids = high["trajectory_id"].tolist()
+    assert ids.index(running) < ids.index(back)
+    assert not high["active"].iloc[-1] and high["active"].iloc[0]
+    assert found["active"].dtype == bool
+
+
 # -- numbers come from the method ------------------------------------------------------------
 def test_every_rule_of_the_methods_is_implemented() -> None:
     assert list(RULES) == list(RULE_PARAMETERS)

@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import text
 
 from conftest import TODAY, add_staff, register_case
+from trajecttools import records
 from trajecttools.errors import (
     IllegalTransitionError,
     InvalidRecord,
     StaleEditError,
     TrajecttoolsError,
 )
+from trajecttools.model import ENTITIES
 from trajecttools.store import Store, resolve_url
 
 
@@ -52,7 +54,7 @@ def test_invalid_record_names_fields_in_dutch_and_writes_nothing(store: Store) -
     assert "Voornaam: is verplicht" in message
     assert "Doelgroep: onbekende waarde 'onbekend'" in message
     assert "Geboortedatum: is geen geldige datum (gebruik dd-mm-jjjj)" in message
-    assert "BSN: is geen geldig BSN" in message
+    assert "BSN: voldoet niet aan de elfproef" in message
     assert set(err.value.fields) == {"given_name", "target_group", "birth_date", "bsn"}
     assert (store.count("clients"), store.count("audit_log")) == before
 
@@ -195,6 +197,74 @@ def test_phase_change_checks_dates_and_outcome(store: Store) -> None:
     traj = store.get("trajectories", tid)
     assert (traj["outcome"], traj["closed_on"]) == ("moved", dt.date(2026, 6, 5))
     assert store.get("trajectories", tid)["phase"] == "closed"
+
+
+def test_other_route_needs_a_motivated_reason(store: Store) -> None:
+    staff = add_staff(store)
+    tid = register_case(store, staff)
+    v = store.get("trajectories", tid)["version"]
+    audit = store.count("audit_log")
+    for reason in (None, "   "):
+        with pytest.raises(InvalidRecord, match="Toelichting uitkomst: is verplicht bij een "
+                                                "ander traject") as err:
+            store.change_phase(tid, "closed", on="05-06-2026", outcome="other_route",
+                               outcome_reason=reason, expected_version=v)
+        assert [p.field for p in err.value.problems] == ["outcome_reason"]
+    assert store.get("trajectories", tid)["phase"] == "registration"
+    assert store.count("audit_log") == audit  # nothing half-written
+    store.change_phase(tid, "closed", on="05-06-2026", outcome="Ander traject",
+                       outcome_reason="Eerst schuldhulp en zorg", expected_version=v)
+    traj = store.get("trajectories", tid)
+    assert (traj["outcome"], traj["outcome_reason"]) == ("other_route", "Eerst schuldhulp en zorg")
+    # the record rule holds for every write path (imports, updates), not only phase changes
+    row = {k: traj[k] for k in ("client_id", "method", "registered_at", "phase", "phase_since",
+                                "closed_on", "outcome")}
+    with pytest.raises(InvalidRecord, match="Toelichting uitkomst: is verplicht"):
+        records.validate("trajectories", row, today=TODAY)
+    assert records.validate("trajectories", {**row, "outcome": "moved"}, today=TODAY)
+
+
+def test_coach_assigned_without_a_moment_gets_the_store_date(store: Store) -> None:
+    staff = add_staff(store)
+    tid = register_case(store, staff)
+    store.assign_coach(tid, staff.other_coach)  # the wall clock's date is after TODAY
+    moments = store.frame("coach_assignments").sort_values("id")["assigned_at"]
+    assert moments.iloc[-1].date() == TODAY
+    late = register_case(store, staff, registered_at="15-06-2026 23:59", coach_id=None,
+                         plan={})
+    store.assign_coach(late, staff.coach)  # never before the registration itself
+    last = store.frame("coach_assignments").sort_values("id")["assigned_at"].iloc[-1]
+    assert last == pd.Timestamp("2026-06-15 23:59")
+
+
+def test_store_signs_a_plan_in_its_own_transaction(store: Store) -> None:
+    staff = add_staff(store)
+    tid = register_case(store, staff, plan={})
+    plan = store.frame("trajectory_plans").iloc[0]
+    version = int(plan["version"])
+    new = store.sign_plan(tid, {"goals": "Werkritme opbouwen", "signed_client_on": "10-06-2026"},
+                          expected_version=version)
+    assert new == version + 1
+    got = store.get("trajectory_plans", int(plan["id"]))
+    assert (got["goals"], got["signed_client_on"]) == ("Werkritme opbouwen",
+                                                       dt.date(2026, 6, 10))
+    with pytest.raises(StaleEditError):
+        store.sign_plan(tid, {"goals": "Iets anders"}, expected_version=version)
+    with pytest.raises(InvalidRecord, match="mag niet vóór de aanmelding"):
+        store.sign_plan(tid, {"signed_coach_on": "01-05-2026"}, expected_version=new)
+    assert store.get("trajectory_plans", int(plan["id"]))["goals"] == "Werkritme opbouwen"
+
+
+def test_check_version_is_public_on_the_transaction(store: Store) -> None:
+    staff = add_staff(store)
+    tid = register_case(store, staff)
+    v = store.get("trajectories", tid)["version"]
+    with store.transaction() as tx:
+        traj = tx.session.get(ENTITIES["trajectories"], tid)
+        tx.check_version("trajectories", traj, v)
+        tx.check_version("trajectories", traj, None)
+        with pytest.raises(StaleEditError):
+            tx.check_version("trajectories", traj, v + 1)
 
 
 def test_phase_and_coach_only_change_through_their_operations(store: Store) -> None:

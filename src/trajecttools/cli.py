@@ -79,6 +79,18 @@ def _parser() -> argparse.ArgumentParser:
     method = sub.add_parser("method", help="installeer een eigen methodebestand (TOML)")
     method.add_argument("file", type=Path)
     method.add_argument("--db", help=db_help)
+
+    from trajecttools import cli_reports
+
+    cli_reports.add_commands(sub, db_help, _date)
+
+    from trajecttools import cli_transfer
+
+    cli_transfer.add_commands(sub, db_help)
+
+    from trajecttools import cli_privacy
+
+    cli_privacy.add_commands(sub, db_help, _date)
     return parser
 
 
@@ -155,6 +167,42 @@ def _method(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from trajecttools.cli_reports import run_report
+
+    return run_report(args)
+
+
+def _organisation(args: argparse.Namespace) -> int:
+    from trajecttools.cli_reports import run_organisation
+
+    return run_organisation(args)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from trajecttools.cli_transfer import run_import
+
+    return run_import(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from trajecttools.cli_transfer import run_export
+
+    return run_export(args)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from trajecttools.cli_privacy import run_audit
+
+    return run_audit(args)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from trajecttools.cli_privacy import run_purge
+
+    return run_purge(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
@@ -164,6 +212,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": _check,
         "migrate": _migrate,
         "method": _method,
+        "report": _report,
+        "organisation": _organisation,
+        "import": _import,
+        "export": _export,
+        "audit": _audit,
+        "purge": _purge,
     }
     try:
         return handlers[args.command](args)

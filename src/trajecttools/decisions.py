@@ -98,6 +98,7 @@ def propose(
             "trajectory_id": int(trajectory_id),
             "vacancy_id": int(vacancy_id),
             "status": "proposed",
+            "proposed_on": day,
             "decided_on": day,
             "decided_by": decided_by,
             "score": None if score is None else round(float(score), 1),
@@ -127,7 +128,7 @@ def decide(
         obj = tx.session.get(MatchDecision, int(decision_id))
         if obj is None:
             raise NotFoundError(_LABEL, decision_id)
-        tx._check_version(_ENTITY, obj, expected_version)
+        tx.check_version(_ENTITY, obj, expected_version)
         target = _status_code(status)
         allowed = TRANSITIONS.get(obj.status, ())
         if target not in allowed:
@@ -138,6 +139,8 @@ def decide(
         if day < obj.decided_on:
             raise _problem("decided_on", f"ligt vóór de vorige stap ({obj.decided_on:%d-%m-%Y})")
         changes: dict[str, Any] = {"status": target, "decided_on": day}
+        if target == "introduced":
+            changes["introduced_on"] = day
         if decided_by is not None:
             changes["decided_by"] = decided_by
         if target == "declined":
@@ -201,7 +204,7 @@ def decline(
 COLUMNS: Final = (
     "id", "version", "trajectory_id", "pseudonym", "initials", "vacancy_id", "title",
     "employer", "status", "status_label", "decided_on", "decided_by", "score", "declined_by",
-    "declined_by_label", "reason",
+    "declined_by_label", "reason", "proposed_on", "introduced_on",
 )
 
 
@@ -213,6 +216,9 @@ def decisions_frame(
     status: str | Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Return match decisions (latest first) with pseudonym, initials, vacancy and employer.
+
+    ``decided_on`` is the date of the latest step; ``proposed_on`` and ``introduced_on`` the
+    dates of those steps (empty when not taken, or not recorded before schema 0005).
 
     Filter by trajectory, vacancy or status (one value or several). ``reason`` is free text
     written at the meeting: a dashboard should not project it.
@@ -240,7 +246,8 @@ def decisions_frame(
     sql = (
         "SELECT d.id, d.version, d.trajectory_id, c.pseudonym, c.given_name, c.family_name,"
         " d.vacancy_id, v.title, e.name AS employer, d.status, d.decided_on, d.decided_by,"
-        " d.score, d.declined_by, d.reason FROM match_decisions d"
+        " d.score, d.declined_by, d.reason, d.proposed_on, d.introduced_on"
+        " FROM match_decisions d"
         " JOIN trajectories t ON t.id = d.trajectory_id JOIN clients c ON c.id = t.client_id"
         " JOIN vacancies v ON v.id = d.vacancy_id JOIN employers e ON e.id = v.employer_id"
     )
@@ -249,7 +256,8 @@ def decisions_frame(
     sql += " ORDER BY d.decided_on DESC, d.id DESC"
     df = read_sql(store, sql, **params)
     df.insert(4, "initials", initials(df.pop("given_name"), df.pop("family_name")))
-    df["decided_on"] = pd.to_datetime(df["decided_on"], format="ISO8601", errors="coerce")
+    for col in ("decided_on", "proposed_on", "introduced_on"):
+        df[col] = pd.to_datetime(df[col], format="ISO8601", errors="coerce")
     df["status_label"] = df["status"].map(_status_label)
     df["declined_by_label"] = df["declined_by"].map(
         lambda v: None if v is None or pd.isna(v) else vocab.label(vocab.MATCH_DECLINED_BY, v))

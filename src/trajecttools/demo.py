@@ -172,6 +172,9 @@ _WISH_EXTRA = (
     " Wil graag een vast contract.", " Wil eerst de taal beter leren.",
     " Werkt graag samen met collega's.", " Wil vroeg beginnen en 's middags vrij zijn.",
 )
+#: Wished hours a week and how often each is wished.
+_HOURS_WISHED = np.array([16, 20, 24, 28, 32, 36, 38])
+_HOURS_WISHED_P = np.array([0.08, 0.14, 0.20, 0.16, 0.22, 0.14, 0.06])
 _WISH_NONE = "Weet nog niet wat voor werk past; wil eerst ontdekken waar de kansen liggen."
 
 _NETWORK_NOTES = {
@@ -777,6 +780,18 @@ class _Builder:
         self.slots: list[tuple[str, str, np.ndarray, np.ndarray]] = []  # method, phase, rows
         self.placement_slots: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]] = []
 
+    def _unlike_clients(self, names: np.ndarray) -> np.ndarray:
+        """Return staff names, redrawing any that equals a client's name (shown on screens)."""
+        out = names.astype(str).astype(object)
+        clash = np.isin(out.astype(str), self.client_names)
+        while clash.any():
+            k = int(clash.sum())
+            given = _given_names(self.rng, np.zeros(k, dtype=bool), self.rng.random(k) < 0.6)
+            out[clash] = np.char.add(np.char.add(given.astype(str), " "),
+                                     _fictional_family_names(self.rng, k).astype(str))
+            clash = np.isin(out.astype(str), self.client_names)
+        return out
+
     def _shift(self, rows: np.ndarray, local: np.ndarray, anchor: np.ndarray,
                lo: int, hi: int) -> None:
         """Move planted rows in time so that ``anchor`` lies lo..hi days before as_of."""
@@ -1049,7 +1064,9 @@ class _Builder:
         variant = rng.integers(0, 2, n)
         reasons = _arr(_OUTCOME_REASONS[o][min(v, len(_OUTCOME_REASONS[o]) - 1)]
                        for o in _OUTCOMES for v in range(2))
-        self.outcome_reason = np.where(self.closed & (rng.random(n) < 0.9),
+        # a closing with another route always carries its motivated proposal (seed 004)
+        self.outcome_reason = np.where(self.closed & ((rng.random(n) < 0.9)
+                                                      | (self.outcome == "other_route")),
                                        reasons[outcome * 2 + variant], _NONE)
 
     # -- people ---------------------------------------------------------------------------
@@ -1061,6 +1078,8 @@ class _Builder:
         female = np.where(self.tg_code == "migrant_women", True, rng.random(n) < 0.45)
         given = _given_names(rng, self.migrant, female)
         family = _fictional_family_names(rng, n, self.flemish)
+        self.client_names = np.unique(np.char.add(np.char.add(given.astype(str), " "),
+                                                  family.astype(str)))
         ages = np.array([_AGE.get(t, _AGE_DEFAULT) for t in _TARGET_GROUPS])[self.tg]
         age_days = (ages[:, 0] + rng.random(n) * (ages[:, 1] - ages[:, 0] + 1)) * 365.25
         birth = self.reg_day - age_days.astype(np.int64)
@@ -1092,10 +1111,17 @@ class _Builder:
         no_pref = rng.random(n) < 0.08
         self.first_sector = np.where(no_pref, -1, first_sector)
         preferred = np.where(no_pref, _NONE, _arr(combos)[combo])
+        extra = rng.integers(0, len(_WISH_EXTRA), n)
         wish = np.char.add(np.array([_WISH_BY_SECTOR[s] for s in _SECTORS])[first_sector],
-                           np.array(_WISH_EXTRA)[rng.integers(0, len(_WISH_EXTRA), n)])
+                           np.array(_WISH_EXTRA)[extra])
         wishes = np.where(no_pref, _WISH_NONE, wish).astype(object)
         wishes[rng.random(n) < 0.05] = None
+        # wished hours a week; "liefst parttime" means at most 24; some were not asked yet
+        hours = _HOURS_WISHED[rng.choice(len(_HOURS_WISHED), size=n, p=_HOURS_WISHED_P)]
+        parttime = (extra == _WISH_EXTRA.index(" Liefst parttime vanwege de kinderen.")) \
+            & ~no_pref
+        hours = np.where(parttime, np.minimum(hours, 24), hours)
+        hours_unknown = rng.random(n) < 0.08
 
         ids = np.arange(1, n + 1)
         self.frame("clients", {
@@ -1115,6 +1141,8 @@ class _Builder:
             "wishes": wishes,
             "preferred_sectors": preferred,
             "created_at": _minutes_to_datetime(self.reg_minutes - self.u(1, 30, n)),
+            "preferred_hours": _ints(hours, hours_unknown),
+            "birth_year": pd.array([None] * n, dtype="Int64"),  # only for anonymised clients
         })
 
     def staff(self) -> None:
@@ -1137,7 +1165,7 @@ class _Builder:
             "id": np.arange(1, total + 1),
             "code": np.char.add("JC", np.char.zfill(np.arange(1, total + 1).astype(str), width))
             .astype(object),
-            "name": names.astype(object),
+            "name": self._unlike_clients(names),
             "team_id": _ints(coach_region + 1),
             "active": rank < n_active[coach_region],
         })
@@ -1208,7 +1236,7 @@ class _Builder:
             _fictional_family_names(rng, n_cm))
         self.frame("case_managers", {
             "id": np.arange(1, n_cm + 1),
-            "name": cm_names.astype(object),
+            "name": self._unlike_clients(cm_names),
             "organisation": np.r_[np.repeat(org_mun, n_cm_mun), np.repeat(org_reg, n_cm_reg)],
         })
         cm = _pick_member(rng, cm_group, np.where(uwv, n_mun + self.region, self.mun),
@@ -1411,7 +1439,12 @@ class _Builder:
             s = self.absolute(start, ix)
             keep = s <= self.end[ix]
             own = ix[keep]
-            e = np.minimum(self.absolute(end, ix)[keep], self.absolute(self.close_off[own], own))
+            # a regular job of a trajectory closed with work runs on after closing (aftercare
+            # ends, the job does not); every other placement ends at the latest at closing
+            runs_on = (kinds[keep] == "regular") & (self.outcome[own] == "work")
+            e = np.where(runs_on, self.absolute(end, ix)[keep],
+                         np.minimum(self.absolute(end, ix)[keep],
+                                    self.absolute(self.close_off[own], own)))
             employer = {"sdw": sdw, "social": social, "regular": emp}[who][own]
             if who == "social":  # only social employment is at the OCMW / social economy
                 employer = np.where(kinds[keep] == "social_employment", employer, emp[own])
@@ -1422,11 +1455,15 @@ class _Builder:
         order = np.lexsort((cols["start"], cols["owner"]))
         owner, kind, start, end, employer = (cols[k][order] for k in (
             "owner", "kind", "start", "end", "employer"))
-        end = np.where(end <= self.today, end, NEVER)
         stepping = kind == "stepping_stone"
         fixed_term = np.isin(kind, ["stepping_stone", "social_employment", "secondment", "trial"])
         temporary = fixed_term | (rng.random(owner.size) < np.where(
             kind == "wage_subsidy", 0.8, temp_p[owner]))
+        # some temporary regular contracts are not renewed: they end 6 or 12 months in
+        not_renewed = (kind == "regular") & temporary & (end >= _LATER) & (
+            rng.random(owner.size) < 0.2)
+        end = np.where(not_renewed, start + rng.choice([183, 365], owner.size) - 1, end)
+        end = np.where(end <= self.today, end, NEVER)
         field = self.field_sector[owner]
         outside = field != np.array(_SECTORS)[self.emp_sector[employer]]
         vacancy = np.where(employer == emp[owner], self.vacancy[owner], -1)
@@ -1486,8 +1523,19 @@ class _Builder:
         decided_by = table.astype(object) + np.where(
             table == "Matchtafel ", np.array(self.region_names, dtype=object)[self.region[m_owner]],
             "na overleg met de klant")
+        # a date per step: decided_on is the latest; hires and some refusals were introduced
+        # to the employer first, and every pairing was proposed at a meeting before that
+        introduced = (m_status == 1) | (m_status == 2) | (declined & (rng.random(k) < 0.4))
+        intro_day = np.where(m_status == 1, m_day, m_day - self.u(5, 21, k))
+        floor = np.maximum(self.vac_opened[m_vac], self.reg_day[m_owner])
+        prop_day = np.where(m_status == 0, m_day,
+                            np.where(introduced, intro_day, m_day) - self.u(3, 14, k))
+        prop_day = np.minimum(np.maximum(prop_day, floor), m_day)
+        intro_day = np.where(introduced, np.clip(intro_day, prop_day, m_day), NEVER)
         self.frame("match_decisions", {
             "id": np.arange(1, k + 1),
+            "proposed_on": _to_datetime(prop_day),
+            "introduced_on": _to_datetime(intro_day),
             "trajectory_id": m_owner + 1,
             "vacancy_id": m_vac + 1,
             "status": np.array(tuple(vocab.MATCH_STATUSES), dtype=object)[m_status],
@@ -1950,8 +1998,9 @@ class _Builder:
         # a regular job still running ends the day before the client is back on benefit
         back = np.full(n, NEVER)
         back[owner2] = second[owner2]
-        rows = np.flatnonzero((self.pl_kind == "regular") & (self.pl_end >= _LATER)
-                              & (back[self.pl_owner] < _LATER))
+        rows = np.flatnonzero((self.pl_kind == "regular") & (self.pl_end >= back[self.pl_owner])
+                              & (back[self.pl_owner] < _LATER)
+                              & (back[self.pl_owner] > self.pl_start))
         frame = self.frames["placements"]
         end_on = frame["end_on"].to_numpy(copy=True)
         end_on[rows] = _to_datetime(np.maximum(back[self.pl_owner[rows]] - 1, self.pl_start[rows]))
@@ -1976,6 +2025,9 @@ def build(store: Any, size: int, seed: int = 1, as_of: dt.date | None = None) ->
     """
     day = as_of or getattr(store, "today", None) or dt.date.today()
     counts: dict[str, int] = store.bulk_load(generate(size, seed=seed, as_of=day), actor="demo")
+    # fictional people only: trainers may open it; the fictional BSNs are allowed to be stored
+    store.set_info("synthetic", "true", actor="demo")
+    store.set_info("bsn_enabled", "true", actor="demo")
     return counts
 
 

@@ -231,7 +231,8 @@ class MatchInputs:
 
     ``clients``: one row per active trajectory: trajectory_id, client_id, pseudonym, initials,
     municipality, region, education_level, preferred_sectors (list or None), and wished_hours
-    (or ``wishes`` text it is read from). ``skills``: client_id, kind, name, level.
+    (or ``preferred_hours``, with the ``wishes`` text as fallback: :func:`client_hours`).
+    ``skills``: client_id, kind, name, level.
     ``barriers``: trajectory_id, domain, severity (open ones only). ``vacancies``: one row per
     open vacancy: vacancy_id, employer_id, employer, title, sector, education_level,
     hours_per_week, municipality, region, driving_licence_required, language_level,
@@ -257,7 +258,7 @@ def load_inputs(store: Store, as_of: dt.date | None = None) -> MatchInputs:
         store,
         "SELECT t.id AS trajectory_id, c.id AS client_id, c.pseudonym, c.given_name,"
         " c.family_name, c.municipality, c.region, c.education_level, c.preferred_sectors,"
-        " c.wishes FROM trajectories t JOIN clients c ON c.id = t.client_id"
+        " c.preferred_hours, c.wishes FROM trajectories t JOIN clients c ON c.id = t.client_id"
         " WHERE t.registered_at < :next_day AND (t.closed_on IS NULL OR t.closed_on > :day)"
         " ORDER BY t.id",
         next_day=(day + dt.timedelta(days=1)).isoformat(), day=iso,
@@ -265,7 +266,8 @@ def load_inputs(store: Store, as_of: dt.date | None = None) -> MatchInputs:
     clients.insert(3, "initials", initials(clients.pop("given_name"),
                                            clients.pop("family_name")))
     clients["preferred_sectors"] = clients["preferred_sectors"].map(_json_list)
-    clients["wished_hours"] = wished_hours(clients.pop("wishes"))
+    clients["wished_hours"] = client_hours(clients)
+    clients = clients.drop(columns=["preferred_hours", "wishes"])
     skills = read_sql(
         store,
         "SELECT s.client_id, s.kind, s.name, s.level FROM skills s"
@@ -311,6 +313,20 @@ def _json_list(value: Any) -> list[str] | None:
     if isinstance(value, str):
         value = json.loads(value)
     return None if value is None else [str(v) for v in value]
+
+
+def client_hours(clients: pd.DataFrame) -> pd.Series:
+    """Return each client's wished hours a week (NaN when unknown).
+
+    The recorded number (``preferred_hours``) counts; only where it is missing — rows from
+    before that column existed — are the hours read from the ``wishes`` text.
+    """
+    hours = pd.Series(np.nan, index=clients.index, dtype="float64")
+    if "preferred_hours" in clients.columns:
+        hours = pd.to_numeric(clients["preferred_hours"], errors="coerce").astype("float64")
+    if "wishes" in clients.columns and hours.isna().any():
+        hours = hours.fillna(wished_hours(clients["wishes"]))
+    return hours
 
 
 def wished_hours(wishes: pd.Series) -> pd.Series:
@@ -496,10 +512,8 @@ def _encode(inputs: MatchInputs, cfg: MatchConfig) -> _Encoded:
     pref = np.where(pref > 0, pref, -1).astype(np.int32)
     if "wished_hours" in clients.columns:
         hours = pd.to_numeric(clients["wished_hours"], errors="coerce").to_numpy(np.float32)
-    elif "wishes" in clients.columns:
-        hours = wished_hours(clients["wishes"]).to_numpy(np.float32)
     else:
-        hours = np.full(n_c, np.nan, dtype=np.float32)
+        hours = client_hours(clients).to_numpy(np.float32)
     sev = {d: np.zeros(n_c, dtype=np.int8) for d in ("transport", "childcare", "language")}
     special = np.zeros(n_c, dtype=np.int8)
     bar = inputs.barriers
@@ -1620,6 +1634,7 @@ __all__ = [
     "MatchConfig",
     "MatchInputs",
     "assign",
+    "client_hours",
     "congestion",
     "criteria_frame",
     "load_inputs",

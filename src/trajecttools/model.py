@@ -100,6 +100,8 @@ class Client(Versioned, Base):
     family_name: Mapped[str] = mapped_column(String(120))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     bsn: Mapped[str | None] = mapped_column(String(9))
+    #: Only for anonymised clients (retention purge): birth_date is then removed.
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     postcode: Mapped[str | None] = mapped_column(String(10))
     municipality: Mapped[str | None] = mapped_column(String(80))
     region: Mapped[str | None] = mapped_column(String(80), index=True)
@@ -109,6 +111,8 @@ class Client(Versioned, Base):
     wishes: Mapped[str | None] = mapped_column(Text)
     preferred_sectors: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: Hours a week the client wishes to work (0-40); empty when not asked yet.
+    preferred_hours: Mapped[int | None] = mapped_column(Integer)
 
 
 class NetworkMember(Base):
@@ -160,6 +164,9 @@ class PhaseEvent(Base):
     """Entry of a trajectory into a phase (append-only)."""
 
     __tablename__ = "phase_events"
+    __table_args__ = (
+        Index("ix_phase_events_trajectory_started", "trajectory_id", "started_on", "phase"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = _fk("trajectories.id")
     phase: Mapped[str] = mapped_column(String(40))
@@ -171,6 +178,9 @@ class CoachAssignment(Base):
     """A coach assigned to a trajectory from a moment on (append-only)."""
 
     __tablename__ = "coach_assignments"
+    __table_args__ = (
+        Index("ix_coach_assignments_trajectory_at", "trajectory_id", "assigned_at", "coach_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = _fk("trajectories.id")
     coach_id: Mapped[int] = _fk("coaches.id")
@@ -222,8 +232,12 @@ class ZrmAssessment(Base):
     """A dated Zelfredzaamheidsmatrix (ZRM 2017) assessment: 13 domains scored 1-5."""
 
     __tablename__ = "zrm_assessments"
-    __table_args__ = tuple(
-        CheckConstraint(f"{d} IS NULL OR {d} BETWEEN 1 AND 5", name=f"{d}") for d in ZRM_DOMAINS
+    __table_args__ = (
+        *(
+            CheckConstraint(f"{d} IS NULL OR {d} BETWEEN 1 AND 5", name=f"{d}")
+            for d in ZRM_DOMAINS
+        ),
+        Index("ix_zrm_assessments_trajectory_assessed", "trajectory_id", "assessed_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = _fk("trajectories.id")
@@ -247,7 +261,10 @@ class LadderStep(Base):
     """A dated position on the participatieladder (rung 1-6)."""
 
     __tablename__ = "ladder_steps"
-    __table_args__ = (CheckConstraint("rung BETWEEN 1 AND 6", name="rung"),)
+    __table_args__ = (
+        CheckConstraint("rung BETWEEN 1 AND 6", name="rung"),
+        Index("ix_ladder_steps_trajectory_assessed", "trajectory_id", "assessed_on", "rung"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = _fk("trajectories.id")
     assessed_on: Mapped[dt.date] = mapped_column(Date)
@@ -258,6 +275,9 @@ class Contact(Base):
     """A meeting with the client: intake, three-way handover, progress review, weekly review."""
 
     __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_trajectory_held_kind", "trajectory_id", "held_on", "kind"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = _fk("trajectories.id")
     kind: Mapped[str] = mapped_column(String(20))
@@ -326,6 +346,7 @@ class Placement(Versioned, Base):
     """A placement: opstapbaan, trial, secondment, wage subsidy, regular contract or art. 60§7."""
 
     __tablename__ = "placements"
+    __table_args__ = (Index("ix_placements_trajectory_start", "trajectory_id", "start_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     trajectory_id: Mapped[int] = _fk("trajectories.id")
     employer_id: Mapped[int | None] = _fk("employers.id", nullable=True)
@@ -376,11 +397,15 @@ class MatchDecision(Versioned, Base):
     trajectory_id: Mapped[int] = _fk("trajectories.id")
     vacancy_id: Mapped[int] = _fk("vacancies.id")
     status: Mapped[str] = mapped_column(String(12), default="proposed")
+    #: Date of the latest step (for hired / declined: the final decision).
     decided_on: Mapped[dt.date] = mapped_column(Date)
     decided_by: Mapped[str | None] = mapped_column(String(80))
     score: Mapped[float | None] = mapped_column(Float)
     declined_by: Mapped[str | None] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
+    #: Date of each step; empty for a step not taken (or not known in rows from before 0005).
+    proposed_on: Mapped[dt.date | None] = mapped_column(Date)
+    introduced_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class BenefitPeriod(Base):
@@ -411,6 +436,12 @@ class AuditEntry(Base):
     new: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: 1: the hash covers old/new themselves; 2: their digests (so a purge can redact them).
+    hash_version: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="1")
+    old_digest: Mapped[str | None] = mapped_column(String(64))
+    new_digest: Mapped[str | None] = mapped_column(String(64))
+    #: When the retention purge removed old/new (their digests stay, the chain still verifies).
+    redacted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class SchemaInfo(Base):

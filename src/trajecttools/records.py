@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -108,9 +109,27 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+#: Invisible control characters (tab, newline and carriage return excepted): PostgreSQL cannot
+#: store NUL, and the others hide text from whoever reads it (same rule as the import).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _clean_text(value: Any) -> Any:
+    """Trim text (blank becomes None) and refuse invisible control characters."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise ValueError("moet tekst zijn")
+    value = _blank_to_none(value)
+    if isinstance(value, str):
+        bad = _CONTROL.search(value)
+        if bad is not None:
+            raise ValueError(f"bevat een onzichtbaar stuurteken (U+{ord(bad.group()):04X}); "
+                             "verwijder het")
+    return value
+
+
 DateField = Annotated[dt.date, BeforeValidator(parse_date)]
 DateTimeField = Annotated[dt.datetime, BeforeValidator(parse_datetime)]
-Text = Annotated[str, BeforeValidator(_blank_to_none)]
+Text = Annotated[str, BeforeValidator(_clean_text)]
 
 
 def bsn_is_valid(bsn: str) -> bool:
@@ -127,7 +146,7 @@ def _code(codes: Mapping[Any, str]) -> Any:
 
     def check(value: Any) -> Any:
         value = _blank_to_none(value)
-        if value is None or value in codes:
+        if value is None or (isinstance(value, str | int) and value in codes):
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
             return value  # numeric range checks (ge/le) give the message
@@ -203,6 +222,7 @@ class ClientRecord(Record):
     preferred_sectors: list[Annotated[str, _code(vocab.SECTORS)]] | None = Field(
         None, title="Voorkeurssectoren"
     )
+    preferred_hours: int | None = Field(None, title="Gewenste uren per week", ge=0, le=40)
 
     @field_validator("birth_date")
     @classmethod
@@ -222,12 +242,12 @@ class ClientRecord(Record):
     def _bsn(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        digits = value.replace(".", "").replace(" ", "")
-        if len(digits) == 8 and digits.isdigit():
-            digits = "0" + digits
-        if not bsn_is_valid(digits):
-            raise ValueError("is geen geldig BSN (9 cijfers, voldoet niet aan de elfproef)")
-        return digits
+        from trajecttools.privacy import bsn_problem, normalise_bsn
+
+        problem = bsn_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return normalise_bsn(value)
 
     @field_validator("postcode")
     @classmethod
@@ -247,6 +267,10 @@ class NetworkMemberRecord(Record):
     relation: Annotated[str, _code(vocab.NETWORK_RELATIONS)] = Field(title="Relatie")
     involved: bool = Field(True, title="Betrokken bij traject")
     note: Text | None = Field(None, title="Notitie", max_length=2000)
+
+
+#: Why a closing with outcome "other route" needs a reason (seed 004: a motivated proposal).
+OTHER_ROUTE_REASON_MESSAGE = "is verplicht bij een ander traject (motiveer het voorstel)"
 
 
 class TrajectoryRecord(Record):
@@ -270,6 +294,8 @@ class TrajectoryRecord(Record):
             raise ValueError(
                 "outcome|een afgesloten traject heeft een uitkomst en een afsluitdatum"
             )
+        if self.outcome == "other_route" and not self.outcome_reason:
+            raise ValueError(f"outcome_reason|{OTHER_ROUTE_REASON_MESSAGE}")
         return self
 
 
@@ -510,8 +536,23 @@ class MatchDecisionRecord(Record):
         None, title="Afgewezen door"
     )
     reason: Text | None = Field(None, title="Reden", max_length=2000)
+    proposed_on: DateField | None = Field(None, title="Voorgesteld op")
+    introduced_on: DateField | None = Field(None, title="Voorgesteld aan werkgever op")
 
-    _future = field_validator("decided_on")(_not_future)
+    _future = field_validator("decided_on", "proposed_on", "introduced_on")(_not_future)
+
+    @model_validator(mode="after")
+    def _step_dates(self) -> MatchDecisionRecord:
+        steps = [("proposed_on", self.proposed_on), ("introduced_on", self.introduced_on),
+                 ("decided_on", self.decided_on)]
+        known = [(name, day) for name, day in steps if day is not None]
+        for (before, earlier), (name, later) in itertools.pairwise(known):
+            if later < earlier:
+                label = type(self).model_fields[before].title
+                raise ValueError(f"{name}|ligt vóór '{label}' ({earlier:%d-%m-%Y})")
+        if self.status == "proposed" and self.introduced_on is not None:
+            raise ValueError("introduced_on|alleen na een voorstel aan de werkgever")
+        return self
 
     @model_validator(mode="after")
     def _declined(self) -> MatchDecisionRecord:
@@ -582,7 +623,18 @@ _MESSAGES = {
     "datetime_type": "is geen geldig tijdstip (gebruik dd-mm-jjjj uu:mm)",
     "extra_forbidden": "is geen bekend veld",
     "none_required": "moet leeg zijn",
+    "string_unicode": "moet tekst zijn",
+    "string_sub_type": "moet tekst zijn",
+    "finite_number": "moet een eindig getal zijn",
+    "int_parsing_size": "is te groot",
+    "dict_type": "heeft een ongeldige waarde",
+    "model_type": "heeft een ongeldige waarde",
+    "date_from_datetime_inexact": "is geen geldige datum (gebruik dd-mm-jjjj)",
+    "date_parsing": "is geen geldige datum (gebruik dd-mm-jjjj)",
+    "datetime_parsing": "is geen geldig tijdstip (gebruik dd-mm-jjjj uu:mm)",
 }
+#: Said of a field when pydantic reports a problem that has no Dutch text above.
+_FALLBACK = "heeft een ongeldige waarde"
 
 
 def _problem(model: type[Record], err: Mapping[str, Any]) -> FieldProblem:
@@ -591,6 +643,8 @@ def _problem(model: type[Record], err: Mapping[str, Any]) -> FieldProblem:
     message = _MESSAGES.get(str(err["type"]))
     if err.get("input", ...) is None and str(err["type"]).endswith("_type"):
         message = "is verplicht"
+    if message is None and str(err["type"]) != "value_error":
+        message = _FALLBACK  # never pydantic's English on a screen
     if message is None:
         message = str(err.get("msg", "")).removeprefix("Value error, ")
     else:
@@ -637,6 +691,7 @@ def field_label(entity: str, field: str) -> str:
 
 __all__ = [
     "ENTITY_LABELS",
+    "OTHER_ROUTE_REASON_MESSAGE",
     "RECORDS",
     "bsn_is_valid",
     "field_label",

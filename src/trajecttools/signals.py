@@ -29,7 +29,7 @@ import pandas as pd
 
 from trajecttools import vocab
 from trajecttools.caseload import caseload, phase_funnel
-from trajecttools.frames import _PARTICLES, _to_datetime, read_sql
+from trajecttools.frames import PARTICLES, read_many, to_datetime
 from trajecttools.method import RULE_PARAMETERS, Method
 
 if TYPE_CHECKING:
@@ -38,11 +38,13 @@ if TYPE_CHECKING:
 #: Severities, most urgent first (the order of the ``severity`` categorical).
 SEVERITY_ORDER: tuple[str, ...] = ("high", "medium", "low")
 
-#: Columns of the signals frame, in order.
+#: Columns of the signals frame, in order. ``active`` is false for a signal on a trajectory
+#: closed by the as-of date (a revolving door, a missing end report): within a severity those
+#: come after the signals of running trajectories.
 COLUMNS: tuple[str, ...] = (
     "trajectory_id", "client_id", "pseudonym", "initials", "team", "coach_id", "coach", "method",
     "phase_label", "rule", "rule_label", "severity", "due_on", "days_overdue", "message",
-    "detail_domain",
+    "detail_domain", "active",
 )
 
 _DAY = np.timedelta64(1, "D")
@@ -102,11 +104,11 @@ class SignalInputs:
 
 def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     for col in columns:
-        df[col] = _to_datetime(df[col])
+        df[col] = to_datetime(df[col])
     return df
 
 
-_PARTICLE_WORDS = "|".join(re.escape(p) for p in sorted(_PARTICLES, key=len, reverse=True))
+_PARTICLE_WORDS = "|".join(re.escape(p) for p in sorted(PARTICLES, key=len, reverse=True))
 #: First letter of the given name, and of the family name after its leading particles.
 _INITIALS = re.compile(rf"^\s*(\S)?[^\x1f]*\x1f[\s-]*(?:(?:{_PARTICLE_WORDS})[\s-]+)*([^\s-])?",
                        re.IGNORECASE)
@@ -122,107 +124,92 @@ def _initials(given: pd.Series, family: pd.Series) -> np.ndarray:
     return _with_missing(text.to_numpy(dtype=object), "")[codes]
 
 
-def _query(store: Store, sql: str, **params: Any) -> pd.DataFrame:
-    """Run a read-only query; on SQLite straight through the driver (no row objects)."""
-    if store.engine.dialect.name != "sqlite":
-        return read_sql(store, sql, **params)
-    with store.engine.connect() as conn:
-        cursor = conn.connection.driver_connection.execute(sql, params)  # type: ignore[union-attr]
-        columns = [c[0] for c in cursor.description]
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+#: The queries of :func:`load_inputs`, slowest first (two run at a time on a database file).
+_INPUT_QUERIES = {
+    "contacts": "SELECT trajectory_id, MAX(held_on) AS last_contact_on,"
+    " MIN(CASE WHEN kind = 'intake' THEN held_on END) AS intake_on,"
+    " MAX(CASE WHEN kind = 'weekly_review' THEN held_on END) AS last_weekly_review_on"
+    " FROM contacts WHERE held_on <= :as_of GROUP BY trajectory_id",
+    "phase_events": "SELECT trajectory_id, phase, started_on FROM phase_events"
+    " WHERE started_on <= :as_of ORDER BY trajectory_id, started_on, id",
+    "trajectories": "SELECT t.id AS trajectory_id, t.client_id, t.method, t.registered_at,"
+    " t.closed_on, t.phase, t.phase_since, t.coach_id AS current_coach_id,"
+    " c.pseudonym, c.given_name, c.family_name,"
+    " p.signed_case_manager_on, p.signed_coach_on, p.signed_client_on,"
+    " er.written_on AS end_report_on"
+    " FROM trajectories t JOIN clients c ON c.id = t.client_id"
+    " LEFT JOIN trajectory_plans p ON p.trajectory_id = t.id"
+    " LEFT JOIN end_reports er ON er.trajectory_id = t.id AND er.written_on <= :as_of"
+    " WHERE t.registered_at < :next_day ORDER BY t.id",
+    "placements": "SELECT p.trajectory_id, p.kind, p.start_on, p.end_on,"
+    " CASE WHEN e.social_work_company THEN 1 ELSE 0 END AS social_work_company"
+    " FROM placements p LEFT JOIN employers e ON e.id = p.employer_id"
+    " WHERE p.start_on <= :as_of ORDER BY p.trajectory_id, p.start_on, p.id",
+    "open_barriers": "SELECT b.id AS barrier_id, b.trajectory_id, b.domain, b.severity,"
+    " b.noted_on, COALESCE(r.referrals, 0) AS referrals, r.oldest_follow_up_on"
+    " FROM barriers b LEFT JOIN ("
+    "  SELECT barrier_id, COUNT(*) AS referrals,"
+    "  MIN(CASE WHEN status IN ('referred', 'in_care') THEN"
+    "   CASE WHEN last_followed_up_on <= :as_of THEN last_followed_up_on ELSE referred_on END"
+    "  END) AS oldest_follow_up_on"
+    "  FROM referrals WHERE referred_on <= :as_of GROUP BY barrier_id"
+    " ) r ON r.barrier_id = b.id"
+    " WHERE b.noted_on <= :as_of AND (b.resolved_on IS NULL OR b.resolved_on > :as_of)"
+    " AND NOT (b.status = 'resolved' AND b.resolved_on IS NULL)"
+    " ORDER BY b.trajectory_id, b.id",
+    "aftercare_contacts": "SELECT trajectory_id, MAX(held_on) AS last_aftercare_on,"
+    " MAX(CASE WHEN party IN ('employee', 'both') THEN held_on END) AS last_employee_on,"
+    " MAX(CASE WHEN party IN ('employer', 'both') THEN held_on END) AS last_employer_on"
+    " FROM aftercare_contacts WHERE held_on <= :as_of GROUP BY trajectory_id",
+    # later assignments too: without any, the current coach counts (imports)
+    "coach_assignments": "SELECT trajectory_id, coach_id, assigned_at FROM coach_assignments"
+    " ORDER BY trajectory_id, assigned_at, id",
+    "benefit_periods": "SELECT client_id, start_on FROM benefit_periods"
+    " WHERE start_on <= :as_of AND kind <> 'none'",
+    "open_agreements": "SELECT trajectory_id, due_on, COUNT(*) AS agreements FROM agreements"
+    " WHERE due_on < :as_of AND (status = 'open' OR closed_on > :as_of)"
+    " GROUP BY trajectory_id, due_on",
+    "not_kept_agreements": "SELECT trajectory_id, closed_on, COUNT(*) AS agreements"
+    " FROM agreements WHERE status = 'not_kept' AND closed_on <= :as_of"
+    " GROUP BY trajectory_id, closed_on",
+    "referrals": "SELECT b.trajectory_id, r.referred_on FROM referrals r"
+    " JOIN barriers b ON b.id = r.barrier_id WHERE r.referred_on <= :as_of",
+    "coaches": "SELECT co.id AS coach_id, co.name AS coach, tm.name AS team FROM coaches co"
+    " LEFT JOIN teams tm ON tm.id = co.team_id ORDER BY co.id",
+}
 
 
 def load_inputs(store: Store, as_of: dt.date | None = None) -> SignalInputs:
     """Read what the rules need from the register, as it stood on ``as_of``."""
     as_of = as_of or store.today
-    day = as_of.isoformat()
-    next_day = (as_of + dt.timedelta(days=1)).isoformat()
-
-    def q(sql: str) -> pd.DataFrame:
-        return _query(store, sql, as_of=day, next_day=next_day)
-
-    traj = q(
-        "SELECT t.id AS trajectory_id, t.client_id, t.method, t.registered_at, t.closed_on,"
-        " t.phase, t.phase_since, t.coach_id AS current_coach_id,"
-        " c.pseudonym, c.given_name, c.family_name,"
-        " p.signed_case_manager_on, p.signed_coach_on, p.signed_client_on,"
-        " er.written_on AS end_report_on"
-        " FROM trajectories t JOIN clients c ON c.id = t.client_id"
-        " LEFT JOIN trajectory_plans p ON p.trajectory_id = t.id"
-        " LEFT JOIN end_reports er ON er.trajectory_id = t.id AND er.written_on <= :as_of"
-        " WHERE t.registered_at < :next_day ORDER BY t.id"
+    read = read_many(
+        store,
+        _INPUT_QUERIES,
+        as_of=as_of.isoformat(),
+        next_day=(as_of + dt.timedelta(days=1)).isoformat(),
     )
+    traj = read["trajectories"]
     traj["initials"] = _initials(traj.pop("given_name"), traj.pop("family_name"))
     traj["method"] = traj["method"].astype("category")
     traj["phase"] = traj["phase"].astype("category")
     _dates(traj, "registered_at", "closed_on", "phase_since", "signed_case_manager_on",
            "signed_coach_on", "signed_client_on", "end_report_on")
-
-    events = _dates(q(
-        "SELECT trajectory_id, phase, started_on FROM phase_events WHERE started_on <= :as_of"
-        " ORDER BY trajectory_id, started_on, id"
-    ), "started_on")
+    events = _dates(read["phase_events"], "started_on")
     events["phase"] = events["phase"].astype("category")
-    assignments = _dates(q(  # later ones too: without any, the current coach counts (imports)
-        "SELECT trajectory_id, coach_id, assigned_at FROM coach_assignments"
-        " ORDER BY trajectory_id, assigned_at, id"
-    ), "assigned_at")
-    coaches = q(
-        "SELECT co.id AS coach_id, co.name AS coach, tm.name AS team FROM coaches co"
-        " LEFT JOIN teams tm ON tm.id = co.team_id ORDER BY co.id"
-    )
-    contacts = _dates(q(
-        "SELECT trajectory_id, MAX(held_on) AS last_contact_on,"
-        " MIN(CASE WHEN kind = 'intake' THEN held_on END) AS intake_on,"
-        " MAX(CASE WHEN kind = 'weekly_review' THEN held_on END) AS last_weekly_review_on"
-        " FROM contacts WHERE held_on <= :as_of GROUP BY trajectory_id"
-    ), "last_contact_on", "intake_on", "last_weekly_review_on")
-    aftercare = _dates(q(
-        "SELECT trajectory_id, MAX(held_on) AS last_aftercare_on,"
-        " MAX(CASE WHEN party IN ('employee', 'both') THEN held_on END) AS last_employee_on,"
-        " MAX(CASE WHEN party IN ('employer', 'both') THEN held_on END) AS last_employer_on"
-        " FROM aftercare_contacts WHERE held_on <= :as_of GROUP BY trajectory_id"
-    ), "last_aftercare_on", "last_employee_on", "last_employer_on")
-    placements = _dates(q(
-        "SELECT p.trajectory_id, p.kind, p.start_on, p.end_on,"
-        " CASE WHEN e.social_work_company THEN 1 ELSE 0 END AS social_work_company"
-        " FROM placements p LEFT JOIN employers e ON e.id = p.employer_id"
-        " WHERE p.start_on <= :as_of ORDER BY p.trajectory_id, p.start_on, p.id"
-    ), "start_on", "end_on")
+    assignments = _dates(read["coach_assignments"], "assigned_at")
+    coaches = read["coaches"]
+    contacts = _dates(read["contacts"], "last_contact_on", "intake_on", "last_weekly_review_on")
+    aftercare = _dates(read["aftercare_contacts"], "last_aftercare_on", "last_employee_on",
+                       "last_employer_on")
+    placements = _dates(read["placements"], "start_on", "end_on")
     placements["social_work_company"] = placements["social_work_company"].astype(bool)
     placements["kind"] = placements["kind"].astype("category")
-    benefits = _dates(q(
-        "SELECT client_id, start_on FROM benefit_periods"
-        " WHERE start_on <= :as_of AND kind <> 'none'"
-    ), "start_on")
-    open_agreements = _dates(q(
-        "SELECT trajectory_id, due_on, COUNT(*) AS agreements FROM agreements"
-        " WHERE due_on < :as_of AND (status = 'open' OR closed_on > :as_of)"
-        " GROUP BY trajectory_id, due_on"
-    ), "due_on")
-    not_kept = _dates(q(
-        "SELECT trajectory_id, closed_on, COUNT(*) AS agreements FROM agreements"
-        " WHERE status = 'not_kept' AND closed_on <= :as_of GROUP BY trajectory_id, closed_on"
-    ), "closed_on")
-    barriers = _dates(q(
-        "SELECT b.id AS barrier_id, b.trajectory_id, b.domain, b.severity, b.noted_on,"
-        " COALESCE(r.referrals, 0) AS referrals, r.oldest_follow_up_on"
-        " FROM barriers b LEFT JOIN ("
-        "  SELECT barrier_id, COUNT(*) AS referrals,"
-        "  MIN(CASE WHEN status IN ('referred', 'in_care') THEN"
-        "   CASE WHEN last_followed_up_on <= :as_of THEN last_followed_up_on ELSE referred_on END"
-        "  END) AS oldest_follow_up_on"
-        "  FROM referrals WHERE referred_on <= :as_of GROUP BY barrier_id"
-        " ) r ON r.barrier_id = b.id"
-        " WHERE b.noted_on <= :as_of AND (b.resolved_on IS NULL OR b.resolved_on > :as_of)"
-        " AND NOT (b.status = 'resolved' AND b.resolved_on IS NULL)"
-        " ORDER BY b.trajectory_id, b.id"
-    ), "noted_on", "oldest_follow_up_on")
+    benefits = _dates(read["benefit_periods"], "start_on")
+    open_agreements = _dates(read["open_agreements"], "due_on")
+    not_kept = _dates(read["not_kept_agreements"], "closed_on")
+    barriers = _dates(read["open_barriers"], "noted_on", "oldest_follow_up_on")
     barriers["domain"] = barriers["domain"].astype("category")
-    referrals = _dates(q(
-        "SELECT b.trajectory_id, r.referred_on FROM referrals r"
-        " JOIN barriers b ON b.id = r.barrier_id WHERE r.referred_on <= :as_of"
-    ), "referred_on")
+    referrals = _dates(read["referrals"], "referred_on")
     return SignalInputs(
         as_of=as_of, trajectories=traj, phase_events=events, coach_assignments=assignments,
         coaches=coaches, contacts=contacts, aftercare_contacts=aftercare, placements=placements,
@@ -943,6 +930,7 @@ def _empty() -> pd.DataFrame:
         "rule_label": np.zeros(0, object), "severity": np.zeros(0, np.int64),
         "due_on": np.zeros(0, "datetime64[ns]"), "days_overdue": np.zeros(0, np.int64),
         "message": np.zeros(0, object), "detail_domain": np.zeros(0, object),
+        "active": np.zeros(0, bool),
     })
 
 
@@ -960,6 +948,9 @@ def compute(
     inputs: SignalInputs, methods: Mapping[str, Method], as_of: dt.date | None = None
 ) -> pd.DataFrame:
     """Apply the methods' rules to the inputs: one row a signal, most urgent first.
+
+    Most urgent first means: by severity; within a severity, signals of running trajectories
+    before those of closed ones; then most days overdue first.
 
     Only trajectories of a method in ``methods`` are considered; ``as_of`` must be the date the
     inputs were read for (None: that date).
@@ -993,7 +984,8 @@ def compute(
     severity = sev_tab[rule_ix, m]
     severity = np.where(nearing, np.minimum(severity + 1, len(SEVERITY_ORDER) - 1), severity)
     tid = c.tr["trajectory_id"].to_numpy()[pos]
-    order = np.lexsort((rule_ix, tid, -days, severity))
+    active = c.active[pos]
+    order = np.lexsort((rule_ix, tid, -days, ~active, severity))
     codes = np.array([mm.code for mm in c.methods], dtype=object)
     cols = {
         "trajectory_id": tid,
@@ -1012,6 +1004,7 @@ def compute(
         "days_overdue": days,
         "message": np.concatenate([p.message for p in parts]),
         "detail_domain": domain,
+        "active": active,
     }
     return _frame({k: v[order] for k, v in cols.items()})
 

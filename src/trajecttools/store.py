@@ -12,6 +12,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -22,12 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Date, DateTime, Engine, create_engine, event, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import JSON, Boolean
 
-from trajecttools import records, vocab
+from trajecttools import privacy, records, vocab
 from trajecttools.errors import (
     FieldProblem,
     IllegalTransitionError,
@@ -159,9 +161,32 @@ def _as_text(value: Any) -> str | None:
     return json.dumps(_jsonable(value), ensure_ascii=False, default=_jsonable, sort_keys=True)
 
 
+def value_digest(value: str | None) -> str | None:
+    """Return the SHA-256 digest of an audit value (None for None)."""
+    return None if value is None else hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
 def audit_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
-    """Return the chain hash of an audit row given the previous row's hash."""
+    """Return the chain hash of an audit row given the previous row's hash.
+
+    Version 2 rows chain the digests of old/new (kept when a purge redacts the values);
+    version 1 rows (written before schema 0004) chain the values themselves.
+    """
     at = entry["at"]
+    if (entry.get("hash_version") or 1) >= 2:
+        parts = [
+            prev_hash,
+            "v2",
+            at.isoformat() if isinstance(at, dt.datetime) else str(at),
+            entry["actor"],
+            entry["action"],
+            entry["entity"],
+            "" if entry["entity_id"] is None else str(int(entry["entity_id"])),
+            entry["field"] or "",
+            entry["old_digest"] or "",
+            entry["new_digest"] or "",
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     parts = [
         prev_hash,
         at.isoformat() if isinstance(at, dt.datetime) else str(at),
@@ -180,6 +205,11 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _now_on(day: dt.date) -> dt.datetime:
+    """Return ``day`` at the current local time of day (whole seconds)."""
+    return dt.datetime.combine(day, dt.datetime.now().time().replace(microsecond=0))
+
+
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -196,6 +226,30 @@ def _outcome_code(value: str | None) -> str | None:
 
 def _new_pseudonym() -> str:
     return "K-" + "".join(secrets.choice(_PSEUDONYM_ALPHABET) for _ in range(6))
+
+
+_UNIQUE = (re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+)"),
+           re.compile(r'unique constraint "uq_(\w+)"'))
+
+
+def _integrity_message(exc: IntegrityError) -> str:
+    """Return the Dutch reason a write broke a database rule (never the SQL or the value)."""
+    text = str(exc.orig)
+    for pattern in _UNIQUE:
+        found = pattern.search(text)
+        if found is None:
+            continue
+        name = "_".join(found.groups())  # "teams_name", "trajectory_plans_trajectory_id"
+        parts = name.split("_")
+        table, column = parts[0], "_".join(parts[1:])
+        for i in range(1, len(parts)):
+            if "_".join(parts[:i]) in records.ENTITY_LABELS:
+                table, column = "_".join(parts[:i]), "_".join(parts[i:])
+        entity = records.ENTITY_LABELS.get(table, table)
+        return (f"Niet opgeslagen: {entity}: {records.field_label(table, column)} bestaat al "
+                "in het register; kies een andere waarde.")
+    return ("Niet opgeslagen: de gegevens verwijzen naar iets dat niet (meer) bestaat of botsen "
+            "met wat er al in het register staat.")
 
 
 class Tx:
@@ -240,6 +294,9 @@ class Tx:
         prev = head or GENESIS_HASH
         rows = []
         for entry in self._audit:
+            entry["hash_version"] = 2
+            entry["old_digest"] = value_digest(entry["old"])
+            entry["new_digest"] = value_digest(entry["new"])
             digest = audit_hash(prev, entry)
             rows.append(AuditEntry(**entry, prev_hash=prev, hash=digest))
             prev = digest
@@ -283,7 +340,12 @@ class Tx:
             raise NotFoundError(self._label(entity), entity_id)
         return obj
 
-    def _check_version(self, entity: str, obj: Any, expected_version: int | None) -> None:
+    def check_version(self, entity: str, obj: Any, expected_version: int | None) -> None:
+        """Refuse an edit of ``obj`` made from another version than its stored one.
+
+        ``expected_version`` None skips the check (a write that does not come from a form).
+        Raises :class:`StaleEditError` naming who changed the record in the meantime.
+        """
         if expected_version is None or not hasattr(obj, "version"):
             return
         if obj.version != expected_version:
@@ -303,6 +365,7 @@ class Tx:
                 f"{self._label(entity)} wordt niet los toegevoegd; gebruik de bijbehorende actie."
             )
         clean = records.validate(entity, values, row=row, today=self.today)
+        privacy.refuse_unconfigured_bsn(self.session, entity, clean, row=row)
         if entity == "clients" and not clean.get("pseudonym"):
             clean["pseudonym"] = self._unique_pseudonym()
         if entity == "clients":
@@ -359,10 +422,13 @@ class Tx:
                 "geef de versie mee waarvan de wijziging uitgaat."
             )
         obj = self._get(entity, entity_id)
-        self._check_version(entity, obj, expected_version)
+        self.check_version(entity, obj, expected_version)
         model_fields = records.RECORDS[entity].model_fields
         current = {f: getattr(obj, f) for f in model_fields if hasattr(obj, f)}
         clean = records.validate(entity, {**current, **changes}, row=row, today=self.today)
+        privacy.refuse_unconfigured_bsn(
+            self.session, entity, {k: clean.get(k) for k in changes}, row=row
+        )
         self._check_references(entity, {k: clean[k] for k in changes if k in clean}, row)
         for field in changes:
             old, new = current.get(field), clean.get(field)
@@ -377,7 +443,7 @@ class Tx:
         if entity in PROTECTED_FIELDS or entity not in records.RECORDS:
             raise TrajecttoolsError(f"{self._label(entity)} kan niet worden verwijderd.")
         obj = self._get(entity, entity_id)
-        self._check_version(entity, obj, expected_version)
+        self.check_version(entity, obj, expected_version)
         old = {f: getattr(obj, f) for f in records.RECORDS[entity].model_fields if hasattr(obj, f)}
         self.session.delete(obj)
         self._flush(entity, entity_id, expected_version)
@@ -486,8 +552,9 @@ class Tx:
     ) -> int:
         """Assign a coach to a trajectory from a moment on; return the trajectory's version."""
         traj = self._get("trajectories", trajectory_id)
-        self._check_version("trajectories", traj, expected_version)
-        when = records.parse_datetime(at) if at is not None else _utcnow()
+        self.check_version("trajectories", traj, expected_version)
+        when = records.parse_datetime(at) if at is not None else max(
+            _now_on(self.today), traj.registered_at)
         problems = []
         if self.session.get(ENTITIES["coaches"], coach_id) is None:
             problems.append(
@@ -528,7 +595,7 @@ class Tx:
     ) -> int:
         """Move a trajectory to another phase if its method allows it; return the new version."""
         traj = self._get("trajectories", trajectory_id)
-        self._check_version("trajectories", traj, expected_version)
+        self.check_version("trajectories", traj, expected_version)
         m = self.store.method(traj.method)
         if to_phase not in m.phase_codes:
             raise InvalidRecord(
@@ -576,6 +643,10 @@ class Tx:
             problems.append(
                 FieldProblem("outcome", "Uitkomst", "alleen bij afsluiten van het traject")
             )
+        if closing and outcome_code == "other_route" and not (outcome_reason or "").strip():
+            problems.append(FieldProblem(
+                "outcome_reason", records.field_label("trajectories", "outcome_reason"),
+                records.OTHER_ROUTE_REASON_MESSAGE))
         if problems:
             raise InvalidRecord("Faseovergang", problems)
         self.log("phase", "trajectories", trajectory_id, "phase", traj.phase, to_phase)
@@ -603,6 +674,9 @@ class Store:
         actor: str | None = None,
         migrate: bool = True,
         today: dt.date | None = None,
+        role: str | None = None,
+        coach: str | None = None,
+        team: str | None = None,
     ) -> None:
         self.url = resolve_url(target)
         self.engine = make_engine(self.url)
@@ -620,6 +694,15 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._methods: dict[str, Method] | None = None
+        from trajecttools import access
+
+        #: The user's role and caseload (see :mod:`trajecttools.access`); default analyst.
+        self.access = access.resolve(self, role, coach=coach, team=team)
+
+    @property
+    def role(self) -> str:
+        """The role frames are shown for: coach, team_lead, analyst, trainer or beheer."""
+        return self.access.role
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -692,10 +775,13 @@ class Store:
     @contextmanager
     def transaction(self, actor: str | None = None) -> Iterator[Tx]:
         """Open one write transaction; everything in the block is saved together or not at all."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
-            tx = Tx(self, session, actor or self.actor, self.today)
-            yield tx
-            tx._write_audit()
+        try:
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                tx = Tx(self, session, actor or self.actor, self.today)
+                yield tx
+                tx._write_audit()
+        except IntegrityError as exc:  # a unique value taken meanwhile: Dutch, not SQL
+            raise TrajecttoolsError(_integrity_message(exc)) from None
 
     def add(self, entity: str, values: Mapping[str, Any], *, actor: str | None = None) -> int:
         """Validate and insert one record in its own transaction; return its id."""
@@ -733,6 +819,12 @@ class Store:
         with self.transaction(actor) as tx:
             return tx.assign_coach(trajectory_id, coach_id, **kw)
 
+    def sign_plan(self, trajectory_id: int, values: Mapping[str, Any], **kw: Any) -> int:
+        """Change a trajectory's plan in its own transaction (see :meth:`Tx.sign_plan`)."""
+        actor = kw.pop("actor", None)
+        with self.transaction(actor) as tx:
+            return tx.sign_plan(trajectory_id, values, **kw)
+
     # -- reading -------------------------------------------------------------------------
     def get(self, entity: str, entity_id: int) -> dict[str, Any]:
         """Return one record as a dict of its columns (including ``version``)."""
@@ -764,15 +856,23 @@ class Store:
 
     def frame(self, name: str) -> pd.DataFrame:
         """Return one table as a DataFrame with real dtypes (dates, categoricals, nullable ints)."""
+        from trajecttools.access import scope_frame
         from trajecttools.frames import entity_frame
 
-        return entity_frame(self, name)
+        return scope_frame(self, self.access, name, entity_frame(self, name))
 
     def cases(self, as_of: dt.date | None = None) -> pd.DataFrame:
         """Return the wide ``cases`` frame: one row a trajectory with its key facts."""
+        from trajecttools.access import scope_frame
         from trajecttools.frames import cases_frame
 
-        return cases_frame(self, as_of or self.today)
+        return scope_frame(self, self.access, "cases", cases_frame(self, as_of or self.today))
+
+    def open_case(self, trajectory_id: int) -> dict[str, pd.DataFrame]:
+        """Return every row of one case in full (one frame a table); the opening is logged."""
+        from trajecttools.access import open_case
+
+        return open_case(self, self.access, trajectory_id)
 
     def audit(self) -> pd.DataFrame:
         """Return the audit log as a DataFrame, oldest first."""
@@ -794,6 +894,10 @@ class Store:
             "new",
             "prev_hash",
             "hash",
+            "hash_version",
+            "old_digest",
+            "new_digest",
+            "redacted_at",
         ]
         with self._sessions() as session:
             result = session.execute(
@@ -806,7 +910,15 @@ class Store:
                         f"Auditregel {entry['id']}: verwijst niet naar de vorige regel "
                         "(regel verwijderd of ingevoegd)."
                     )
-                if audit_hash(entry["prev_hash"], entry) != entry["hash"]:
+                changed = audit_hash(entry["prev_hash"], entry) != entry["hash"]
+                if (entry["hash_version"] or 1) >= 2:
+                    for side in ("old", "new"):
+                        value, digest = entry[side], entry[f"{side}_digest"]
+                        if value is not None and value_digest(value) != digest:
+                            changed = True
+                        elif value is None and digest is not None and entry["redacted_at"] is None:
+                            changed = True  # value removed outside a purge
+                if changed:
                     problems.append(f"Auditregel {entry['id']}: inhoud gewijzigd na het schrijven.")
                 prev = entry["hash"]
         return problems
@@ -975,6 +1087,14 @@ def open(
     *,
     actor: str | None = None,
     today: dt.date | None = None,
+    role: str | None = None,
+    user: str | None = None,
+    coach: str | None = None,
+    team: str | None = None,
 ) -> Store:
-    """Open (and if needed create or migrate) a register by file path or database URL."""
-    return Store(target, actor=actor, today=today)
+    """Open (and if needed create or migrate) a register by file path or database URL.
+
+    ``role`` decides what frames show (default analyst: pseudonymised, see
+    :mod:`trajecttools.access`); ``user`` is another name for ``actor``.
+    """
+    return Store(target, actor=actor or user, today=today, role=role, coach=coach, team=team)

@@ -408,6 +408,7 @@ class IntakePart(CasePart):
         self.wishes = FieldSet([
             record_field("clients", "wishes", "area", rows=3,
                          label="Wensen van de klant (werk, uren, omgeving)"),
+            record_field("clients", "preferred_hours", "number", placeholder="0-40"),
             record_field("clients", "preferred_sectors", "multi", codes=vocab.SECTORS),
         ])
         self.network = RowList("", _network_row, add_label="Netwerklid toevoegen",
@@ -654,11 +655,11 @@ class IntakePart(CasePart):
 
     def _check_wishes(self, sub: Submission, d: Dossier) -> dict[str, Any]:
         stored = _record_values("clients", d.client)
-        form = self.wishes.values("wishes", "preferred_sectors")
+        form = self.wishes.values("wishes", "preferred_hours", "preferred_sectors")
         clean = sub.validate(self.wishes, "clients", {**stored, **form})
         if clean is None:
             return {}
-        changes = _changes(clean, d.client, ["wishes"])
+        changes = _changes(clean, d.client, ["wishes", "preferred_hours"])
         if sorted(clean.get("preferred_sectors") or []) != sorted(
             d.client.get("preferred_sectors") or []
         ):

@@ -13,7 +13,6 @@ from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
-import traitlets
 
 from trajecttools.casefile import load_case_file, open_case_file
 from trajecttools.caseload import phase_funnel, phase_order
@@ -21,12 +20,12 @@ from trajecttools.method import Method
 from trajecttools.signals import case_states, compute, load_inputs
 from trajecttools.store import Store
 from trajecttools.widgets._base import (
+    MeetingScreen,
     Status,
     button,
     esc,
     fmt_date,
     guarded,
-    is_shown,
     log,
     show,
     style_sheet,
@@ -64,10 +63,8 @@ def caseload_frame(cases: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="total").reset_index()
 
 
-class MdoDashboard(widgets.VBox):
+class MdoDashboard(MeetingScreen):
     """The case-meeting dashboard of one register (see the module docstring)."""
-
-    hidden = traitlets.Bool(False, help="All case content hidden (visitor in the room)")
 
     def __init__(
         self,
@@ -91,11 +88,7 @@ class MdoDashboard(widgets.VBox):
         self.title.add_class("tt-title")
         self.refresh_button = button("Vernieuwen", tooltip="Haal de gegevens opnieuw op",
                                      css="tt-refresh")
-        self.hide_button = button("Alles verbergen", kind="danger",
-                                  tooltip="Verberg alle cliëntgegevens (bezoek in de kamer)",
-                                  css="tt-hide-all")
-        self.show_button = button("Tonen", kind="primary", tooltip="Toon de gegevens weer",
-                                  css="tt-show-all")
+        self._build_privacy(self.status)
         titlebar = widgets.HBox([self.title, self.refresh_button, self.hide_button,
                                  self.show_button], layout=widgets.Layout(width="100%"))
         titlebar.add_class("tt-titlebar")
@@ -116,7 +109,7 @@ class MdoDashboard(widgets.VBox):
 
         self.table = SignalTable(self.status, page_size=page_size, on_open=self.open_case,
                                  on_agenda=self.toggle_agenda)
-        self.agenda = Agenda(self.status, on_open=self.open_case)
+        self.agenda = Agenda(self.status, on_open=self.open_case, on_save=self.save_minutes)
         self.charts = OverviewCharts()
         self.card = CaseCard(self.status, on_close=self._card_closed)
         left = widgets.VBox([self.table], layout=widgets.Layout(flex="3 1 760px", min_width="0"))
@@ -129,21 +122,12 @@ class MdoDashboard(widgets.VBox):
         self.content = widgets.VBox([self.overview, self.card],
                                     layout=widgets.Layout(width="100%"))
         self.content.add_class("tt-content")
-        self.hidden_notice = widgets.HTML(
-            '<div class="tt-hidden-notice">De gegevens zijn verborgen. Klik op "Tonen" om ze '
-            "weer te zien.</div>"
-        )
-        self.hidden_notice.add_class("tt-hidden")
-        show(self.hidden_notice, False)
-        show(self.show_button, False)
 
         super().__init__([style_sheet(), titlebar, filters, self.hidden_notice, self.content],
                          layout=widgets.Layout(width="100%", padding="0 8px 8px 8px"))
         self.add_class("tt-mdo")
 
         self.refresh_button.on_click(guarded(self.status, "Vernieuwen")(self._refresh_clicked))
-        self.hide_button.on_click(guarded(self.status, "Verbergen")(lambda _b: self.hide_all()))
-        self.show_button.on_click(guarded(self.status, "Tonen")(lambda _b: self.show_all()))
         self.team_filter.observe(guarded(self.status, "Team kiezen")(self._team_changed), "value")
         self.coach_filter.observe(guarded(self.status, "Jobcoach kiezen")(self._coach_changed),
                                   "value")
@@ -259,6 +243,17 @@ class MdoDashboard(widgets.VBox):
         word = "op de agenda gezet" if on else "van de agenda gehaald"
         self.status.info(f"{signal.get('pseudonym', '')} {word}.")
 
+    def save_minutes(self, entries: list[dict[str, Any]]) -> None:
+        """Record the agenda and its decisions as the selected team's meeting of the day."""
+        from trajecttools import mdo_minutes
+
+        team = self.team_filter.value
+        name = None if team in (ALL, NO_TEAM) else str(team)
+        decided = sum(1 for e in entries if e.get("decision"))
+        mdo_minutes.save_meeting(self.store, self.as_of, entries, team=name)
+        self.status.info(f"MDO-verslag van {fmt_date(self.as_of)} opgeslagen: "
+                         f"{len(entries)} cliënten, {decided} besluiten.")
+
     def open_case(self, trajectory_id: int) -> None:
         """Open one client's case card (logged in the audit log) instead of the overview."""
         tid = self._known_case(trajectory_id)
@@ -271,28 +266,6 @@ class MdoDashboard(widgets.VBox):
     def close_case(self) -> None:
         """Close the case card and return to the overview."""
         self.card.close_card()
-
-    def hide_all(self) -> None:
-        """Hide all case content at once (a visitor walks in)."""
-        show(self.content, False)
-        show(self.hidden_notice, True)
-        show(self.hide_button, False)
-        show(self.show_button, True)
-        self.status.clear()
-        self.hidden = True
-
-    def show_all(self) -> None:
-        """Show the case content again."""
-        show(self.content, True)
-        show(self.hidden_notice, False)
-        show(self.hide_button, True)
-        show(self.show_button, False)
-        self.hidden = False
-
-    @property
-    def content_shown(self) -> bool:
-        """Whether case content is on screen."""
-        return is_shown(self.content)
 
     # -- handlers --------------------------------------------------------------------
     def _known_case(self, trajectory_id: object) -> int:

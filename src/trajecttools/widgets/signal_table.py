@@ -57,18 +57,28 @@ def safe_message(signal: pd.Series | Mapping[Any, Any]) -> str:
     return text
 
 
+#: The order of the list in one sentence, shown under its heading.
+ORDER_SENTENCE = ("Hoogste ernst eerst; per ernst eerst de lopende trajecten, dan de "
+                  "afgesloten; het langst verlopen signaal bovenaan.")
+
+
 def sort_signals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return signals ordered for a meeting: most severe first, then most overdue."""
+    """Return signals ordered for a meeting: most severe first; within a severity running
+    trajectories before closed ones (a frame without ``active``: all running); then most
+    overdue."""
     if frame.empty:
         return frame
+    active = (frame["active"].astype("boolean").fillna(True) if "active" in frame.columns
+              else pd.Series(True, index=frame.index))
     order = frame.assign(
         _sev=frame["severity"].astype(str).map({s: i for i, s in enumerate(SEVERITY_ORDER)})
         .fillna(len(SEVERITY_ORDER)),
+        _closed=(~active).astype(int),
         _late=pd.to_numeric(frame["days_overdue"], errors="coerce").fillna(0),
     )
-    order = order.sort_values(["_sev", "_late", "pseudonym"], ascending=[True, False, True],
-                              kind="stable")
-    return order.drop(columns=["_sev", "_late"]).reset_index(drop=True)
+    order = order.sort_values(["_sev", "_closed", "_late", "pseudonym"],
+                              ascending=[True, True, False, True], kind="stable")
+    return order.drop(columns=["_sev", "_closed", "_late"]).reset_index(drop=True)
 
 
 _DATE = re.compile(r"\b\d{2}-\d{2}-\d{4}\b")
@@ -155,6 +165,7 @@ class SignalTable(widgets.VBox):
         self._frame = pd.DataFrame()
         self._agenda: set[int] = set()
         self.heading = widgets.HTML("<h2>Signalen</h2>")
+        self.order_note = widgets.HTML(f'<div class="tt-note">{esc(ORDER_SENTENCE)}</div>')
         self.rows = [SignalRow() for _ in range(page_size)]
         for row in self.rows:
             row.open_button.on_click(guarded(status, "Dossier openen")(self._open_clicked))
@@ -170,7 +181,7 @@ class SignalTable(widgets.VBox):
         pager.add_class("tt-pager")
         self.body = widgets.VBox(self.rows)
         self.body.add_class("tt-signals")
-        super().__init__([self.heading, self.empty, self.body, pager])
+        super().__init__([self.heading, self.order_note, self.empty, self.body, pager])
         self.add_class("tt-signal-table")
         self.add_class("tt-panel")
         self.page_size = page_size

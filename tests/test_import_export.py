@@ -69,13 +69,13 @@ def reject_file_rows(path: Path) -> list[dict[str, str]]:
 
 
 def fresh(tmp_path: Path, name: str = "doel.db", today: dt.date = TODAY) -> Store:
-    return Store(tmp_path / name, actor="importeur", today=today)
+    return Store(tmp_path / name, actor="importeur", today=today, role="beheer")
 
 
 # -- round trip --------------------------------------------------------------------------------
 def test_round_trip_xlsx_is_cell_for_cell_equal(demo_db: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "eerste.xlsx", tmp_path / "tweede.xlsx"
-    with Store(demo_db, today=DEMO_AS_OF) as demo:
+    with Store(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
         export_register(demo, first)
         total = sum(demo.count(e) for e in SHEETS)
     with fresh(tmp_path, today=DEMO_AS_OF) as target:
@@ -99,7 +99,7 @@ def test_round_trip_xlsx_is_cell_for_cell_equal(demo_db: Path, tmp_path: Path) -
 
 def test_round_trip_csv_zip_is_byte_equal(demo_db: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "eerste.zip", tmp_path / "tweede.zip"
-    with Store(demo_db, today=DEMO_AS_OF) as demo:
+    with Store(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
         export_register(demo, first, full=True)
     with fresh(tmp_path, today=DEMO_AS_OF) as target:
         result = import_file(target, first, kind="register")
@@ -122,7 +122,7 @@ def test_round_trip_csv_zip_is_byte_equal(demo_db: Path, tmp_path: Path) -> None
 
 
 def test_export_csv_writes_one_file_per_entity_in_a_folder(demo_db: Path, tmp_path: Path) -> None:
-    with Store(demo_db, today=DEMO_AS_OF) as demo:
+    with Store(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
         folder = export_register(demo, tmp_path / "uit" / "register.csv")
         contacts = demo.count("contacts")
     assert folder == tmp_path / "uit" / "register"
@@ -135,7 +135,7 @@ def test_export_csv_writes_one_file_per_entity_in_a_folder(demo_db: Path, tmp_pa
 
 
 def test_pseudonymised_export_has_no_names_bsn_or_notes(demo_db: Path, tmp_path: Path) -> None:
-    with Store(demo_db, today=DEMO_AS_OF) as demo:
+    with Store(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
         plain = workbook_cells(export_register(demo, tmp_path / "gewoon.xlsx"))
         pseudo = workbook_cells(export_register(demo, tmp_path / "pseudo.xlsx", pseudonymised=True))
         full = workbook_cells(export_register(demo, tmp_path / "vol.xlsx", full=True))
@@ -576,8 +576,11 @@ def test_hostile_excel_cells_never_crash(
 
 
 # -- command line ------------------------------------------------------------------------------
-def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TRAJECTTOOLS_USER": "cli-test"}
+def run_cli(
+    *args: str | Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TRAJECTTOOLS_USER": "cli-test", "TRAJECTTOOLS_ROLE": "beheer",
+           **(extra_env or {})}
     return subprocess.run(
         [sys.executable, "-m", "trajecttools.cli", *map(str, args)],
         capture_output=True,
@@ -612,3 +615,20 @@ def test_cli_import_and_export(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "bestaat niet" in bad.stderr
     wrong = run_cli("export", "--to", tmp_path / "x.doc", "--db", db)
     assert wrong.returncode == 2 and "onbekend formaat" in wrong.stderr
+
+
+def test_export_with_names_or_bsn_needs_the_administrator_role(tmp_path: Path) -> None:
+    db = tmp_path / "rol.db"
+    row = ["C1", "Naam", "Test", "01-02-1990", "over_45", "Ede"]
+    path = write_csv(tmp_path / "k.csv", [HEAD, row])
+    assert run_cli("import", path, "--kind", "clients", "--db", db).returncode == 0
+    analyst = {"TRAJECTTOOLS_ROLE": "analyst"}
+    names = run_cli("export", "--to", tmp_path / "a.xlsx", "--db", db, extra_env=analyst)
+    assert names.returncode == 2 and "export met namen" in names.stderr
+    assert not (tmp_path / "a.xlsx").exists()
+    bsn = run_cli("export", "--to", tmp_path / "b.xlsx", "--full", "--db", db, extra_env=analyst)
+    assert bsn.returncode == 2 and "volledige export (met BSN)" in bsn.stderr
+    pseudo = run_cli("export", "--to", tmp_path / "p.xlsx", "--pseudonymised", "--db", db,
+                     extra_env=analyst)
+    assert pseudo.returncode == 0, pseudo.stderr
+    assert "Naam" not in str(workbook_cells(tmp_path / "p.xlsx")["Klanten"])

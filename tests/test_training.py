@@ -38,7 +38,7 @@ def test_signals_fire_as_deadlines_pass(route: dict[str, Step]) -> None:
     assert _rules(route["s0109"]) == {coach_rule}
     assert _rules(route["s1002"]) == {"Afspraken op tijd nagekomen"}
     assert "4 afspraken" in route["s1002"].table["Signaal"].iloc[0]  # type: ignore[index]
-    assert _rules(route["s1202"]) == {"Afspraken niet herhaaldelijk niet nagekomen"}
+    assert _rules(route["s1202"]) == {"Afspraken herhaaldelijk niet nagekomen"}
     # a day after the last weekly review it is not late; two months later it is, and more
     weekly = "Wekelijkse evaluatie tijdens de opstapbaan"
     social_work_company = "Niet langer dan 3 maanden opstapbaan bij het sociaal werkbedrijf"

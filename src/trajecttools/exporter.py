@@ -238,6 +238,27 @@ def _csv_bytes(headers: list[str], rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+#: Roles that may export names: functional administration, and trainers (synthetic data only).
+IDENTIFIED_EXPORT_ROLES = frozenset({"beheer", "trainer"})
+
+
+def check_export_role(store: Store, *, pseudonymised: bool, full: bool) -> None:
+    """Refuse an export the store's role may not make (names, or the BSN), in Dutch."""
+    from trajecttools.access import ROLES, AccessDenied
+
+    label = ROLES.get(store.role, store.role)
+    if full and store.role != "beheer":
+        raise AccessDenied(
+            f"Een volledige export (met BSN) mag alleen met de rol functioneel beheerder; "
+            f"uw rol is {label}."
+        )
+    if not pseudonymised and store.role not in IDENTIFIED_EXPORT_ROLES:
+        raise AccessDenied(
+            f"Een export met namen mag alleen met de rol functioneel beheerder; uw rol is "
+            f"{label}. Kies een gepseudonimiseerde export (--pseudonymised)."
+        )
+
+
 def export_register(
     store: Store,
     path: str | os.PathLike[str],
@@ -254,6 +275,7 @@ def export_register(
         raise TrajecttoolsError(
             "Kies een gepseudonimiseerde export of een volledige export, niet allebei."
         )
+    check_export_role(store, pseudonymised=pseudonymised, full=full)
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".csv", ".zip"):

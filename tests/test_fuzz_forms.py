@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pydantic.functional_validators import BeforeValidator
 from sqlalchemy import text
@@ -376,5 +376,45 @@ def test_intake_form_saves_as_typed_or_names_the_field(form_store: tuple[Store, 
         i.wishes if where == "wishes" else rows[where].fields)  # type: ignore[union-attr]
     errors = fields.errors()
     assert key in errors, (errors, i.status.message)
+    assert not ENGLISH.search(errors[key]), errors[key]
+    assert counts(store) == before
+
+
+END_REPORT_TEXTS = ["aftercare_summary", "results", "remaining_points", "actions_taken",
+                    "continuation"]
+
+
+@SETTINGS
+@given(data=st.data())
+def test_aftercare_and_end_report_forms_save_as_typed_or_name_the_field(
+        case_app: tuple[Store, Any], data: st.DataObject) -> None:
+    store, app = case_app
+    form, key = data.draw(st.sampled_from(
+        [("aftercare", "notes"), ("aftercare", "held_on")]
+        + [("end_report", k) for k in [*END_REPORT_TEXTS, "written_on"]]))
+    value = data.draw(TEXT, label="value")
+    app.steps.buttons[form].click()
+    if form == "aftercare":
+        part, table = app.aftercare, "aftercare_contacts"
+        values = {"held_on": "14-06-2026", "party": "both", "notes": "Gaat goed.", key: value}
+    else:
+        part, table = app.end_report, "end_reports"
+        values = {"written_on": "12-06-2026", "close": False,
+                  **{k: "Tekst." for k in END_REPORT_TEXTS}, key: value}
+    before = counts(store)
+    fill(part.fields, values)
+    part.save_button.click()
+    assert "fout in het programma" not in part.status.message, part.status.message
+    event(f"{form}: {part.status.kind}")
+    if part.status.kind == "ok":
+        if key not in ("held_on", "written_on"):
+            with store.engine.connect() as conn:
+                stored = conn.execute(text(f"SELECT {key} FROM {table} ORDER BY id DESC "
+                                           "LIMIT 1")).scalar_one()
+            assert stored == (value.strip() or None)
+        assert_escaped(app, value)
+        return
+    errors = part.fields.errors()
+    assert set(errors) == {key}, (errors, part.status.message)
     assert not ENGLISH.search(errors[key]), errors[key]
     assert counts(store) == before

@@ -418,3 +418,41 @@ def test_aftercare_and_end_report_forms_save_as_typed_or_name_the_field(
     assert set(errors) == {key}, (errors, part.status.message)
     assert not ENGLISH.search(errors[key]), errors[key]
     assert counts(store) == before
+
+
+PLACEMENT = {"kind": "trial", "employer_name": "Proefbedrijf", "employer_sector": "green",
+             "employer_municipality": "Rotterdam", "start_on": "01-06-2026", "end_on": "",
+             "hours_per_week": "24"}
+
+
+@SETTINGS
+@given(data=st.data())
+def test_placement_form_saves_as_typed_or_names_the_field(case_app: tuple[Store, Any],
+                                                          data: st.DataObject) -> None:
+    store, app = case_app
+    key = data.draw(st.sampled_from(["employer_name", "employer_municipality", "start_on",
+                                     "hours_per_week"]))
+    value = data.draw(TEXT, label="value")
+    app.steps.buttons["placement"].click()
+    part = app.placement
+    before = counts(store)
+    fill(part.fields, {**PLACEMENT, key: value})
+    part.save_button.click()
+    assert "fout in het programma" not in part.status.message, part.status.message
+    event(f"placement: {part.status.kind}")
+    if part.status.kind == "ok":
+        assert counts(store)["placements"] == before["placements"] + 1
+        if key == "employer_name" and not value.strip():  # no name: no new employer
+            assert counts(store)["employers"] == before["employers"]
+        elif key in ("employer_name", "employer_municipality"):
+            column = key.removeprefix("employer_")
+            with store.engine.connect() as conn:
+                stored = conn.execute(text(f"SELECT {column} FROM employers ORDER BY id DESC "
+                                           "LIMIT 1")).scalar_one()
+            assert stored == (value.strip() or None)
+        assert_escaped(app, value)
+        return
+    errors = part.fields.errors()
+    assert set(errors) == {key}, (errors, part.status.message)
+    assert not ENGLISH.search(errors[key]), errors[key]
+    assert counts(store) == before

@@ -43,7 +43,8 @@ def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with store.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
-            out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
+            order = list(table.primary_key.columns)  # read model tables have no "id"
+            out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*order))]
     return out
 
 

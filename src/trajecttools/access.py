@@ -226,7 +226,7 @@ def scope_frame(store: Store, access: Access, name: str, df: pd.DataFrame) -> pd
 def open_case(store: Store, access: Access, trajectory_id: int) -> dict[str, pd.DataFrame]:
     """Return every row of one case, in full, after logging that ``access``'s user opened it."""
     from trajecttools.frames import apply_dtypes, read_sql
-    from trajecttools.model import Base
+    from trajecttools.model import ENTITIES, Base
 
     if access.role == "analyst":
         raise AccessDenied(
@@ -249,6 +249,8 @@ def open_case(store: Store, access: Access, trajectory_id: int) -> dict[str, pd.
     )
     out: dict[str, pd.DataFrame] = {}
     for name, table in Base.metadata.tables.items():
+        if name not in ENTITIES:  # derived read models, not register data
+            continue
         if name == "trajectories":
             where, key = "id = :k", trajectory_id
         elif "trajectory_id" in table.c:

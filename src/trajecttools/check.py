@@ -19,6 +19,7 @@ def check_schema(store: Store) -> list[str]:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    from trajecttools import readmodel
     from trajecttools.model import Base
 
     problems = []
@@ -30,8 +31,15 @@ def check_schema(store: Store) -> list[str]:
         )
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        missing = readmodel.missing_triggers(conn) if conn.dialect.name == "sqlite" else []
     for item in diff:
         problems.append(f"Schema wijkt af van het model: {item}")
+    if missing and current == head:
+        problems.append(
+            f"Triggers van de leesmodellen ontbreken ({', '.join(missing)}): de cases-tabel en "
+            "de signalen worden rechtstreeks uit de tabellen gelezen (juist, maar langzaam). "
+            "Herstel met 'trajecttools migrate'."
+        )
     return problems
 
 

@@ -124,10 +124,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from trajecttools import serving
+    from trajecttools import readmodel, serving
 
     url = resolve_url(args.db)
-    Store(url).close()  # create/migrate before kernels open it
+    with Store(url) as store:  # create/migrate before kernels open it
+        readmodel.warm(store)  # so the first dashboard does not build them
     return serving.serve(
         url,
         dashboards_dir=args.dir,
@@ -154,8 +155,13 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    with Store(args.db, migrate=True):
-        pass
+    from trajecttools import readmodel
+
+    with Store(args.db, migrate=True) as store:
+        if store.engine.dialect.name == "sqlite":
+            with store.engine.begin() as conn:
+                if readmodel.missing_triggers(conn):  # e.g. lost when a table was rebuilt
+                    readmodel.install(conn)
     print("Databaseschema is bijgewerkt.")
     return 0
 

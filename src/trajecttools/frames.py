@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -231,16 +231,29 @@ def _coaches_as_of(base: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _latest_sql(table: str, cols: str, date_col: str) -> str:
+def only_sql(column: str, only: Sequence[int] | None) -> str:
+    """An ``AND column IN (:only ids)`` clause when ``only`` restricts the trajectories."""
+    return "" if only is None else f" AND {column} IN (SELECT value FROM json_each(:only))"
+
+
+def _latest_sql(table: str, cols: str, date_col: str, only: Sequence[int] | None = None) -> str:
     """SQL for, per trajectory, the row with the latest ``date_col`` on or before ``:as_of``
     (of one day's rows the one with the highest id)."""
     return (
         f"SELECT z.trajectory_id, z.{date_col}, {cols} FROM ("
-        f" SELECT MAX(x.id) AS id FROM {table} x WHERE x.{date_col} <= :as_of AND NOT EXISTS ("
+        f" SELECT MAX(x.id) AS id FROM {table} x WHERE x.{date_col} <= :as_of"
+        f"{only_sql('x.trajectory_id', only)} AND NOT EXISTS ("
         f"  SELECT 1 FROM {table} y WHERE y.trajectory_id = x.trajectory_id"
         f"  AND y.{date_col} > x.{date_col} AND y.{date_col} <= :as_of)"
         f" GROUP BY x.trajectory_id) m JOIN {table} z ON z.id = m.id"
     )
+
+
+#: Coaches with their code, name and team (joined to the cases frame by ``coach_id``).
+STAFF_SQL = (
+    "SELECT co.id AS coach_id, co.code AS coach_code, co.name AS coach,"
+    " tm.name AS team FROM coaches co LEFT JOIN teams tm ON tm.id = co.team_id"
+)
 
 
 def read_many(store: Store, queries: Mapping[str, str], **params: Any) -> dict[str, pd.DataFrame]:
@@ -272,58 +285,66 @@ def _joined_per_trajectory(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndar
     return ids[starts], np.add.reduceat(pieces, starts)
 
 
-def cases_frame(store: Store, as_of: dt.date) -> pd.DataFrame:
+def cases_frame(store: Store, as_of: dt.date, only: Sequence[int] | None = None) -> pd.DataFrame:
     """Return one row a trajectory registered by ``as_of``: client, coach, phase, key dates,
     latest ZRM and ladder, open barriers, placement and outcome, as they stood on ``as_of``.
 
     Phase, days in phase and coach come from the phase and coach-assignment history, so an
     earlier ``as_of`` shows the phase and coach of that day. Trajectories registered after
-    ``as_of`` are left out (they did not exist yet).
+    ``as_of`` are left out (they did not exist yet). ``only`` restricts the frame to those
+    trajectory ids (the read model recomputes changed trajectories this way).
     """
     zrm_cols = ", ".join(f"z.{d}" for d in vocab.ZRM_DOMAINS)
-    queries = {  # the slowest first: two run at a time
+
+    def scope(column: str = "trajectory_id") -> str:
+        return only_sql(column, only)
+
+    queries = {  # the slowest first
         "contacts": "SELECT trajectory_id, COUNT(*) AS contacts, MAX(held_on) AS last_contact_on,"
         " MIN(CASE WHEN kind = 'intake' THEN held_on END) AS intake_on"
-        " FROM contacts WHERE held_on <= :as_of GROUP BY trajectory_id",
+        f" FROM contacts WHERE held_on <= :as_of{scope()} GROUP BY trajectory_id",
         "base": "SELECT t.id AS trajectory_id, t.client_id, c.pseudonym, c.given_name,"
         " c.family_name, c.target_group, c.region, c.municipality, c.education_level, t.method,"
         " t.phase, t.phase_since, t.registered_at, t.closed_on, t.outcome, t.coach_id,"
         " p.signed_case_manager_on, p.signed_coach_on, p.signed_client_on"
         " FROM trajectories t JOIN clients c ON c.id = t.client_id"
         " LEFT JOIN trajectory_plans p ON p.trajectory_id = t.id"
-        " WHERE t.registered_at < :next_day ORDER BY t.id",
+        f" WHERE t.registered_at < :next_day{scope('t.id')} ORDER BY t.id",
         "events": "SELECT trajectory_id, phase, started_on FROM phase_events"
-        " WHERE started_on <= :as_of ORDER BY trajectory_id, started_on, id",
-        "zrm": _latest_sql("zrm_assessments", zrm_cols, "assessed_on"),
+        f" WHERE started_on <= :as_of{scope()} ORDER BY trajectory_id, started_on, id",
+        "zrm": _latest_sql("zrm_assessments", zrm_cols, "assessed_on", only),
         "assignments": "SELECT trajectory_id, coach_id, assigned_at < :next_day AS due,"
-        " assigned_at FROM coach_assignments ORDER BY trajectory_id, assigned_at, id",
-        "ladder": _latest_sql("ladder_steps", "z.rung AS ladder_rung", "assessed_on"),
+        f" assigned_at FROM coach_assignments WHERE 1 = 1{scope()}"
+        " ORDER BY trajectory_id, assigned_at, id",
+        "ladder": _latest_sql("ladder_steps", "z.rung AS ladder_rung", "assessed_on", only),
         "placement": _latest_sql(
             "placements",
             "z.kind AS placement_kind, z.end_on AS placement_end, z.employer_id",
             "start_on",
+            only,
         ),
         "agreements": "SELECT trajectory_id,"
         " SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open_agreements,"
         " SUM(CASE WHEN status = 'open' AND due_on < :as_of THEN 1 ELSE 0 END)"
         "   AS overdue_agreements,"
         " SUM(CASE WHEN status = 'not_kept' THEN 1 ELSE 0 END) AS agreements_not_kept"
-        " FROM agreements GROUP BY trajectory_id",
+        f" FROM agreements WHERE 1 = 1{scope()} GROUP BY trajectory_id",
         "barriers": "SELECT trajectory_id, domain FROM barriers WHERE status <> 'resolved'"
-        " AND noted_on <= :as_of ORDER BY trajectory_id, severity DESC, domain",
+        f" AND noted_on <= :as_of{scope()} ORDER BY trajectory_id, severity DESC, domain",
         "first_job": "SELECT trajectory_id, MIN(start_on) AS first_job_on FROM placements"
-        " WHERE kind <> 'stepping_stone' AND start_on <= :as_of GROUP BY trajectory_id",
+        f" WHERE kind <> 'stepping_stone' AND start_on <= :as_of{scope()}"
+        " GROUP BY trajectory_id",
         "end_reports": "SELECT trajectory_id, written_on AS end_report_on FROM end_reports"
-        " WHERE written_on <= :as_of",
-        "staff": "SELECT co.id AS coach_id, co.code AS coach_code, co.name AS coach,"
-        " tm.name AS team FROM coaches co LEFT JOIN teams tm ON tm.id = co.team_id",
+        f" WHERE written_on <= :as_of{scope()}",
+        "staff": STAFF_SQL,
     }
-    read = read_many(
-        store,
-        queries,
-        as_of=as_of.isoformat(),
-        next_day=(as_of + dt.timedelta(days=1)).isoformat(),
-    )
+    params: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "next_day": (as_of + dt.timedelta(days=1)).isoformat(),
+    }
+    if only is not None:
+        params["only"] = json.dumps([int(i) for i in only])
+    read = read_many(store, queries, **params)
     base = read["base"]
     base = base.set_index("trajectory_id")
     base["initials"] = initials(base.pop("given_name"), base.pop("family_name"))
@@ -487,3 +508,68 @@ _CASES_ORDER = [
     "closed_on",
     "outcome",
 ]
+
+
+#: Open agreements by due date (the read model counts the overdue ones on any ``as_of``).
+_OPEN_AGREEMENTS_SQL = (
+    "SELECT trajectory_id, due_on, COUNT(*) AS agreements FROM agreements"
+    " WHERE status = 'open' AND due_on IS NOT NULL{scope} GROUP BY trajectory_id, due_on"
+    " ORDER BY trajectory_id, due_on"
+)
+
+
+def _cases_model(store: Store, only: Sequence[int] | None) -> dict[str, pd.DataFrame]:
+    """The cases read model's frames as of the far future, for all or ``only`` trajectories."""
+    from trajecttools.readmodel import FAR
+
+    params = {} if only is None else {"only": json.dumps([int(i) for i in only])}
+    agreements = read_sql(
+        store, _OPEN_AGREEMENTS_SQL.format(scope=only_sql("trajectory_id", only)), **params
+    )
+    agreements["due_on"] = to_datetime(agreements["due_on"])
+    agreements["agreements"] = agreements["agreements"].astype("int64")
+    return {"cases": cases_frame(store, FAR, only), "open_agreements": agreements}
+
+
+def _cases_on(store: Store, frames: Mapping[str, pd.DataFrame], as_of: dt.date) -> pd.DataFrame:
+    """The cases frame on ``as_of`` from the read model (nothing in it is dated later)."""
+    out = frames["cases"].copy()
+    ts = pd.Timestamp(as_of)
+    out["days_in_phase"] = (ts - out["phase_since"]).dt.days.astype("Int64")
+    out["active"] = out["closed_on"].isna() | (out["closed_on"] > ts)
+    out["days_since_contact"] = (ts - out["last_contact_on"]).dt.days.astype("Int64")
+    agreements = frames["open_agreements"]
+    due = (agreements["due_on"] < ts).to_numpy()
+    ids = out["trajectory_id"].to_numpy(dtype=np.int64)
+    who = agreements["trajectory_id"].to_numpy(dtype=np.int64)[due]
+    pos = np.searchsorted(ids, who)
+    known = (pos < len(ids)) & (ids[np.minimum(pos, len(ids) - 1)] == who) if len(ids) else pos < 0
+    weights = agreements["agreements"].to_numpy(dtype=np.int64)[due][known]
+    out["overdue_agreements"] = np.bincount(pos[known], weights=weights, minlength=len(ids)).astype(
+        "int64"
+    )
+    for col in ("region", "municipality"):  # the categories found, as a fresh read finds them
+        out[col] = out[col].astype(object).astype("category")
+    staff = read_sql(store, STAFF_SQL).set_index("coach_id")  # names and teams may change
+    for col in ("coach_code", "coach", "team"):
+        values = staff[col].reindex(out["coach_id"].astype("float64")).to_numpy(dtype=object)
+        out[col] = pd.Series(values, index=out.index, dtype=object).astype("category")
+    return out
+
+
+def cases(store: Store, as_of: dt.date) -> pd.DataFrame:
+    """Return the cases frame on ``as_of``: from the read model when it can answer for that
+    date (nothing in the register dated later), else built from the tables."""
+    from trajecttools import readmodel
+
+    frames = readmodel.frames_on(
+        store,
+        "cases",
+        readmodel.methods_key(store),
+        lambda only: _cases_model(store, only),
+        {"cases": "trajectory_id", "open_agreements": "trajectory_id"},
+        as_of,
+    )
+    if frames is None:
+        return cases_frame(store, as_of)
+    return _cases_on(store, frames, as_of)

@@ -15,15 +15,18 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -453,6 +456,28 @@ class SchemaInfo(Base):
     key: Mapped[str] = mapped_column(String(60))
     value: Mapped[str] = mapped_column(Text)
 
+
+#: Trajectories changed since the read models were built, appended by database triggers
+#: (trajecttools.readmodel); a NULL trajectory means "rebuild everything". Not register data.
+read_model_changes = Table(
+    "read_model_changes",
+    Base.metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("trajectory_id", Integer, nullable=True),
+    sqlite_autoincrement=True,
+)
+
+#: Derived frames (cases, signal inputs) kept current from ``read_model_changes``.
+read_models = Table(
+    "read_models",
+    Base.metadata,
+    Column("name", String(40), primary_key=True),
+    Column("key", String(200), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("latest_on", Date, nullable=True),
+    Column("built_at", DateTime, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+)
 
 #: Table name -> class, for the generic write path and the frames.
 ENTITIES: dict[str, type[Base]] = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}

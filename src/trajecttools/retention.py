@@ -290,6 +290,10 @@ def purge(
         if not plan.trajectories:
             return plan
         _anonymise(session, affected)
+        # the stored frames still hold the removed identities (initials): drop them
+        from trajecttools import readmodel
+
+        readmodel.invalidate(session.connection())
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         has_values = or_(AuditEntry.old.is_not(None), AuditEntry.new.is_not(None))
         for cond in conds:

@@ -18,6 +18,7 @@ referral date is used), and a coach's team.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ import pandas as pd
 
 from trajecttools import vocab
 from trajecttools.caseload import caseload, phase_funnel
-from trajecttools.frames import PARTICLES, read_many, to_datetime
+from trajecttools.frames import PARTICLES, only_sql, read_many, read_sql, to_datetime
 from trajecttools.method import RULE_PARAMETERS, Method
 
 if TYPE_CHECKING:
@@ -124,70 +125,146 @@ def _initials(given: pd.Series, family: pd.Series) -> np.ndarray:
     return _with_missing(text.to_numpy(dtype=object), "")[codes]
 
 
-#: The queries of :func:`load_inputs`, slowest first (two run at a time on a database file).
-_INPUT_QUERIES = {
-    "contacts": "SELECT trajectory_id, MAX(held_on) AS last_contact_on,"
-    " MIN(CASE WHEN kind = 'intake' THEN held_on END) AS intake_on,"
-    " MAX(CASE WHEN kind = 'weekly_review' THEN held_on END) AS last_weekly_review_on"
-    " FROM contacts WHERE held_on <= :as_of GROUP BY trajectory_id",
-    "phase_events": "SELECT trajectory_id, phase, started_on FROM phase_events"
-    " WHERE started_on <= :as_of ORDER BY trajectory_id, started_on, id",
-    "trajectories": "SELECT t.id AS trajectory_id, t.client_id, t.method, t.registered_at,"
-    " t.closed_on, t.phase, t.phase_since, t.coach_id AS current_coach_id,"
-    " c.pseudonym, c.given_name, c.family_name,"
-    " p.signed_case_manager_on, p.signed_coach_on, p.signed_client_on,"
-    " er.written_on AS end_report_on"
-    " FROM trajectories t JOIN clients c ON c.id = t.client_id"
-    " LEFT JOIN trajectory_plans p ON p.trajectory_id = t.id"
-    " LEFT JOIN end_reports er ON er.trajectory_id = t.id AND er.written_on <= :as_of"
-    " WHERE t.registered_at < :next_day ORDER BY t.id",
-    "placements": "SELECT p.trajectory_id, p.kind, p.start_on, p.end_on,"
-    " CASE WHEN e.social_work_company THEN 1 ELSE 0 END AS social_work_company"
-    " FROM placements p LEFT JOIN employers e ON e.id = p.employer_id"
-    " WHERE p.start_on <= :as_of ORDER BY p.trajectory_id, p.start_on, p.id",
-    "open_barriers": "SELECT b.id AS barrier_id, b.trajectory_id, b.domain, b.severity,"
-    " b.noted_on, COALESCE(r.referrals, 0) AS referrals, r.oldest_follow_up_on"
-    " FROM barriers b LEFT JOIN ("
-    "  SELECT barrier_id, COUNT(*) AS referrals,"
-    "  MIN(CASE WHEN status IN ('referred', 'in_care') THEN"
-    "   CASE WHEN last_followed_up_on <= :as_of THEN last_followed_up_on ELSE referred_on END"
-    "  END) AS oldest_follow_up_on"
-    "  FROM referrals WHERE referred_on <= :as_of GROUP BY barrier_id"
-    " ) r ON r.barrier_id = b.id"
-    " WHERE b.noted_on <= :as_of AND (b.resolved_on IS NULL OR b.resolved_on > :as_of)"
-    " AND NOT (b.status = 'resolved' AND b.resolved_on IS NULL)"
-    " ORDER BY b.trajectory_id, b.id",
-    "aftercare_contacts": "SELECT trajectory_id, MAX(held_on) AS last_aftercare_on,"
-    " MAX(CASE WHEN party IN ('employee', 'both') THEN held_on END) AS last_employee_on,"
-    " MAX(CASE WHEN party IN ('employer', 'both') THEN held_on END) AS last_employer_on"
-    " FROM aftercare_contacts WHERE held_on <= :as_of GROUP BY trajectory_id",
-    # later assignments too: without any, the current coach counts (imports)
-    "coach_assignments": "SELECT trajectory_id, coach_id, assigned_at FROM coach_assignments"
-    " ORDER BY trajectory_id, assigned_at, id",
-    "benefit_periods": "SELECT client_id, start_on FROM benefit_periods"
-    " WHERE start_on <= :as_of AND kind <> 'none'",
-    "open_agreements": "SELECT trajectory_id, due_on, COUNT(*) AS agreements FROM agreements"
-    " WHERE due_on < :as_of AND (status = 'open' OR closed_on > :as_of)"
-    " GROUP BY trajectory_id, due_on",
-    "not_kept_agreements": "SELECT trajectory_id, closed_on, COUNT(*) AS agreements"
-    " FROM agreements WHERE status = 'not_kept' AND closed_on <= :as_of"
-    " GROUP BY trajectory_id, closed_on",
-    "referrals": "SELECT b.trajectory_id, r.referred_on FROM referrals r"
-    " JOIN barriers b ON b.id = r.barrier_id WHERE r.referred_on <= :as_of",
-    "coaches": "SELECT co.id AS coach_id, co.name AS coach, tm.name AS team FROM coaches co"
-    " LEFT JOIN teams tm ON tm.id = co.team_id ORDER BY co.id",
+def _input_queries(only: Sequence[int] | None = None) -> dict[str, str]:
+    """The queries of :func:`load_inputs`, slowest first; ``only`` restricts the trajectories."""
+
+    def scope(column: str = "trajectory_id") -> str:
+        return only_sql(column, only)
+
+    return {
+        "contacts": "SELECT trajectory_id, MAX(held_on) AS last_contact_on,"
+        " MIN(CASE WHEN kind = 'intake' THEN held_on END) AS intake_on,"
+        " MAX(CASE WHEN kind = 'weekly_review' THEN held_on END) AS last_weekly_review_on"
+        f" FROM contacts WHERE held_on <= :as_of{scope()} GROUP BY trajectory_id",
+        "phase_events": "SELECT trajectory_id, phase, started_on FROM phase_events"
+        f" WHERE started_on <= :as_of{scope()} ORDER BY trajectory_id, started_on, id",
+        "trajectories": "SELECT t.id AS trajectory_id, t.client_id, t.method, t.registered_at,"
+        " t.closed_on, t.phase, t.phase_since, t.coach_id AS current_coach_id,"
+        " c.pseudonym, c.given_name, c.family_name,"
+        " p.signed_case_manager_on, p.signed_coach_on, p.signed_client_on,"
+        " er.written_on AS end_report_on"
+        " FROM trajectories t JOIN clients c ON c.id = t.client_id"
+        " LEFT JOIN trajectory_plans p ON p.trajectory_id = t.id"
+        " LEFT JOIN end_reports er ON er.trajectory_id = t.id AND er.written_on <= :as_of"
+        f" WHERE t.registered_at < :next_day{scope('t.id')} ORDER BY t.id",
+        "placements": "SELECT p.trajectory_id, p.kind, p.start_on, p.end_on,"
+        " CASE WHEN e.social_work_company THEN 1 ELSE 0 END AS social_work_company"
+        " FROM placements p LEFT JOIN employers e ON e.id = p.employer_id"
+        f" WHERE p.start_on <= :as_of{scope('p.trajectory_id')}"
+        " ORDER BY p.trajectory_id, p.start_on, p.id",
+        "open_barriers": "SELECT b.id AS barrier_id, b.trajectory_id, b.domain, b.severity,"
+        " b.noted_on, COALESCE(r.referrals, 0) AS referrals, r.oldest_follow_up_on"
+        " FROM barriers b LEFT JOIN ("
+        "  SELECT barrier_id, COUNT(*) AS referrals,"
+        "  MIN(CASE WHEN status IN ('referred', 'in_care') THEN"
+        "   CASE WHEN last_followed_up_on <= :as_of THEN last_followed_up_on ELSE referred_on END"
+        "  END) AS oldest_follow_up_on"
+        "  FROM referrals WHERE referred_on <= :as_of GROUP BY barrier_id"
+        " ) r ON r.barrier_id = b.id"
+        " WHERE b.noted_on <= :as_of AND (b.resolved_on IS NULL OR b.resolved_on > :as_of)"
+        f" AND NOT (b.status = 'resolved' AND b.resolved_on IS NULL){scope('b.trajectory_id')}"
+        " ORDER BY b.trajectory_id, b.id",
+        "aftercare_contacts": "SELECT trajectory_id, MAX(held_on) AS last_aftercare_on,"
+        " MAX(CASE WHEN party IN ('employee', 'both') THEN held_on END) AS last_employee_on,"
+        " MAX(CASE WHEN party IN ('employer', 'both') THEN held_on END) AS last_employer_on"
+        f" FROM aftercare_contacts WHERE held_on <= :as_of{scope()} GROUP BY trajectory_id",
+        # later assignments too: without any, the current coach counts (imports)
+        "coach_assignments": "SELECT trajectory_id, coach_id, assigned_at FROM coach_assignments"
+        f" WHERE 1 = 1{scope()} ORDER BY trajectory_id, assigned_at, id",
+        "benefit_periods": "SELECT client_id, start_on FROM benefit_periods"
+        " WHERE start_on <= :as_of AND kind <> 'none'"
+        + (
+            ""
+            if only is None
+            else " AND client_id IN (SELECT client_id FROM trajectories"
+            " WHERE id IN (SELECT value FROM json_each(:only)))"
+        ),
+        "open_agreements": "SELECT trajectory_id, due_on, COUNT(*) AS agreements FROM agreements"
+        f" WHERE due_on < :as_of AND (status = 'open' OR closed_on > :as_of){scope()}"
+        " GROUP BY trajectory_id, due_on",
+        "not_kept_agreements": "SELECT trajectory_id, closed_on, COUNT(*) AS agreements"
+        f" FROM agreements WHERE status = 'not_kept' AND closed_on <= :as_of{scope()}"
+        " GROUP BY trajectory_id, closed_on",
+        "referrals": "SELECT b.trajectory_id, r.referred_on FROM referrals r"
+        f" JOIN barriers b ON b.id = r.barrier_id WHERE r.referred_on <= :as_of"
+        f"{scope('b.trajectory_id')}",
+        "coaches": _COACHES_SQL,
+    }
+
+
+_COACHES_SQL = (
+    "SELECT co.id AS coach_id, co.name AS coach, tm.name AS team FROM coaches co"
+    " LEFT JOIN teams tm ON tm.id = co.team_id ORDER BY co.id"
+)
+#: The frames of :class:`SignalInputs` a read model keeps, with the column they are spliced by.
+_MODEL_FRAMES = {
+    "trajectories": "trajectory_id",
+    "phase_events": "trajectory_id",
+    "coach_assignments": "trajectory_id",
+    "contacts": "trajectory_id",
+    "aftercare_contacts": "trajectory_id",
+    "placements": "trajectory_id",
+    "benefit_periods": "client_id",
+    "open_agreements": "trajectory_id",
+    "not_kept_agreements": "trajectory_id",
+    "open_barriers": "trajectory_id",
+    "referrals": "trajectory_id",
 }
 
 
 def load_inputs(store: Store, as_of: dt.date | None = None) -> SignalInputs:
-    """Read what the rules need from the register, as it stood on ``as_of``."""
+    """Read what the rules need from the register, as it stood on ``as_of``.
+
+    From the stored read model when it can answer for that date (nothing in the register dated
+    later, see :mod:`trajecttools.readmodel`), else straight from the tables.
+    """
+    from trajecttools import readmodel
+
     as_of = as_of or store.today
-    read = read_many(
+    frames = readmodel.frames_on(
         store,
-        _INPUT_QUERIES,
-        as_of=as_of.isoformat(),
-        next_day=(as_of + dt.timedelta(days=1)).isoformat(),
+        "signals",
+        "signals",
+        lambda only: _model_frames(store, only),
+        _MODEL_FRAMES,
+        as_of,
     )
+    if frames is None:
+        return read_inputs(store, as_of)
+    ts = pd.Timestamp(as_of)
+    agreements = frames["open_agreements"]
+    frames["open_agreements"] = agreements[agreements["due_on"] < ts].reset_index(drop=True)
+    for name, col in (
+        ("trajectories", "method"),
+        ("trajectories", "phase"),
+        ("phase_events", "phase"),
+        ("placements", "kind"),
+        ("open_barriers", "domain"),
+    ):  # categories found in the data, as a fresh read would find them
+        frames[name][col] = frames[name][col].astype(object).astype("category")
+    coaches = read_sql(store, _COACHES_SQL)
+    return SignalInputs(as_of=as_of, coaches=coaches, **frames)
+
+
+def _model_frames(store: Store, only: Sequence[int] | None) -> dict[str, pd.DataFrame]:
+    """The signals read model's frames as of the far future (all or ``only`` trajectories)."""
+    from trajecttools.readmodel import FAR
+
+    inputs = read_inputs(store, FAR, only)
+    return {name: getattr(inputs, name) for name in _MODEL_FRAMES}
+
+
+def read_inputs(
+    store: Store, as_of: dt.date, only: Sequence[int] | None = None
+) -> SignalInputs:
+    """Read what the rules need straight from the tables, as it stood on ``as_of``."""
+    params: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "next_day": (as_of + dt.timedelta(days=1)).isoformat(),
+    }
+    if only is not None:
+        params["only"] = json.dumps([int(i) for i in only])
+    read = read_many(store, _input_queries(only), **params)
     traj = read["trajectories"]
     traj["initials"] = _initials(traj.pop("given_name"), traj.pop("family_name"))
     traj["method"] = traj["method"].astype("category")

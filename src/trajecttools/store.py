@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import JSON, Boolean
 
-from trajecttools import privacy, records, vocab
+from trajecttools import privacy, readmodel, records, vocab
 from trajecttools.errors import (
     FieldProblem,
     IllegalTransitionError,
@@ -864,9 +864,9 @@ class Store:
     def cases(self, as_of: dt.date | None = None) -> pd.DataFrame:
         """Return the wide ``cases`` frame: one row a trajectory with its key facts."""
         from trajecttools.access import scope_frame
-        from trajecttools.frames import cases_frame
+        from trajecttools.frames import cases
 
-        return scope_frame(self, self.access, "cases", cases_frame(self, as_of or self.today))
+        return scope_frame(self, self.access, "cases", cases(self, as_of or self.today))
 
     def open_case(self, trajectory_id: int) -> dict[str, pd.DataFrame]:
         """Return every row of one case in full (one frame a table); the opening is logged."""
@@ -961,6 +961,8 @@ class Store:
         with Session(self._writer) as session, session.begin():
             tx = Tx(self, session, actor or self.actor, self.today)
             conn = session.connection()
+            # no change log row per loaded row: the read models are dropped and rebuilt instead
+            readmodel.drop_triggers(conn)
             for table in Base.metadata.sorted_tables:
                 df = frames.get(table.name)
                 if df is None or df.empty:
@@ -989,6 +991,7 @@ class Store:
                                 f"(SELECT MAX(id) FROM {table.name}))"
                             )
                         )
+            readmodel.install(conn)
             tx._write_audit()
         self._methods = None
         return counts

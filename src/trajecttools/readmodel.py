@@ -1,0 +1,547 @@
+"""Read models: the cases frame and the signal inputs kept current in the database.
+
+Building the wide ``cases`` frame or the signals' inputs from the history tables means
+aggregating millions of rows (10 s and more for 100 000 trajectories on a small machine). A
+read model stores that result once, as of the latest data, in the table ``read_models``.
+Database triggers on every table the frames read append the trajectory they touch to
+``read_model_changes`` (whoever writes: the store, an import, another program), so the next
+reader recomputes only the trajectories changed since and splices them in.
+
+A read model answers for a date ``as_of`` only when nothing in the register is dated after it
+(``latest_on``): the history filters are then no-ops, and the few columns that count from
+``as_of`` (days in phase, days since contact, active, overdue agreements) are recomputed. For
+an earlier date, on PostgreSQL, or when the triggers are missing, the frames are built straight
+from the tables as before. Read models are derived data, not register data: they are not
+audited, and a retention purge deletes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+if TYPE_CHECKING:
+    from trajecttools.store import Store
+
+log = logging.getLogger(__name__)
+
+#: The date the models are built "as of": later than anything a register holds.
+FAR = dt.date(2200, 1, 1)
+#: Bump when the frames a model holds change shape (a new column, a new rule input).
+MODEL_VERSION = "1"
+#: More changed trajectories than this share of the model, and it is rebuilt whole.
+REBUILD_SHARE = 0.25
+
+# --------------------------------------------------------------------------------------------
+# triggers
+# --------------------------------------------------------------------------------------------
+#: Tables with a ``trajectory_id`` column that the cases frame or the signals read.
+_BY_TRAJECTORY = (
+    "trajectory_plans",
+    "phase_events",
+    "coach_assignments",
+    "barriers",
+    "zrm_assessments",
+    "ladder_steps",
+    "contacts",
+    "agreements",
+    "placements",
+    "aftercare_contacts",
+    "end_reports",
+)
+
+
+def _trigger_bodies() -> dict[str, tuple[str, str, str]]:
+    """Trigger name -> (event, table, the SELECT of changed trajectory ids)."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for table in _BY_TRAJECTORY:
+        out[f"rm_{table}_ins"] = ("INSERT", table, "SELECT NEW.trajectory_id")
+        out[f"rm_{table}_upd"] = (
+            "UPDATE", table, "SELECT NEW.trajectory_id UNION SELECT OLD.trajectory_id"
+        )
+        out[f"rm_{table}_del"] = ("DELETE", table, "SELECT OLD.trajectory_id")
+    out["rm_trajectories_ins"] = ("INSERT", "trajectories", "SELECT NEW.id")
+    out["rm_trajectories_upd"] = ("UPDATE", "trajectories", "SELECT NEW.id UNION SELECT OLD.id")
+    out["rm_trajectories_del"] = ("DELETE", "trajectories", "SELECT OLD.id")
+    clients = "SELECT id FROM trajectories WHERE client_id IN ({})"
+    out["rm_clients_upd"] = ("UPDATE", "clients", clients.format("NEW.id, OLD.id"))
+    out["rm_clients_del"] = ("DELETE", "clients", clients.format("OLD.id"))
+    out["rm_benefit_periods_ins"] = ("INSERT", "benefit_periods", clients.format("NEW.client_id"))
+    out["rm_benefit_periods_upd"] = (
+        "UPDATE", "benefit_periods", clients.format("NEW.client_id, OLD.client_id")
+    )
+    out["rm_benefit_periods_del"] = ("DELETE", "benefit_periods", clients.format("OLD.client_id"))
+    barriers = "SELECT trajectory_id FROM barriers WHERE id IN ({})"
+    out["rm_referrals_ins"] = ("INSERT", "referrals", barriers.format("NEW.barrier_id"))
+    out["rm_referrals_upd"] = (
+        "UPDATE", "referrals", barriers.format("NEW.barrier_id, OLD.barrier_id")
+    )
+    out["rm_referrals_del"] = ("DELETE", "referrals", barriers.format("OLD.barrier_id"))
+    # the signals read whether a placement's employer is a social work company
+    out["rm_employers_upd"] = (
+        "UPDATE", "employers", "SELECT trajectory_id FROM placements WHERE employer_id = NEW.id"
+    )
+    return out
+
+
+TRIGGERS = _trigger_bodies()
+
+
+def trigger_sql() -> list[str]:
+    """Return the CREATE TRIGGER statements (SQLite) that log changes for the read models."""
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} FOR EACH ROW BEGIN "
+        f"INSERT INTO read_model_changes (trajectory_id) {select}; END"
+        for name, (event, table, select) in TRIGGERS.items()
+    ]
+
+
+def install(conn: Any) -> None:
+    """Create the triggers on a SQLite connection and drop every read model (in its transaction).
+
+    Changes made while triggers were missing were not logged, so no model can be trusted.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    for sql in trigger_sql():
+        conn.exec_driver_sql(sql)
+    conn.exec_driver_sql("DELETE FROM read_models")
+
+
+def drop_triggers(conn: Any) -> None:
+    """Drop the triggers (a bulk load into empty tables logs one full rebuild instead)."""
+    if conn.dialect.name != "sqlite":
+        return
+    for name in TRIGGERS:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def missing_triggers(conn: Any) -> list[str]:
+    """Return the names of read-model triggers this SQLite database lacks."""
+    found = {
+        row[0]
+        for row in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rm%'"
+        )
+    }
+    return sorted(set(TRIGGERS) - found)
+
+
+def invalidate(conn: Any) -> None:
+    """Drop every read model on this connection (e.g. after a purge removed identities)."""
+    conn.execute(text("DELETE FROM read_models"))
+
+
+# --------------------------------------------------------------------------------------------
+# frames <-> bytes (numpy only, no pickle: a payload is data, never code)
+# --------------------------------------------------------------------------------------------
+_MASKED = {
+    "Int64": pd.arrays.IntegerArray,
+    "Float64": pd.arrays.FloatingArray,
+    "boolean": pd.arrays.BooleanArray,
+}
+
+
+def _pack_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Strings (None/NaN allowed) as one UTF-8 byte array and a missing-kind array."""
+    kinds = np.zeros(len(values), dtype=np.uint8)  # 0 text, 1 None, 2 NaN
+    texts: list[str] = []
+    for i, v in enumerate(values):
+        if v is None:
+            kinds[i] = 1
+            texts.append("")
+        elif isinstance(v, str):
+            if "\x00" in v:
+                raise ValueError("NUL in text")
+            texts.append(v)
+        elif isinstance(v, float) and np.isnan(v):
+            kinds[i] = 2
+            texts.append("")
+        else:
+            raise ValueError(f"not text: {type(v).__name__}")
+    blob = "\x00".join(texts).encode("utf-8")
+    return np.frombuffer(blob, dtype=np.uint8), kinds
+
+
+def _unpack_strings(blob: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    n = len(kinds)
+    parts = blob.tobytes().decode("utf-8").split("\x00") if n else []
+    out = np.array(parts, dtype=object) if n else np.zeros(0, dtype=object)
+    out[kinds == 1] = None
+    out[kinds == 2] = np.nan
+    return out
+
+
+def encode(frames: Mapping[str, pd.DataFrame]) -> bytes:
+    """Serialise frames (RangeIndex, text column names) to bytes with their dtypes."""
+    arrays: dict[str, np.ndarray] = {}
+    meta: dict[str, list[dict[str, Any]]] = {}
+    for fname, df in frames.items():
+        cols: list[dict[str, Any]] = []
+        for i, (col, s) in enumerate(df.items()):
+            key = f"{fname}.{i}"
+            dtype = s.dtype
+            entry: dict[str, Any] = {"name": str(col), "dtype": str(dtype)}
+            if isinstance(dtype, pd.CategoricalDtype):
+                entry["kind"] = "category"
+                entry["ordered"] = bool(dtype.ordered)
+                entry["categories_dtype"] = str(dtype.categories.dtype)
+                arrays[key] = s.cat.codes.to_numpy()
+                arrays[key + "c"], arrays[key + "k"] = _pack_strings(
+                    np.asarray(dtype.categories, dtype=object)
+                )
+            elif str(dtype) in _MASKED:
+                entry["kind"] = "masked"
+                arr: Any = s.array  # a BaseMaskedArray: values and missing mask
+                arrays[key] = np.asarray(arr._data)
+                arrays[key + "m"] = np.asarray(arr._mask)
+            elif str(dtype) == "datetime64[ns]":
+                entry["kind"] = "datetime"
+                arrays[key] = s.to_numpy().view("i8")
+            elif isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+                entry["kind"] = "numpy"
+                arrays[key] = s.to_numpy()
+            else:  # object or pandas string columns: text with missing values
+                entry["kind"] = "text"
+                arrays[key], arrays[key + "k"] = _pack_strings(s.to_numpy(dtype=object))
+            cols.append(entry)
+        meta[fname] = cols
+    arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def decode(payload: bytes) -> dict[str, pd.DataFrame]:
+    """Return the frames :func:`encode` serialised, with the same dtypes."""
+    with np.load(io.BytesIO(payload), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(arrays["__meta__"].tobytes().decode("utf-8"))
+    out: dict[str, pd.DataFrame] = {}
+    for fname, cols in meta.items():
+        data: dict[str, Any] = {}
+        for i, entry in enumerate(cols):
+            key = f"{fname}.{i}"
+            kind = entry["kind"]
+            if kind == "category":
+                cats = _unpack_strings(arrays[key + "c"], arrays[key + "k"])
+                data[entry["name"]] = pd.Categorical.from_codes(
+                    arrays[key],
+                    categories=pd.Index(cats, dtype=entry.get("categories_dtype", "object")),
+                    ordered=entry["ordered"],
+                )
+            elif kind == "masked":
+                data[entry["name"]] = _MASKED[entry["dtype"]](arrays[key], arrays[key + "m"])
+            elif kind == "datetime":
+                data[entry["name"]] = arrays[key].view("datetime64[ns]")
+            elif kind == "numpy":
+                data[entry["name"]] = arrays[key]
+            else:
+                values = _unpack_strings(arrays[key], arrays[key + "k"])
+                data[entry["name"]] = (
+                    pd.Series(values, dtype=object)  # not inferred as str
+                    if entry["dtype"] == "object"
+                    else pd.array(values, dtype=entry["dtype"])
+                )
+        out[fname] = pd.DataFrame(data)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# keeping a model current
+# --------------------------------------------------------------------------------------------
+#: MAX of every date the frames filter on ``as_of``, for all or some trajectories (:only).
+_LATEST_PARTS = (
+    ("contacts", "held_on", "trajectory_id"),
+    ("phase_events", "started_on", "trajectory_id"),
+    ("coach_assignments", "substr(assigned_at, 1, 10)", "trajectory_id"),
+    ("trajectories", "substr(registered_at, 1, 10)", "id"),
+    ("trajectories", "phase_since", "id"),
+    ("barriers", "noted_on", "trajectory_id"),
+    ("barriers", "resolved_on", "trajectory_id"),
+    ("zrm_assessments", "assessed_on", "trajectory_id"),
+    ("ladder_steps", "assessed_on", "trajectory_id"),
+    ("placements", "start_on", "trajectory_id"),
+    ("aftercare_contacts", "held_on", "trajectory_id"),
+    ("end_reports", "written_on", "trajectory_id"),
+    ("agreements", "closed_on", "trajectory_id"),
+)
+_LATEST_REFERRALS = (
+    "SELECT MAX(MAX(COALESCE(r.referred_on, '')), MAX(COALESCE(r.last_followed_up_on, '')))"
+    " FROM referrals r JOIN barriers b ON b.id = r.barrier_id{where}"
+)
+_LATEST_BENEFITS = (
+    "SELECT MAX(bp.start_on) FROM benefit_periods bp JOIN trajectories t"
+    " ON t.client_id = bp.client_id{where}"
+)
+
+
+def _latest_on(store: Store, only: Sequence[int] | None) -> dt.date | None:
+    """The latest date of anything the frames filter on (for ``only`` those trajectories)."""
+    from trajecttools.frames import read_sql
+
+    params: dict[str, Any] = {}
+    if only is not None:
+        params["only"] = json.dumps([int(i) for i in only])
+    scope = " WHERE {} IN (SELECT value FROM json_each(:only))" if only is not None else ""
+    parts = [
+        f"SELECT MAX({col}) AS d FROM {table}" + scope.format(key)
+        for table, col, key in _LATEST_PARTS
+    ]
+    parts.append(_LATEST_REFERRALS.format(where=scope.format("b.trajectory_id")))
+    parts.append(_LATEST_BENEFITS.format(where=scope.format("t.id")))
+    sql = "SELECT MAX(d) AS d FROM (" + " UNION ALL ".join(
+        f"SELECT ({p}) AS d" for p in parts
+    ) + ")"
+    value = read_sql(store, sql, **params)["d"].iloc[0]
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
+        return None
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def usable(store: Store) -> bool:
+    """Whether this register can keep read models (SQLite with every trigger in place)."""
+    if store.engine.dialect.name != "sqlite":
+        return False
+    try:
+        with store.engine.connect() as conn:
+            return not missing_triggers(conn)
+    except OperationalError:  # pragma: no cover - an unreadable schema
+        return False
+
+
+def peek_latest(store: Store, name: str) -> dt.date | None:
+    """The ``latest_on`` of a stored model (None when there is none or it is unusable)."""
+    if store.engine.dialect.name != "sqlite":
+        return None
+    try:
+        with store.engine.connect() as conn:
+            value = conn.execute(
+                text("SELECT latest_on FROM read_models WHERE name = :n"), {"n": name}
+            ).scalar()
+    except OperationalError:  # an older schema without read models
+        return None
+    return _as_date(value)
+
+
+def methods_key(store: Store) -> str:
+    """A fingerprint of the methods the register knows (labels and stages shape the frames)."""
+    digest = hashlib.sha256()
+    for code, m in sorted(store.methods().items()):
+        digest.update(code.encode("utf-8"))
+        digest.update(m.model_dump_json().encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+#: How one frame of a model is spliced: the column naming its trajectory ("client_id" frames
+#: are matched through the clients of changed trajectories).
+Splice = Mapping[str, str]
+
+
+def _splice(
+    old: Mapping[str, pd.DataFrame],
+    new: Mapping[str, pd.DataFrame],
+    changed: Sequence[int],
+    keys: Splice,
+    clients: np.ndarray,
+) -> dict[str, pd.DataFrame]:
+    """Replace the rows of changed trajectories in each frame, keeping trajectory order."""
+    ids = np.asarray(changed, dtype=np.int64)
+    out: dict[str, pd.DataFrame] = {}
+    for name, frame in old.items():
+        key = keys[name]
+        drop = np.isin(frame[key].to_numpy(dtype=np.int64), clients if key == "client_id" else ids)
+        part = new[name]
+        both = [frame[~drop], part] if len(part) else [frame[~drop]]
+        merged = pd.concat(both, ignore_index=True) if len(both) > 1 else both[0]
+        for col, dtype in frame.dtypes.items():
+            if isinstance(dtype, pd.CategoricalDtype) and not isinstance(
+                merged[col].dtype, pd.CategoricalDtype
+            ):  # concat of differing categories falls back to object
+                merged[col] = merged[col].astype("category")
+        order = np.argsort(merged[key].to_numpy(dtype=np.int64), kind="stable")
+        out[name] = merged.iloc[order].reset_index(drop=True)
+    return out
+
+
+def current(
+    store: Store,
+    name: str,
+    key: str,
+    build: Callable[[Sequence[int] | None], dict[str, pd.DataFrame]],
+    splice_keys: Splice,
+) -> tuple[dict[str, pd.DataFrame], dt.date | None] | None:
+    """Return the model's frames brought up to date and its ``latest_on``; None if unusable.
+
+    ``build(None)`` builds every frame as of :data:`FAR`; ``build(ids)`` only the rows of those
+    trajectories (and, for frames keyed by ``client_id``, of their clients).
+    """
+    if not usable(store):
+        return None
+    from trajecttools import __version__
+
+    full_key = f"{MODEL_VERSION}|{__version__}|{key}"  # a new release rebuilds its models
+    with store.engine.connect() as conn:  # one read snapshot: the model and the change log
+        row = conn.execute(
+            text("SELECT key, seq, latest_on, payload FROM read_models WHERE name = :n"),
+            {"n": name},
+        ).first()
+        top = conn.execute(
+            text("SELECT seq FROM sqlite_sequence WHERE name = 'read_model_changes'")
+        ).scalar() or 0
+        changed: list[int] | None = None
+        if row is not None and row.key == full_key:
+            if row.seq >= top:
+                return decode(row.payload), _as_date(row.latest_on)
+            found = [
+                r[0]
+                for r in conn.execute(
+                    text(
+                        "SELECT DISTINCT trajectory_id FROM read_model_changes WHERE seq > :s"
+                    ),
+                    {"s": row.seq},
+                )
+            ]
+            if None not in found:
+                changed = [int(i) for i in found]
+        payload = row.payload if row is not None else None
+        row_latest = _as_date(row.latest_on) if row is not None else None
+    old = decode(payload) if changed is not None and payload is not None else None
+    first = next(iter(splice_keys))
+    if old is not None and changed is not None and len(changed) <= max(
+        100, REBUILD_SHARE * len(old[first])
+    ):
+        part = build(changed)
+        clients_old = _clients_of(old, changed)
+        clients_new = _clients_of(part, changed)
+        frames = _splice(old, part, changed, splice_keys, np.union1d(clients_old, clients_new))
+        latest_part = _latest_on(store, changed)
+        latest = max((d for d in (row_latest, latest_part) if d), default=None)
+        log.info("read model %s: %d trajectories updated", name, len(changed))
+    else:
+        frames = build(None)
+        latest = _latest_on(store, None)
+        log.info("read model %s: rebuilt", name)
+    _save(store, name, full_key, int(top), latest, frames)
+    return frames, latest
+
+
+def frames_on(
+    store: Store,
+    name: str,
+    key: str,
+    build: Callable[[Sequence[int] | None], dict[str, pd.DataFrame]],
+    splice_keys: Splice,
+    as_of: dt.date,
+) -> dict[str, pd.DataFrame] | None:
+    """The model's frames when it can answer for ``as_of`` (nothing dated later), else None."""
+    latest = peek_latest(store, name)
+    if latest is not None and as_of < latest:  # an earlier day: the history decides
+        return None
+    got = current(store, name, key, build, splice_keys)
+    if got is None or (got[1] is not None and as_of < got[1]):
+        return None
+    return got[0]
+
+
+def warm(store: Store) -> None:
+    """Bring the cases and signals read models up to date for the store's today (if usable)."""
+    if not usable(store):
+        return
+    from trajecttools.frames import cases
+    from trajecttools.signals import load_inputs
+
+    start = time.perf_counter()
+    cases(store, store.today)
+    load_inputs(store, store.today)
+    log.info("read models current in %.1f s", time.perf_counter() - start)
+
+
+def _clients_of(frames: Mapping[str, pd.DataFrame], changed: Sequence[int]) -> np.ndarray:
+    """The client ids of the changed trajectories, from a frame holding both columns."""
+    for frame in frames.values():
+        if "client_id" in frame.columns and "trajectory_id" in frame.columns:
+            hit = np.isin(frame["trajectory_id"].to_numpy(dtype=np.int64), changed)
+            return np.unique(frame["client_id"].to_numpy(dtype=np.int64)[hit])
+    return np.zeros(0, dtype=np.int64)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _save(
+    store: Store,
+    name: str,
+    key: str,
+    seq: int,
+    latest: dt.date | None,
+    frames: Mapping[str, pd.DataFrame],
+) -> None:
+    """Store the model unless a newer one got there first; prune the change log."""
+    try:
+        payload = encode(frames)
+    except ValueError as exc:  # e.g. a text value the codec cannot hold: build live next time
+        log.warning("read model %s not stored: %s", name, exc)
+        return
+    try:
+        engine = store.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+        with engine as conn, conn.begin():
+            conn.execute(
+                text(
+                    "INSERT INTO read_models (name, key, seq, latest_on, built_at, payload)"
+                    " VALUES (:n, :k, :s, :l, :b, :p) ON CONFLICT (name) DO UPDATE SET"
+                    " key = excluded.key, seq = excluded.seq, latest_on = excluded.latest_on,"
+                    " built_at = excluded.built_at, payload = excluded.payload"
+                    " WHERE excluded.seq >= read_models.seq OR excluded.key <> read_models.key"
+                ),
+                {
+                    "n": name,
+                    "k": key,
+                    "s": seq,
+                    "l": latest.isoformat() if latest else None,
+                    "b": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(" "),
+                    "p": payload,
+                },
+            )
+            conn.execute(
+                text(
+                    "DELETE FROM read_model_changes"
+                    " WHERE seq <= (SELECT MIN(seq) FROM read_models)"
+                )
+            )
+    except OperationalError as exc:  # a read-only database file: the frames are still right
+        log.warning("read model %s not stored: %s", name, exc)
+
+
+__all__ = [
+    "FAR",
+    "TRIGGERS",
+    "current",
+    "decode",
+    "drop_triggers",
+    "encode",
+    "frames_on",
+    "install",
+    "invalidate",
+    "missing_triggers",
+    "peek_latest",
+    "trigger_sql",
+    "usable",
+    "warm",
+]

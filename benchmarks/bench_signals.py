@@ -13,6 +13,12 @@ runs on an evenly spread subsample of ``--sample`` trajectories and is scaled li
 full count; its signals (trajectory, rule, days overdue) are compared with ``compute`` on the
 same subsample.
 
+``load_inputs`` answers from the stored read model (see ``trajecttools.readmodel``); the
+report also times the load straight from the history tables (``read_inputs``, what every load
+cost before), the first load that builds the read model, and load + compute after coaches added
+a contact to ``--edits`` trajectories (the model updates those first). Timed loads run in a new
+Store: nothing is kept in memory between them. With ``--db`` the register gets those contacts.
+
 Without ``--db`` a demo register is built in a temporary directory with
 ``trajecttools.demo.build`` (seed 1, as of 02-11-2026); with ``--db`` an existing one is reused.
 """
@@ -33,10 +39,11 @@ from typing import Any
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import text
 
 from trajecttools import vocab
 from trajecttools.method import Method
-from trajecttools.signals import SignalInputs, compute, load_inputs
+from trajecttools.signals import SignalInputs, compute, load_inputs, read_inputs
 from trajecttools.store import Store
 
 AS_OF = dt.date(2026, 11, 2)
@@ -281,6 +288,12 @@ def subsample(inputs: SignalInputs, size: int) -> SignalInputs:
 
 
 # -- the run -------------------------------------------------------------------------------
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def main() -> int:
     """Build (or reuse) a demo register, time load and compute, and compare with per-row code."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -288,6 +301,8 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--db", type=Path, default=None, help="reuse an existing demo database")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--edits", type=int, default=100,
+                        help="trajectories given a new contact between two timed reads")
     parser.add_argument("--sample", type=int, default=5_000,
                         help="trajectories for the per-row baseline (scaled linearly)")
     args = parser.parse_args()
@@ -304,7 +319,14 @@ def main() -> int:
                   f"{time.perf_counter() - start:.1f} s")
         with Store(path, today=AS_OF) as store:
             methods = store.methods()
-            load_inputs(store, AS_OF)  # warm the file cache once
+            read_inputs(store, AS_OF)  # warm the file cache once
+            # every read before read models: aggregate the history tables
+            tables = [_timed(lambda: read_inputs(store, AS_OF)) for _ in range(min(2, args.repeat))]
+            with store.engine.begin() as conn:
+                conn.execute(text("DELETE FROM read_models WHERE name = 'signals'"))
+            first_s = _timed(lambda: load_inputs(store, AS_OF))  # builds the read model
+        # a new Store, as a new kernel opens it: nothing is kept in memory between reads
+        with Store(path, today=AS_OF) as store:
             loads, computes, totals = [], [], []
             for _ in range(args.repeat):  # load + compute = what tt.signals(store) does
                 start = time.perf_counter()
@@ -315,6 +337,14 @@ def main() -> int:
                 loads.append(loaded - start)
                 computes.append(done - loaded)
                 totals.append(done - start)
+            ids = inputs.trajectories["trajectory_id"].to_numpy()
+            edited = []
+            for round_ in range(args.repeat):  # coaches register contacts between two reads
+                with store.transaction("bench") as tx:
+                    for tid in ids[round_ * args.edits : (round_ + 1) * args.edits]:
+                        tx.add("contacts", {"trajectory_id": int(tid), "kind": "progress",
+                                            "held_on": AS_OF.isoformat()})
+                edited.append(_timed(lambda: compute(load_inputs(store, AS_OF), methods, AS_OF)))
         n = len(inputs.trajectories)
         load_s, compute_s, total_s = (statistics.median(x) for x in (loads, computes, totals))
 
@@ -338,6 +368,11 @@ def main() -> int:
     for label, times in steps:
         print(f"{label:<44}{min(times):>10.3f}{statistics.median(times):>10.3f}")
     print(f"target: total <= {TARGET_S:.0f} s: {verdict}")
+    print(f"{'load from the history tables (no read model)':<44}{min(tables):>10.3f}"
+          f"{statistics.median(tables):>10.3f}")
+    print(f"{'first load, builds the read model':<44}{first_s:>10.3f}")
+    print(f"{f'total after {args.edits} new contacts (update+read)':<44}{min(edited):>10.3f}"
+          f"{statistics.median(edited):>10.3f}")
     print(f"{f'per-row Python on {m} trajectories (median)':<44}{per_row_small:>10.3f}")
     print(f"{f'per-row Python scaled x{n / m:.1f} to {n}':<44}{per_row_s:>10.3f}"
           "   (linear scaling of the subsample)")

@@ -29,6 +29,8 @@ def demo(demo_db: Path, tmp_path: Path) -> Iterator[Store]:
     with sqlite3.connect(demo_db) as src, sqlite3.connect(path) as dst:
         src.backup(dst)
     with Store(path, actor="tester", today=DEMO_AS_OF, role="beheer") as store:
+        with store.engine.begin() as conn:  # other tests read the shared register before
+            readmodel.invalidate(conn)
         yield store
 
 
@@ -233,3 +235,32 @@ def test_warm_builds_both_models_as_serve_does(
     caplog.set_level(logging.INFO, logger=LOGGER)
     assert_same_as_fresh_read(demo)
     assert not [line for line in log_lines(caplog) if "rebuilt" in line or "updated" in line]
+
+
+def test_step_by_step_from_an_empty_register(sqlite_store: Store) -> None:
+    """Every read equals a fresh one while a register grows from nothing (empty frames first)."""
+    from conftest import TODAY, add_staff, register_case
+
+    store = sqlite_store
+    assert_same_as_fresh_read(store, TODAY)  # nothing registered yet
+    staff = add_staff(store)
+    assert_same_as_fresh_read(store, TODAY)
+    tid = register_case(store, staff)
+    assert_same_as_fresh_read(store, TODAY)
+    with store.transaction() as tx:
+        tx.add("agreements", {"trajectory_id": tid, "what": "cv", "who": "client",
+                              "due_on": "05-06-2026"})
+    assert_same_as_fresh_read(store, TODAY)
+    with store.transaction() as tx:
+        tx.add("contacts", {"trajectory_id": tid, "kind": "intake", "held_on": "10-06-2026"})
+        barrier = tx.add("barriers", {"trajectory_id": tid, "domain": "debts", "severity": 2,
+                                      "noted_on": "10-06-2026"})
+    assert_same_as_fresh_read(store, TODAY)
+    with store.transaction() as tx:
+        tx.add("referrals", {"barrier_id": barrier, "agency": "Schuldhulp",
+                             "referred_on": "11-06-2026"})
+    second = register_case(store, staff)
+    frame = assert_same_as_fresh_read(store, TODAY).set_index("trajectory_id")
+    assert set(frame.index) == {tid, second}
+    assert frame.loc[tid, "overdue_agreements"] == 1
+    assert frame.loc[tid, "open_barriers"] == 1

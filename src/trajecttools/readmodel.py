@@ -362,14 +362,20 @@ def _splice(
     for name, frame in old.items():
         key = keys[name]
         drop = np.isin(frame[key].to_numpy(dtype=np.int64), clients if key == "client_id" else ids)
-        part = new[name]
-        both = [frame[~drop], part] if len(part) else [frame[~drop]]
-        merged = pd.concat(both, ignore_index=True) if len(both) > 1 else both[0]
-        for col, dtype in frame.dtypes.items():
-            if isinstance(dtype, pd.CategoricalDtype) and not isinstance(
-                merged[col].dtype, pd.CategoricalDtype
-            ):  # concat of differing categories falls back to object
-                merged[col] = merged[col].astype("category")
+        kept, part = frame[~drop], new[name]
+        if not len(part):
+            merged = kept
+        elif not len(kept):  # an empty read has no real dtypes (object): take the part's
+            merged = part
+        else:
+            merged = pd.concat([kept, part], ignore_index=True)
+            for col, dtype in kept.dtypes.items():
+                if merged[col].dtype == dtype:
+                    continue
+                if isinstance(dtype, pd.CategoricalDtype):  # differing categories: object
+                    merged[col] = merged[col].astype("category")
+                elif part[col].isna().all():  # a part whose column is all empty (object)
+                    merged[col] = merged[col].astype(dtype)
         order = np.argsort(merged[key].to_numpy(dtype=np.int64), kind="stable")
         out[name] = merged.iloc[order].reset_index(drop=True)
     return out

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from conftest import DEMO_AS_OF, make_store
 from trajecttools import readmodel
-from trajecttools.frames import cases, cases_frame
+from trajecttools.frames import _cases_model, cases, cases_frame
 from trajecttools.signals import compute, load_inputs, read_inputs, signals
 from trajecttools.store import Store
 
@@ -94,10 +94,15 @@ def test_first_read_stores_the_models_and_the_next_reads_them(
         assert conn.execute(text("SELECT COUNT(*) FROM read_model_changes")).scalar() == 0
 
 
+@pytest.mark.parametrize("stored", [False, True], ids=["recomputed", "stored"])
 def test_writes_through_the_store_update_only_the_changed_trajectories(
-    demo: Store, caplog: pytest.LogCaptureFixture
+    demo: Store, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, stored: bool
 ) -> None:
+    if stored:  # few changes are normally recomputed on each read, not written back
+        monkeypatch.setattr(readmodel, "STORE_MIN", 0)
+        monkeypatch.setattr(readmodel, "STORE_SHARE", 0.0)
     before = assert_same_as_fresh_read(demo).set_index("trajectory_id")
+    seqs = model_rows(demo)
     active = before[before["active"] & before["coach_id"].notna()]
     a, b, c, d, e = (int(i) for i in active.index[:5])
     coaches = demo.frame("coaches")["id"]
@@ -130,6 +135,13 @@ def test_writes_through_the_store_update_only_the_changed_trajectories(
     assert any(line.startswith("read model cases:") and "trajectories updated" in line
                for line in lines), lines
     assert not any("rebuilt" in line for line in lines), lines
+    if stored:  # written back: the next read has nothing to do
+        assert all(seq > seqs[name] for name, seq in model_rows(demo).items())
+        caplog.clear()
+        assert_same_as_fresh_read(demo)
+        assert log_lines(caplog) == []
+    else:
+        assert model_rows(demo) == seqs
     # the answer really moved (the comparison above is not between two stale copies)
     assert after.loc[a, "contacts"] == before.loc[a, "contacts"] + 1
     assert after.loc[c, "coach_id"] == other_coach
@@ -168,7 +180,14 @@ def test_an_earlier_day_and_a_later_dated_row_are_read_from_the_history(demo: St
         )
     frame = assert_same_as_fresh_read(demo).set_index("trajectory_id")
     assert frame.loc[tid, "last_contact_on"] <= pd.Timestamp(DEMO_AS_OF)
-    assert readmodel.peek_latest(demo, "cases") == later
+    got = readmodel.current(  # the model knows its latest date moved on
+        demo,
+        "cases",
+        readmodel.methods_key(demo),
+        lambda only: _cases_model(demo, only),
+        {"cases": "trajectory_id", "open_agreements": "trajectory_id"},
+    )
+    assert got is not None and got[1] == later
     assert_same_as_fresh_read(demo, later)
 
 

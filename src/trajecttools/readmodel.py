@@ -42,6 +42,10 @@ FAR = dt.date(2200, 1, 1)
 MODEL_VERSION = "1"
 #: More changed trajectories than this share of the model, and it is rebuilt whole.
 REBUILD_SHARE = 0.25
+#: Fewer changed trajectories than this share (and than STORE_MIN) are recomputed on every
+#: read without storing the result: a coach's single contact does not rewrite the whole model.
+STORE_SHARE = 0.02
+STORE_MIN = 500
 
 # --------------------------------------------------------------------------------------------
 # triggers
@@ -155,23 +159,19 @@ _MASKED = {
 
 def _pack_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Strings (None/NaN allowed) as one UTF-8 byte array and a missing-kind array."""
+    values = np.asarray(values, dtype=object)
+    missing = pd.isna(values)
     kinds = np.zeros(len(values), dtype=np.uint8)  # 0 text, 1 None, 2 NaN
-    texts: list[str] = []
-    for i, v in enumerate(values):
-        if v is None:
-            kinds[i] = 1
-            texts.append("")
-        elif isinstance(v, str):
-            if "\x00" in v:
-                raise ValueError("NUL in text")
-            texts.append(v)
-        elif isinstance(v, float) and np.isnan(v):
-            kinds[i] = 2
-            texts.append("")
-        else:
-            raise ValueError(f"not text: {type(v).__name__}")
-    blob = "\x00".join(texts).encode("utf-8")
-    return np.frombuffer(blob, dtype=np.uint8), kinds
+    if missing.any():
+        kinds[missing] = [1 if v is None else 2 for v in values[missing]]
+    texts = np.where(missing, "", values)
+    kind = pd.api.types.infer_dtype(texts, skipna=False) if len(texts) else "empty"
+    if kind not in ("string", "empty"):
+        raise ValueError(f"not text: {kind}")
+    joined = "\x00".join(texts.tolist())
+    if joined.count("\x00") != max(len(texts) - 1, 0):
+        raise ValueError("NUL in text")
+    return np.frombuffer(joined.encode("utf-8"), dtype=np.uint8), kinds
 
 
 def _unpack_strings(blob: np.ndarray, kinds: np.ndarray) -> np.ndarray:
@@ -435,6 +435,8 @@ def current(
         latest_part = _latest_on(store, changed)
         latest = max((d for d in (row_latest, latest_part) if d), default=None)
         log.info("read model %s: %d trajectories updated", name, len(changed))
+        if len(changed) < max(STORE_MIN, STORE_SHARE * len(old[first])):
+            return frames, latest  # stored once more have changed
     else:
         frames = build(None)
         latest = _latest_on(store, None)

@@ -371,7 +371,7 @@ def main() -> int:
     print(f"{'load from the history tables (no read model)':<44}{min(tables):>10.3f}"
           f"{statistics.median(tables):>10.3f}")
     print(f"{'first load, builds the read model':<44}{first_s:>10.3f}")
-    print(f"{f'total after {args.edits} new contacts (update+read)':<44}{min(edited):>10.3f}"
+    print(f"{f'total after each {args.edits} new contacts':<44}{min(edited):>10.3f}"
           f"{statistics.median(edited):>10.3f}")
     print(f"{f'per-row Python on {m} trajectories (median)':<44}{per_row_small:>10.3f}")
     print(f"{f'per-row Python scaled x{n / m:.1f} to {n}':<44}{per_row_s:>10.3f}"

@@ -64,11 +64,13 @@ def _cpu_ticks(pids: list[int]) -> int:
     return total
 
 
-def wait_until_preheated(log: Path, serve_pid: int, used: int, timeout: float = 300) -> None:
-    """Wait until the pool is (re)filled and its kernel has gone quiet (imports done, waiting
-    for a visitor): kernel CPU time unchanged for two seconds."""
+def wait_until_preheated(log: Path, serve_pid: int, used: int, timeout: float = 300,
+                         notebook: str = "mdo.ipynb") -> None:
+    """Wait until the notebook's pool is (re)filled and its kernel has gone quiet (imports
+    done, waiting for a visitor): kernel CPU time unchanged for two seconds."""
     deadline = time.monotonic() + timeout
-    while log.read_text("utf-8", "replace").count("is filled with") <= used:
+    filled = f"Kernel pool of {notebook} is filled with"  # each dashboard has its own pool
+    while log.read_text("utf-8", "replace").count(filled) <= used:
         if time.monotonic() > deadline:
             raise TimeoutError("kernel pool not filled")
         time.sleep(0.2)

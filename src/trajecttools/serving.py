@@ -3,8 +3,10 @@
 The server binds to this computer only (127.0.0.1) and always asks for a token (a new one is
 made when none is given); notebook sources are stripped, tracebacks hidden, template and theme
 cannot be switched from the address bar, kernels of closed tabs are culled after an hour, and a
-preheated kernel waits for the next visitor (``voila.json`` in the dashboards folder). Kernels
-find the register through ``TRAJECTTOOLS_DATABASE_URL``.
+preheated kernel waits for the next visitor (``voila.json`` in the dashboards folder). The pool
+is refilled 5 s after a visitor took its kernel (``fill_delay``), so the new kernel's start-up
+does not compete with that visitor's page on a 2-core machine; a reload within those seconds
+waits for the refill. Kernels find the register through ``TRAJECTTOOLS_DATABASE_URL``.
 """
 
 from __future__ import annotations

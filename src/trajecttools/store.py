@@ -1025,7 +1025,16 @@ def _column_values(col: Any, series: pd.Series, sqlite: bool) -> list[Any]:
     if isinstance(ctype, Boolean):
         vals = series.astype("boolean")
         return [None if v is pd.NA else (int(v) if sqlite else bool(v)) for v in vals]
-    values = series.astype(object).where(series.notna(), None)
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+        arr = series.to_numpy()
+        scalars: list[Any] = arr.tolist()  # Python scalars, converted in C
+        if arr.dtype.kind == "f":
+            for i in np.flatnonzero(np.isnan(arr)).tolist():
+                scalars[i] = None
+        return scalars
+    values = series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.tolist()  # text and None only: nothing to convert
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 

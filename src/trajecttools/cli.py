@@ -157,11 +157,8 @@ def _check(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     from trajecttools import readmodel
 
-    with Store(args.db, migrate=True) as store:
-        if store.engine.dialect.name == "sqlite":
-            with store.engine.begin() as conn:
-                if readmodel.missing_triggers(conn):  # e.g. lost when a table was rebuilt
-                    readmodel.install(conn)
+    with Store(args.db, migrate=True) as store, store.engine.begin() as conn:
+        readmodel.repair(conn)  # triggers lost when a migration rebuilt a table
     print("Databaseschema is bijgewerkt.")
     return 0
 

@@ -236,6 +236,11 @@ def only_sql(column: str, only: Sequence[int] | None) -> str:
     return "" if only is None else f" AND {column} IN (SELECT value FROM json_each(:only))"
 
 
+def only_params(only: Sequence[int] | None) -> dict[str, str]:
+    """The ``:only`` parameter for :func:`only_sql` (none when nothing is restricted)."""
+    return {} if only is None else {"only": json.dumps([int(i) for i in only])}
+
+
 def _latest_sql(table: str, cols: str, date_col: str, only: Sequence[int] | None = None) -> str:
     """SQL for, per trajectory, the row with the latest ``date_col`` on or before ``:as_of``
     (of one day's rows the one with the highest id)."""
@@ -338,13 +343,13 @@ def cases_frame(store: Store, as_of: dt.date, only: Sequence[int] | None = None)
         f" WHERE written_on <= :as_of{scope()}",
         "staff": STAFF_SQL,
     }
-    params: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
-        "next_day": (as_of + dt.timedelta(days=1)).isoformat(),
-    }
-    if only is not None:
-        params["only"] = json.dumps([int(i) for i in only])
-    read = read_many(store, queries, **params)
+    read = read_many(
+        store,
+        queries,
+        as_of=as_of.isoformat(),
+        next_day=(as_of + dt.timedelta(days=1)).isoformat(),
+        **only_params(only),
+    )
     base = read["base"]
     base = base.set_index("trajectory_id")
     base["initials"] = initials(base.pop("given_name"), base.pop("family_name"))
@@ -522,9 +527,9 @@ def _cases_model(store: Store, only: Sequence[int] | None) -> dict[str, pd.DataF
     """The cases read model's frames as of the far future, for all or ``only`` trajectories."""
     from trajecttools.readmodel import FAR
 
-    params = {} if only is None else {"only": json.dumps([int(i) for i in only])}
     agreements = read_sql(
-        store, _OPEN_AGREEMENTS_SQL.format(scope=only_sql("trajectory_id", only)), **params
+        store, _OPEN_AGREEMENTS_SQL.format(scope=only_sql("trajectory_id", only)),
+        **only_params(only),
     )
     agreements["due_on"] = to_datetime(agreements["due_on"])
     agreements["agreements"] = agreements["agreements"].astype("int64")

@@ -131,6 +131,15 @@ def drop_triggers(conn: Any) -> None:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
 
 
+def repair(conn: Any) -> bool:
+    """Install missing triggers (dropping the models that may have missed writes); True if any
+    were missing. Nothing to do on other databases than SQLite."""
+    if conn.dialect.name != "sqlite" or not missing_triggers(conn):
+        return False
+    install(conn)
+    return True
+
+
 def missing_triggers(conn: Any) -> list[str]:
     """Return the names of read-model triggers this SQLite database lacks."""
     found = {
@@ -279,32 +288,28 @@ _LATEST_PARTS = (
 )
 _LATEST_REFERRALS = (
     "SELECT MAX(MAX(COALESCE(r.referred_on, '')), MAX(COALESCE(r.last_followed_up_on, '')))"
-    " FROM referrals r JOIN barriers b ON b.id = r.barrier_id{where}"
+    " FROM referrals r JOIN barriers b ON b.id = r.barrier_id WHERE 1 = 1{scope}"
 )
 _LATEST_BENEFITS = (
     "SELECT MAX(bp.start_on) FROM benefit_periods bp JOIN trajectories t"
-    " ON t.client_id = bp.client_id{where}"
+    " ON t.client_id = bp.client_id WHERE 1 = 1{scope}"
 )
 
 
 def _latest_on(store: Store, only: Sequence[int] | None) -> dt.date | None:
     """The latest date of anything the frames filter on (for ``only`` those trajectories)."""
-    from trajecttools.frames import read_sql
+    from trajecttools.frames import only_params, only_sql, read_sql
 
-    params: dict[str, Any] = {}
-    if only is not None:
-        params["only"] = json.dumps([int(i) for i in only])
-    scope = " WHERE {} IN (SELECT value FROM json_each(:only))" if only is not None else ""
     parts = [
-        f"SELECT MAX({col}) AS d FROM {table}" + scope.format(key)
+        f"SELECT MAX({col}) AS d FROM {table} WHERE 1 = 1{only_sql(key, only)}"
         for table, col, key in _LATEST_PARTS
     ]
-    parts.append(_LATEST_REFERRALS.format(where=scope.format("b.trajectory_id")))
-    parts.append(_LATEST_BENEFITS.format(where=scope.format("t.id")))
+    parts.append(_LATEST_REFERRALS.format(scope=only_sql("b.trajectory_id", only)))
+    parts.append(_LATEST_BENEFITS.format(scope=only_sql("t.id", only)))
     sql = "SELECT MAX(d) AS d FROM (" + " UNION ALL ".join(
         f"SELECT ({p}) AS d" for p in parts
     ) + ")"
-    value = read_sql(store, sql, **params)["d"].iloc[0]
+    value = read_sql(store, sql, **only_params(only))["d"].iloc[0]
     if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
         return None
     return dt.date.fromisoformat(str(value)[:10])
@@ -549,6 +554,7 @@ __all__ = [
     "invalidate",
     "missing_triggers",
     "peek_latest",
+    "repair",
     "trigger_sql",
     "usable",
     "warm",

@@ -18,7 +18,6 @@ referral date is used), and a coach's team.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,14 @@ import pandas as pd
 
 from trajecttools import vocab
 from trajecttools.caseload import caseload, phase_funnel
-from trajecttools.frames import PARTICLES, only_sql, read_many, read_sql, to_datetime
+from trajecttools.frames import (
+    PARTICLES,
+    only_params,
+    only_sql,
+    read_many,
+    read_sql,
+    to_datetime,
+)
 from trajecttools.method import RULE_PARAMETERS, Method
 
 if TYPE_CHECKING:
@@ -258,13 +264,13 @@ def read_inputs(
     store: Store, as_of: dt.date, only: Sequence[int] | None = None
 ) -> SignalInputs:
     """Read what the rules need straight from the tables, as it stood on ``as_of``."""
-    params: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
-        "next_day": (as_of + dt.timedelta(days=1)).isoformat(),
-    }
-    if only is not None:
-        params["only"] = json.dumps([int(i) for i in only])
-    read = read_many(store, _input_queries(only), **params)
+    read = read_many(
+        store,
+        _input_queries(only),
+        as_of=as_of.isoformat(),
+        next_day=(as_of + dt.timedelta(days=1)).isoformat(),
+        **only_params(only),
+    )
     traj = read["trajectories"]
     traj["initials"] = _initials(traj.pop("given_name"), traj.pop("family_name"))
     traj["method"] = traj["method"].astype("category")

@@ -97,13 +97,13 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from trajecttools import demo
-    from trajecttools.store import Store
+    from trajecttools.outputs import demo
+    from trajecttools.workspace import Workspace
 
     work = Path(tempfile.mkdtemp(prefix="tt-bench-"))
     db = work / "demo.db"
     start = time.perf_counter()
-    with Store(db, actor="demo", today=AS_OF) as store:
+    with Workspace(db, actor="demo", today=AS_OF) as store:
         demo.build(store, size=args.size, seed=7, as_of=AS_OF)
     print(f"Demoregister: {args.size} trajecten in {time.perf_counter() - start:.1f} s")
 

@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from trajecttools import vocab
-from trajecttools.importer import import_file
-from trajecttools.store import Store
+from trajecttools.core import vocab
+from trajecttools.outputs.importer import import_file
+from trajecttools.workspace import Workspace
 
 TODAY = dt.date(2026, 11, 2)
 GIVEN = ["Amira", "Bram", "Chaima", "Daan", "Eva", "Fatima", "Gijs", "Hatice", "Ilse", "Joris"]
@@ -74,7 +74,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         source = generate(Path(tmp) / "klanten.csv", args.rows)
-        with Store(Path(tmp) / "import.db", actor="bench", today=TODAY) as store:
+        with Workspace(Path(tmp) / "import.db", actor="bench", today=TODAY) as store:
             start, cpu_start = time.perf_counter(), time.process_time()
             result = import_file(store, source, kind="clients")
             import_s = time.perf_counter() - start
@@ -100,7 +100,7 @@ def main() -> int:
             "education_level",
             "wishes",
         ]
-        with Store(Path(tmp) / "baseline.db", actor="bench", today=TODAY) as store:
+        with Workspace(Path(tmp) / "baseline.db", actor="bench", today=TODAY) as store:
             start = time.perf_counter()
             for row in rows:
                 store.add("clients", {k: v or None for k, v in zip(fields, row, strict=True)})

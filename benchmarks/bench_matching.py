@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trajecttools import vocab
-from trajecttools.matching import MatchConfig, MatchInputs, match
+from trajecttools.core import vocab
+from trajecttools.reads.matching import MatchConfig, MatchInputs, match
 
 SECTORS = list(vocab.SECTORS)
 LEVELS = ["none", "primary", "vmbo", "mbo1", "mbo2", "mbo3", "mbo4", "hbo", "wo", "foreign"]

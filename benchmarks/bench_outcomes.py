@@ -31,8 +31,10 @@ from typing import Any
 
 import pandas as pd
 
-from trajecttools import demo, outcomes, vocab
-from trajecttools.store import Store
+from trajecttools.core import vocab
+from trajecttools.outputs import demo
+from trajecttools.reads import outcomes
+from trajecttools.workspace import Workspace
 
 AS_OF = dt.date(2026, 11, 2)
 
@@ -266,7 +268,7 @@ def main() -> int:
 
     start = time.perf_counter()
     if args.db is not None:
-        with Store(args.db, migrate=False, today=AS_OF) as store:
+        with Workspace(args.db, migrate=False, today=AS_OF) as store:
             reg = outcomes.load(store, AS_OF)
         source = f"register {args.db} (outcomes.load)"
     else:

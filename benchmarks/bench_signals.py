@@ -13,14 +13,14 @@ runs on an evenly spread subsample of ``--sample`` trajectories and is scaled li
 full count; its signals (trajectory, rule, days overdue) are compared with ``compute`` on the
 same subsample.
 
-``load_inputs`` answers from the stored read model (see ``trajecttools.readmodel``); the
+``load_inputs`` answers from the stored read model (see ``trajecttools.reads.readmodel``); the
 report also times the load straight from the history tables (``read_inputs``, what every load
 cost before), the first load that builds the read model, and load + compute after coaches added
 a contact to ``--edits`` trajectories (the model updates those first). Timed loads run in a new
-Store: nothing is kept in memory between them. With ``--db`` the register gets those contacts.
+Workspace: nothing is kept in memory between them. With ``--db`` the register gets those contacts.
 
 Without ``--db`` a demo register is built in a temporary directory with
-``trajecttools.demo.build`` (seed 1, as of 02-11-2026); with ``--db`` an existing one is reused.
+``trajecttools.outputs.demo.build`` (seed 1, as of 02-11-2026); with ``--db`` an existing one is reused.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import text
 
-from trajecttools import vocab
-from trajecttools.method import Method
-from trajecttools.signals import SignalInputs, compute, load_inputs, read_inputs
-from trajecttools.store import Store
+from trajecttools.core import vocab
+from trajecttools.core.method import Method
+from trajecttools.reads.signals import SignalInputs, compute, load_inputs, read_inputs
+from trajecttools.workspace import Workspace
 
 AS_OF = dt.date(2026, 11, 2)
 TARGET_S = 1.0
@@ -310,14 +310,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "bench.db"
         if args.db is None:
-            from trajecttools import demo
+            from trajecttools.outputs import demo
 
             start = time.perf_counter()
-            with Store(path, actor="bench", today=AS_OF) as store:
+            with Workspace(path, actor="bench", today=AS_OF) as store:
                 demo.build(store, size=args.size, seed=1, as_of=AS_OF)
             print(f"demo register of {args.size} trajectories built in "
                   f"{time.perf_counter() - start:.1f} s")
-        with Store(path, today=AS_OF) as store:
+        with Workspace(path, today=AS_OF) as store:
             methods = store.methods()
             read_inputs(store, AS_OF)  # warm the file cache once
             # every read before read models: aggregate the history tables
@@ -325,8 +325,8 @@ def main() -> int:
             with store.engine.begin() as conn:
                 conn.execute(text("DELETE FROM read_models WHERE name = 'signals'"))
             first_s = _timed(lambda: load_inputs(store, AS_OF))  # builds the read model
-        # a new Store, as a new kernel opens it: nothing is kept in memory between reads
-        with Store(path, today=AS_OF) as store:
+        # a new Workspace, as a new kernel opens it: nothing is kept in memory between reads
+        with Workspace(path, today=AS_OF) as store:
             loads, computes, totals = [], [], []
             for _ in range(args.repeat):  # load + compute = what tt.signals(store) does
                 start = time.perf_counter()

@@ -7,7 +7,7 @@ cases frame in at most 2 s. The baseline in the same run is reading the trajecto
 
 Reported: the frame built from the history tables (what every read cost before read models, and
 what a read for an earlier date still costs); the first read, which builds and stores the read
-model; reads in a new Store with the model current (the target); and reads after coaches added a
+model; reads in a new Workspace with the model current (the target); and reads after coaches added a
 contact to ``--edits`` trajectories (the model updates those rows first). With ``--db`` the
 register gets those contacts: use a copy.
 """
@@ -24,9 +24,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from trajecttools import demo
-from trajecttools.frames import cases_frame
-from trajecttools.store import Store
+from trajecttools.outputs import demo
+from trajecttools.reads.frames import cases_frame
+from trajecttools.workspace import Workspace
 
 AS_OF = dt.date(2026, 11, 2)
 
@@ -56,11 +56,11 @@ def main() -> int:
         build_s = None
         if args.db is None:
             start = time.perf_counter()
-            with Store(path, actor="bench", today=AS_OF) as store:
+            with Workspace(path, actor="bench", today=AS_OF) as store:
                 counts = demo.build(store, size=args.size, seed=1, as_of=AS_OF)
             build_s = time.perf_counter() - start
             rows = sum(counts.values())
-        with Store(path, today=AS_OF) as store:
+        with Workspace(path, today=AS_OF) as store:
             n = store.count("trajectories")
             cases_frame(store, AS_OF)  # warm the file cache once
             base_best, base_med = _times(lambda: store.frame("trajectories"), args.repeat)
@@ -71,8 +71,8 @@ def main() -> int:
             start = time.perf_counter()
             store.cases(AS_OF)  # the first read builds and stores the read model
             first_s = time.perf_counter() - start
-        # a new Store, as a new kernel would open it: nothing is kept in memory between reads
-        with Store(path, today=AS_OF) as store:
+        # a new Workspace, as a new kernel would open it: nothing is kept in memory between reads
+        with Workspace(path, today=AS_OF) as store:
             cases_best, cases_med = _times(lambda: store.cases(AS_OF), args.repeat)
             ids = store.cases(AS_OF)["trajectory_id"].to_numpy()
             edits = []

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, text
 
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 PG_URL = os.environ.get("TRAJECTTOOLS_TEST_DATABASE_URL")
 TODAY = dt.date(2026, 6, 15)
@@ -39,14 +39,14 @@ def postgres_schema_url() -> Iterator[str]:
 
 
 @contextmanager
-def make_store(backend: str, tmp_path: Path, **kw: object) -> Iterator[Store]:
+def make_store(backend: str, tmp_path: Path, **kw: object) -> Iterator[Workspace]:
     """Open a fresh register on the given backend ("sqlite" or "postgres")."""
     kw.setdefault("actor", "tester")
     kw.setdefault("today", TODAY)
     kw.setdefault("role", "beheer")  # tests read back everything they wrote
     bsn = bool(kw.pop("bsn", True))  # the organisation stores BSNs unless a test says not
     if backend == "sqlite":
-        store = Store(tmp_path / "register.db", **kw)  # type: ignore[arg-type]
+        store = Workspace(tmp_path / "register.db", **kw)  # type: ignore[arg-type]
         if bsn:
             store.set_info("bsn_enabled", "true", actor="setup")
         try:
@@ -57,7 +57,7 @@ def make_store(backend: str, tmp_path: Path, **kw: object) -> Iterator[Store]:
     if not PG_URL:
         pytest.skip(PG_SKIP)
     with postgres_schema_url() as url:
-        store = Store(url, **kw)  # type: ignore[arg-type]
+        store = Workspace(url, **kw)  # type: ignore[arg-type]
         if bsn:
             store.set_info("bsn_enabled", "true", actor="setup")
         try:
@@ -70,14 +70,14 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
     """A fresh, empty register (SQLite file; PostgreSQL schema when configured)."""
     with make_store(request.param, tmp_path) as s:
         yield s
 
 
 @pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+def sqlite_store(tmp_path: Path) -> Iterator[Workspace]:
     """A fresh, empty register in a SQLite file."""
     with make_store("sqlite", tmp_path) as s:
         yield s
@@ -91,7 +91,7 @@ class Staff:
     case_manager: int
 
 
-def add_staff(store: Store) -> Staff:
+def add_staff(store: Workspace) -> Staff:
     """Add a team, two coaches and a case manager."""
     with store.transaction() as tx:
         team = tx.add("teams", {"name": "Team Rijnmond", "region": "Rijnmond"})
@@ -113,7 +113,7 @@ CLIENT = {
 }
 
 
-def register_case(store: Store, staff: Staff, **kw: object) -> int:
+def register_case(store: Workspace, staff: Staff, **kw: object) -> int:
     """Register one opstapbaan trajectory on 01-06-2026 with a coach and a signed plan."""
     values: dict[str, object] = {
         "method": "opstapbaan",
@@ -138,10 +138,10 @@ DEMO_AS_OF = dt.date(2026, 11, 2)
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo register (300 trajectories, seed 7, as of 02-11-2026), built once a run."""
-    from trajecttools import demo
+    from trajecttools.outputs import demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    with Store(path, actor="demo", today=DEMO_AS_OF) as store:
+    with Workspace(path, actor="demo", today=DEMO_AS_OF) as store:
         demo.build(store, size=300, seed=7, as_of=DEMO_AS_OF)
         store.set_info("synthetic", "true")
     return path

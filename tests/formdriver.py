@@ -7,11 +7,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from trajecttools.model import ENTITIES
-from trajecttools.store import Store
+from trajecttools.core.model import ENTITIES
 from trajecttools.widgets.follow_up import FollowUpApp
 from trajecttools.widgets.forms import Field, FieldSet, Row, RowList
 from trajecttools.widgets.intake import IntakeApp
+from trajecttools.workspace import Workspace
 
 BSN = "111222333"
 
@@ -35,7 +35,7 @@ def add_row(rows: RowList, values: Mapping[str, Any]) -> Row:
     return row
 
 
-def counts(store: Store) -> dict[str, int]:
+def counts(store: Workspace) -> dict[str, int]:
     """Return the number of rows of every table."""
     return {name: store.count(name) for name in ENTITIES}
 
@@ -138,7 +138,7 @@ def do_intake(app: IntakeApp) -> None:
     assert i.status.kind == "ok", (i.status.message, [fs.errors() for fs in i.fieldsets()])
 
 
-def follow(store: Store, trajectory_id: int, **kw: Any) -> FollowUpApp:
+def follow(store: Workspace, trajectory_id: int, **kw: Any) -> FollowUpApp:
     """Open the follow-up app on a case."""
     app = FollowUpApp(store, **kw)
     app.picker.pick(trajectory_id)

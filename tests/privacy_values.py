@@ -19,8 +19,8 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from trajecttools import vocab
-from trajecttools.store import Store
+from trajecttools.core import vocab
+from trajecttools.workspace import Workspace
 
 #: Free-text columns of the model (Text or long String fields people type into).
 FREE_TEXT = {
@@ -81,7 +81,7 @@ class Forbidden:
         default_factory=list, repr=False)
 
     @classmethod
-    def from_store(cls, store: Store) -> Forbidden:
+    def from_store(cls, store: Workspace) -> Forbidden:
         """Read the forbidden values of every client in ``store`` (raw rows, whatever the
         store's role would show)."""
 

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import text
 
 from conftest import CLIENT, DEMO_AS_OF, add_staff, register_case
-from trajecttools import retention
-from trajecttools.access import AccessDenied
 from trajecttools.cli import main
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.store import Store
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.register import retention
+from trajecttools.register.access import AccessDenied
+from trajecttools.workspace import Workspace
 
 
-def _register_with_history(store: Store) -> int:
+def _register_with_history(store: Workspace) -> int:
     staff = add_staff(store)
     tid = register_case(store, staff, client={**CLIENT, "bsn": "111222333"})
     with store.transaction(actor="jet.coach") as tx:
@@ -31,7 +31,7 @@ def _register_with_history(store: Store) -> int:
 
 
 def test_audit_lists_filters_and_exports(
-    sqlite_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sqlite_store: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tid = _register_with_history(sqlite_store)
     db = sqlite_store.url.removeprefix("sqlite:///")
@@ -70,7 +70,7 @@ def test_audit_lists_filters_and_exports(
 
 
 def test_audit_verify_detects_a_row_edited_in_sqlite(
-    sqlite_store: Store, capsys: pytest.CaptureFixture[str]
+    sqlite_store: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _register_with_history(sqlite_store)
     db = sqlite_store.url.removeprefix("sqlite:///")
@@ -86,7 +86,7 @@ def test_audit_verify_detects_a_row_edited_in_sqlite(
     assert "Auditketen gebroken" in captured.err
 
 
-def test_audit_verify_detects_a_deleted_row_and_a_blanked_value(sqlite_store: Store) -> None:
+def test_audit_verify_detects_a_deleted_row_and_a_blanked_value(sqlite_store: Workspace) -> None:
     _register_with_history(sqlite_store)
     with sqlite_store.engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET new = NULL WHERE id = 3"))
@@ -107,7 +107,7 @@ def old_register(demo_db: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def _stats(store: Store) -> dict[str, object]:
+def _stats(store: Workspace) -> dict[str, object]:
     cases = store.cases()
     return {
         "counts": {t: store.count(t) for t in ("trajectories", "clients", "placements",
@@ -124,7 +124,7 @@ def _stats(store: Store) -> dict[str, object]:
 def test_purge_dry_run_counts_and_changes_nothing(
     old_register: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with Store(old_register, role="beheer", today=DEMO_AS_OF, migrate=False) as store:
+    with Workspace(old_register, role="beheer", today=DEMO_AS_OF, migrate=False) as store:
         before = store.frame("clients")
         audit_before = store.count("audit_log")
         trajectories = store.frame("trajectories")
@@ -136,14 +136,14 @@ def test_purge_dry_run_counts_and_changes_nothing(
     assert "Te anonimiseren (proefdraai): trajecten afgesloten vóór 01-06-2025." in out
     assert f"- trajecten: {len(due)}\n" in out
     assert "Er is niets gewijzigd. Voer uit met --execute." in out
-    with Store(old_register, role="beheer", migrate=False) as store:
+    with Workspace(old_register, role="beheer", migrate=False) as store:
         pd.testing.assert_frame_equal(store.frame("clients"), before)
         assert store.count("audit_log") == audit_before
 
 
 def test_purge_keeps_statistics_and_removes_identities(old_register: Path) -> None:
     cutoff = dt.date(2025, 6, 1)
-    with Store(old_register, role="beheer", today=DEMO_AS_OF, migrate=False,
+    with Workspace(old_register, role="beheer", today=DEMO_AS_OF, migrate=False,
                actor="privacy.officer") as store:
         stats = _stats(store)
         clients = store.frame("clients")
@@ -192,7 +192,7 @@ def test_purge_keeps_statistics_and_removes_identities(old_register: Path) -> No
         assert retention.purge(store, cutoff).trajectories == []
 
 
-def test_purge_redacts_audit_values_of_a_small_register(store: Store) -> None:
+def test_purge_redacts_audit_values_of_a_small_register(store: Workspace) -> None:
     tid = _register_with_history(store)
     version = store.get("trajectories", tid)["version"]
     store.change_phase(tid, "closed", on="10-06-2026", outcome="Uitgevallen",
@@ -214,8 +214,8 @@ def test_purge_redacts_audit_values_of_a_small_register(store: Store) -> None:
     assert store.verify_audit()
 
 
-def test_purge_needs_beheer_and_a_sane_term(demo_db: Path, sqlite_store: Store) -> None:
-    with Store(demo_db, migrate=False, today=DEMO_AS_OF) as store, pytest.raises(AccessDenied):
+def test_purge_needs_beheer_and_a_sane_term(demo_db: Path, sqlite_store: Workspace) -> None:
+    with Workspace(demo_db, migrate=False, today=DEMO_AS_OF) as store, pytest.raises(AccessDenied):
         retention.purge(store)
     assert retention.retention_years(sqlite_store) == retention.DEFAULT_YEARS
     assert retention.default_cutoff(sqlite_store) == dt.date(2021, 6, 15)

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import add_staff
 from trajecttools import serving
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -58,7 +58,7 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, limit: f
 @pytest.fixture
 def register_db(tmp_path: Path) -> Path:
     db = tmp_path / "browser.db"
-    with Store(db, actor="setup") as store:
+    with Workspace(db, actor="setup") as store:
         add_staff(store)
         store.set_info("bsn_enabled", "true")  # this organisation stores the BSN
     return db
@@ -143,14 +143,14 @@ def test_intake_and_follow_up_through_voila(voila: str, register_db: Path) -> No
                 "Achternaam is verplicht")
             expect(page.locator(".tt-registration-status")).to_contain_text("Niet opgeslagen")
             _shot(page, "intake-2-aanmelding-fouten.png")
-            with Store(register_db, role="beheer") as store:
+            with Workspace(register_db, role="beheer") as store:
                 assert store.count("clients") == 0
 
             _type(page, reg, "family_name", "de Vries")
             page.locator(".tt-save-registration").click()
             expect(page.locator(f"{reg} .tt-f-signed_client_on .tt-field-error")).to_contain_text(
                 "Getekend door klant mag niet vóór de aanmelding (02-03-2026) liggen")
-            with Store(register_db, role="beheer") as store:
+            with Workspace(register_db, role="beheer") as store:
                 assert store.count("clients") == 0  # the store refused: nothing saved
             _type(page, reg, "signed_client_on", "04-03-2026")
             page.locator(".tt-save-registration").click()
@@ -161,7 +161,7 @@ def test_intake_and_follow_up_through_voila(voila: str, register_db: Path) -> No
             assert "111222333" not in page.content()
             _shot(page, "intake-3-aanmelding-opgeslagen.png")
 
-            with Store(register_db, role="beheer") as store:
+            with Workspace(register_db, role="beheer") as store:
                 clients = store.frame("clients")
                 assert len(clients) == 1
                 client = clients.iloc[0]
@@ -193,7 +193,7 @@ def test_intake_and_follow_up_through_voila(voila: str, register_db: Path) -> No
             expect(page.locator(".tt-intake-form-status")).to_contain_text(
                 "Intake opgeslagen door browser.coach")
             expect(page.locator(".tt-case-head")).to_contain_text("Intake")
-            with Store(register_db, role="beheer") as store:
+            with Workspace(register_db, role="beheer") as store:
                 assert store.count("barriers") == 1 and store.count("referrals") == 1
                 assert store.frame("zrm_assessments").iloc[0]["finances"] == 2
                 assert store.frame("trajectories").iloc[0]["phase"] == "intake"
@@ -227,7 +227,7 @@ def test_intake_and_follow_up_through_voila(voila: str, register_db: Path) -> No
             page.locator(".tt-save-contact").click()
             expect(page.locator(".tt-contact-status")).to_contain_text(
                 "Contact met 1 afspraak opgeslagen door browser.coach")
-            with Store(register_db, role="beheer") as store:
+            with Workspace(register_db, role="beheer") as store:
                 agreement = store.frame("agreements").iloc[0]
                 assert agreement["what"] == "Bellen met de Kredietbank"
                 assert agreement["contact_id"] == store.frame("contacts").iloc[-1]["id"]

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools import demo, serving
-from trajecttools.store import Store
+from trajecttools import serving
+from trajecttools.outputs import demo
+from trajecttools.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +63,7 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
     if not CHROMIUM.exists():
         pytest.skip("Chromium ontbreekt (/usr/bin/chromium)")
     db = tmp_path / "demo.db"
-    with Store(db, actor="demo", today=DEMO_AS_OF) as store:
+    with Workspace(db, actor="demo", today=DEMO_AS_OF) as store:
         demo.build(store, size=1000, seed=3, as_of=DEMO_AS_OF)
         store.set_info("synthetic", "true")
     folder = tmp_path / "dashboards"
@@ -96,7 +97,7 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
 def test_matchtafel_in_chromium(served: dict[str, Any]) -> None:
     from playwright.sync_api import sync_playwright
 
-    with Store(served["db"], migrate=False, role="beheer") as store:
+    with Workspace(served["db"], migrate=False, role="beheer") as store:
         people = store.frame("clients")[["given_name", "family_name", "bsn"]]
         before = store.count("match_decisions")
     full_names = {f"{g} {f}" for g, f in zip(people["given_name"], people["family_name"],
@@ -147,7 +148,7 @@ def test_matchtafel_in_chromium(served: dict[str, Any]) -> None:
         finally:
             browser.close()
 
-    with Store(served["db"], migrate=False, role="beheer") as store:
+    with Workspace(served["db"], migrate=False, role="beheer") as store:
         found = store.frame("match_decisions")
     assert len(found) == before + 1
     assert found["status"].astype(str).tolist()[-1] == "introduced"

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from conftest import real_console_errors
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
@@ -81,11 +81,11 @@ def _wait_until_up(server: Server, timeout: float = 120) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A Voilà server started by ``serving.serve`` on a 300-trajectory demo register."""
-    from trajecttools import demo
+    from trajecttools.outputs import demo
 
     folder = tmp_path_factory.mktemp("browser")
     db = folder / "demo.db"
-    with Store(db, actor="demo", today=DEMO_AS_OF, role="beheer") as store:
+    with Workspace(db, actor="demo", today=DEMO_AS_OF, role="beheer") as store:
         demo.build(store, size=300, seed=7, as_of=DEMO_AS_OF)
         store.set_info("synthetic", "true")
         clients = store.frame("clients")

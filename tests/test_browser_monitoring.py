@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from conftest import real_console_errors
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +43,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def big_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo register of 20 000 trajectories as of today (the dashboard's default date)."""
-    from trajecttools import demo
+    from trajecttools.outputs import demo
 
     path = tmp_path_factory.mktemp("monitoring") / "demo20k.db"
     today = dt.date.today()
-    with Store(path, actor="demo", today=today) as store:
+    with Workspace(path, actor="demo", today=today) as store:
         demo.build(store, size=SIZE, seed=3, as_of=today)
         store.set_info("synthetic", "true")
     return path
@@ -154,7 +154,7 @@ def test_monitoring_dashboard_in_chromium(server: str, big_register: Path,
             assert _font_px(page, ".tt-chart-flow svg text") >= 18
 
             # only aggregates: no pseudonym of the register is on the page
-            with Store(big_register, migrate=False) as store:
+            with Workspace(big_register, migrate=False) as store:
                 pseudonyms = store.frame("clients")["pseudonym"].head(500).tolist()
             content = page.content()
             assert not [p for p in pseudonyms if p in content]

@@ -28,8 +28,9 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from privacy_values import Forbidden, special_labels_in, unescape_json
-from trajecttools import demo, serving
-from trajecttools.store import Store
+from trajecttools import serving
+from trajecttools.outputs import demo
+from trajecttools.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +104,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         pytest.skip("Chromium ontbreekt (/usr/bin/chromium)")
     tmp = tmp_path_factory.mktemp("privacy")
     db = tmp / "demo.db"
-    with Store(db, actor="demo", today=DEMO_AS_OF) as store:
+    with Workspace(db, actor="demo", today=DEMO_AS_OF) as store:
         demo.build(store, size=300, seed=7, as_of=DEMO_AS_OF)
         store.set_info("synthetic", "true")
         forbidden = Forbidden.from_store(store)

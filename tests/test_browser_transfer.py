@@ -27,8 +27,8 @@ from test_browser_intake import (
     _wait_for_port,
 )
 from trajecttools import mdo_minutes, printing, serving
-from trajecttools.signals import signals
-from trajecttools.store import Store
+from trajecttools.reads.signals import signals
+from trajecttools.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,7 +47,7 @@ CSV = ("Extern nummer;Voornaam;Achternaam;Geboortedatum;Doelgroep\n"
 def transfer_db(demo_db: Path, tmp_path: Path) -> Path:
     db = tmp_path / "transfer.db"
     shutil.copy(demo_db, db)
-    with Store(db, actor="setup", today=DEMO_AS_OF) as store:
+    with Workspace(db, actor="setup", today=DEMO_AS_OF) as store:
         printing.set_organisation(store, name="Werkpunt Rijnmond")
         sig = signals(store).drop_duplicates("trajectory_id").head(2)
         mdo_minutes.save_meeting(store, DEMO_AS_OF, [
@@ -85,7 +85,7 @@ def test_upload_import_and_downloads_through_voila(voila: str, transfer_db: Path
 
     source = tmp_path / "klanten-uit-oud-systeem.csv"
     source.write_bytes(CSV.encode("cp1252"))
-    with Store(transfer_db) as store:
+    with Workspace(transfer_db) as store:
         before = store.count("clients")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -106,7 +106,7 @@ def test_upload_import_and_downloads_through_voila(voila: str, transfer_db: Path
             expect(page.locator(".tt-import .tt-summary")).to_contain_text(
                 "2 rijen gelezen = 1 geïmporteerd", timeout=ACTION_TIMEOUT)
             expect(page.locator(".tt-import .tt-summary")).to_contain_text("Proefimport")
-            with Store(transfer_db) as store:
+            with Workspace(transfer_db) as store:
                 assert store.count("clients") == before  # checked only
             page.locator(".tt-import-dry-run input").uncheck()
             page.locator(".tt-import-run").click()
@@ -117,7 +117,7 @@ def test_upload_import_and_downloads_through_voila(voila: str, transfer_db: Path
                 page.locator(".tt-rejects a[download]").click()
             rejects = Path(got.value.path()).read_bytes().decode("utf-8-sig")
             assert "31-02-2001" in rejects and ";4;" in f";{rejects.replace(chr(10), ';')}"
-            with Store(transfer_db) as store:
+            with Workspace(transfer_db) as store:
                 assert store.count("clients") == before + 1
                 with store.engine.connect() as conn:
                     family = conn.exec_driver_sql(

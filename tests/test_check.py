@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import text
 
 from conftest import add_staff, register_case
-from trajecttools.check import check, check_data, check_schema
-from trajecttools.errors import SchemaError
-from trajecttools.store import Store, _alembic_config, make_engine, schema_revisions
+from trajecttools.core.errors import SchemaError
+from trajecttools.reads.check import check, check_data, check_schema
+from trajecttools.register.database import _alembic_config, make_engine, schema_revisions
+from trajecttools.workspace import Workspace
 
 
-def test_fresh_register_is_at_head_and_matches_the_model(store: Store) -> None:
+def test_fresh_register_is_at_head_and_matches_the_model(store: Workspace) -> None:
     current, head = schema_revisions(store.engine)
     assert current == head and head is not None and head >= "0005"
     assert check_schema(store) == []
@@ -30,8 +31,8 @@ def test_an_older_register_is_migrated_on_open(tmp_path: Path) -> None:
         conn.execute(text("INSERT INTO teams (id, name) VALUES (1, 'Team Oud')"))
     engine.dispose()
     with pytest.raises(SchemaError, match="schemaversie 0001"):
-        Store(url, migrate=False)
-    with Store(url) as store:
+        Workspace(url, migrate=False)
+    with Workspace(url) as store:
         current, head = schema_revisions(store.engine)
         assert current == head and head >= "0005"
         assert store.frame("teams")["name"].tolist() == ["Team Oud"]
@@ -68,7 +69,7 @@ def test_0005_adds_preferred_hours_and_dates_the_steps_of_old_decisions(tmp_path
                 "INSERT INTO match_decisions (id, trajectory_id, vacancy_id, status, decided_on,"
                 f" version) VALUES ({i}, 1, 1, '{status}', '2025-02-0{i}', 1)"))
     engine.dispose()
-    with Store(url) as store:
+    with Workspace(url) as store:
         assert store.get("clients", 1)["preferred_hours"] is None
         rows = store.frame("match_decisions").set_index("status")
         assert rows.loc["proposed", "proposed_on"] == pd.Timestamp("2025-02-01")
@@ -79,14 +80,14 @@ def test_0005_adds_preferred_hours_and_dates_the_steps_of_old_decisions(tmp_path
         assert check_schema(store) == []
 
 
-def test_check_finds_nothing_in_a_clean_register(store: Store) -> None:
+def test_check_finds_nothing_in_a_clean_register(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff)
     store.change_phase(tid, "intake", on="05-06-2026", expected_version=2)
     assert check(store) == []
 
 
-def test_check_reports_illegal_history_and_unknown_codes(store: Store) -> None:
+def test_check_reports_illegal_history_and_unknown_codes(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff)
     with store.engine.begin() as conn:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from trajecttools.cli import main
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 
 def test_demo_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -15,7 +15,7 @@ def test_demo_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["demo", "--size", "120", "--seed", "3", "--db", str(db),
                  "--as-of", "02-11-2026"]) == 0
     assert "Demoregister gemaakt: 120 trajecten" in capsys.readouterr().out
-    with Store(db) as store:
+    with Workspace(db) as store:
         assert store.count("trajectories") == 120
         assert store.info()["synthetic"] == "true"
     assert main(["check", "--db", str(db)]) == 0
@@ -30,7 +30,7 @@ def test_demo_refuses_to_overwrite_without_replace(tmp_path: Path,
     assert "bestaat al; gebruik --replace" in capsys.readouterr().err
     assert main(["demo", "--size", "30", "--db", str(db), "--as-of", "02-11-2026",
                  "--replace"]) == 0
-    with Store(db) as store:
+    with Workspace(db) as store:
         assert store.count("trajectories") == 30
 
 
@@ -54,7 +54,7 @@ def test_check_reports_problems_with_exit_code_1(tmp_path: Path,
 
     db = tmp_path / "r.db"
     assert main(["migrate", "--db", str(db)]) == 0
-    with Store(db) as store:
+    with Workspace(db) as store:
         client = store.add("clients", {"given_name": "Ab", "family_name": "Proefstra",
                                        "target_group": "over_45"})
         with store.engine.begin() as conn:

@@ -16,13 +16,13 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from privacy_values import Forbidden, special_labels_in, synced_text
-from trajecttools import vocab
 from trajecttools.apps import mdo
-from trajecttools.store import Store
+from trajecttools.core import vocab
 from trajecttools.widgets._base import MeetingScreen, is_shown
 from trajecttools.widgets.matchtafel import MatchtafelDashboard, matchtafel_app
 from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.widgets.monitoring import MonitoringDashboard, monitoring_app
+from trajecttools.workspace import Workspace
 
 PSEUDONYM = re.compile(r"K-\d{6}")
 BUILDERS = {
@@ -33,17 +33,17 @@ BUILDERS = {
 
 
 @pytest.fixture
-def store(demo_db: Path, tmp_path: Path) -> Iterator[Store]:
+def store(demo_db: Path, tmp_path: Path) -> Iterator[Workspace]:
     """A private copy of the demo register (opening a case writes to its audit log)."""
     copy = tmp_path / "demo.db"
     copy.write_bytes(demo_db.read_bytes())
-    with Store(copy, actor="teamleider", today=DEMO_AS_OF, migrate=False) as s:
+    with Workspace(copy, actor="teamleider", today=DEMO_AS_OF, migrate=False) as s:
         yield s
 
 
 @pytest.fixture(scope="module")
 def forbidden(demo_db: Path) -> Forbidden:
-    with Store(demo_db, migrate=False) as s:
+    with Workspace(demo_db, migrate=False) as s:
         found = Forbidden.from_store(s)
     found.check_size()
     return found
@@ -73,7 +73,7 @@ def test_the_finder_finds_what_it_looks_for(forbidden: Forbidden) -> None:
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))
-def test_meeting_mode_is_the_default(name: str, store: Store, forbidden: Forbidden) -> None:
+def test_meeting_mode_is_the_default(name: str, store: Workspace, forbidden: Forbidden) -> None:
     dash = BUILDERS[name](store)
     assert isinstance(dash, MeetingScreen)
     assert not dash.hidden and dash.content_shown
@@ -84,7 +84,7 @@ def test_meeting_mode_is_the_default(name: str, store: Store, forbidden: Forbidd
         assert not PSEUDONYM.search(text)
 
 
-def test_matchtafel_stays_private_at_the_table(store: Store, forbidden: Forbidden) -> None:
+def test_matchtafel_stays_private_at_the_table(store: Workspace, forbidden: Forbidden) -> None:
     board = matchtafel_app(store, as_of=DEMO_AS_OF)
     assert isinstance(board, MatchtafelDashboard)
     board.picker.value = tuple(v for _, v in board.picker.options[:4])
@@ -104,7 +104,7 @@ def test_matchtafel_stays_private_at_the_table(store: Store, forbidden: Forbidde
     assert_private(board, forbidden, labels_allowed=False)
 
 
-def _special_case(store: Store, dash: MdoDashboard) -> int:
+def _special_case(store: Workspace, dash: MdoDashboard) -> int:
     """Return an active trajectory on screen with a special-category barrier with notes."""
     barriers = pd.read_sql_table("barriers", store.engine)  # raw rows, notes included
     special = barriers[barriers["domain"].astype(str).isin(vocab.SPECIAL_CATEGORY_DOMAINS)
@@ -115,7 +115,7 @@ def _special_case(store: Store, dash: MdoDashboard) -> int:
     return ids[0]
 
 
-def test_mdo_labels_only_on_an_opened_card(store: Store, forbidden: Forbidden) -> None:
+def test_mdo_labels_only_on_an_opened_card(store: Workspace, forbidden: Forbidden) -> None:
     dash = mdo(store, as_of=DEMO_AS_OF)
     assert isinstance(dash, MdoDashboard)
     for team in [v for _, v in dash.team_filter.options]:
@@ -136,7 +136,7 @@ def test_mdo_labels_only_on_an_opened_card(store: Store, forbidden: Forbidden) -
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))
-def test_hide_all_hides_everything(name: str, store: Store, forbidden: Forbidden) -> None:
+def test_hide_all_hides_everything(name: str, store: Workspace, forbidden: Forbidden) -> None:
     dash = BUILDERS[name](store)
     assert isinstance(dash, MeetingScreen)
     if isinstance(dash, MdoDashboard):  # the worst moment: a case card is open
@@ -168,7 +168,7 @@ def test_hide_all_hides_everything(name: str, store: Store, forbidden: Forbidden
     assert synced_text(dash, visible_only=True) == shown  # the meeting goes on where it was
 
 
-def test_monitoring_groups_are_aggregates(store: Store, forbidden: Forbidden) -> None:
+def test_monitoring_groups_are_aggregates(store: Workspace, forbidden: Forbidden) -> None:
     dash = monitoring_app(store, as_of=DEMO_AS_OF, wait=False)
     assert isinstance(dash, MonitoringDashboard)
     for by in ("coach", "team", "target_group"):

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trajecttools import demo, vocab
-from trajecttools.method import load_method
-from trajecttools.model import ENTITIES
-from trajecttools.records import bsn_is_valid
+from trajecttools.core import vocab
+from trajecttools.core.identifiers import elfproef as bsn_is_valid
+from trajecttools.core.method import load_method
+from trajecttools.core.model import ENTITIES
+from trajecttools.outputs import demo
 
 AS_OF = dt.date(2026, 11, 2)
 NOW = pd.Timestamp(AS_OF)
@@ -255,10 +256,10 @@ def test_wished_hours_and_decision_step_dates(frames: Frames) -> None:
 
 
 def test_retention_after_the_first_job_is_plausible(demo_db: Path) -> None:
-    from trajecttools import outcomes
-    from trajecttools.store import Store
+    from trajecttools.reads import outcomes
+    from trajecttools.workspace import Workspace
 
-    with Store(demo_db, today=AS_OF) as store:
+    with Workspace(demo_db, today=AS_OF) as store:
         ret = outcomes.retention(store, as_of=AS_OF, min_n=None).set_index("months")
     assert (ret["eligible"] >= 20).all()
     # seed 001: most placed clients still work benefit-independently after 6 and 12 months
@@ -585,16 +586,16 @@ def test_small_registers_plant_nothing_but_still_work() -> None:
 
 # -- loading --------------------------------------------------------------------------------
 def test_build_loads_every_frame_and_the_signals_find_every_rule(tmp_path: Path) -> None:
-    from trajecttools.store import Store
+    from trajecttools.workspace import Workspace
 
-    with Store(tmp_path / "demo.db", actor="tester", today=AS_OF) as store:
+    with Workspace(tmp_path / "demo.db", actor="tester", today=AS_OF) as store:
         counts = demo.build(store, size=SIZE, seed=11)
         expected = {name: len(df) for name, df in demo.generate(SIZE, seed=11,
                                                                 as_of=AS_OF).items()}
         assert {k: v for k, v in counts.items() if v} == {k: v for k, v in expected.items()
                                                           if v}
         assert store.count("trajectories") == SIZE
-        from trajecttools.signals import signals
+        from trajecttools.reads.signals import signals
 
         found = signals(store, AS_OF)
     pairs = set(zip(found["method"], found["rule"], strict=True))

@@ -7,25 +7,25 @@ import datetime as dt
 import pytest
 
 from conftest import add_staff, register_case
-from trajecttools.dossier import (
-    add_months,
+from trajecttools.core.dates import add_months
+from trajecttools.core.errors import NotFoundError
+from trajecttools.core.method import load_method
+from trajecttools.core.names import initials_of
+from trajecttools.reads.case.dossier import (
     case_choices,
     describe,
     display_value,
-    initials_of,
     load_dossier,
     placement_limit_text,
     placement_limit_warning,
     placement_limits,
 )
-from trajecttools.errors import NotFoundError
-from trajecttools.method import load_method
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 BSN = "111222333"
 
 
-def test_dossier_holds_the_case_but_never_the_bsn(sqlite_store: Store) -> None:
+def test_dossier_holds_the_case_but_never_the_bsn(sqlite_store: Workspace) -> None:
     staff = add_staff(sqlite_store)
     client = {"given_name": "Amira", "family_name": "van der Proef", "target_group": "over_45",
               "bsn": BSN}
@@ -45,7 +45,7 @@ def test_dossier_holds_the_case_but_never_the_bsn(sqlite_store: Store) -> None:
         load_dossier(sqlite_store, 999)
 
 
-def test_case_choices_name_cases_by_pseudonym_and_initials(sqlite_store: Store) -> None:
+def test_case_choices_name_cases_by_pseudonym_and_initials(sqlite_store: Workspace) -> None:
     staff = add_staff(sqlite_store)
     register_case(sqlite_store, staff)
     (choice,) = case_choices(sqlite_store)
@@ -55,7 +55,7 @@ def test_case_choices_name_cases_by_pseudonym_and_initials(sqlite_store: Store) 
     assert case_choices(sqlite_store, search="nee") == []
 
 
-def test_describe_shows_labels_and_hides_technical_columns(sqlite_store: Store) -> None:
+def test_describe_shows_labels_and_hides_technical_columns(sqlite_store: Workspace) -> None:
     staff = add_staff(sqlite_store)
     tid = register_case(sqlite_store, staff)
     m = load_method("opstapbaan")

@@ -10,19 +10,19 @@ import pytest
 
 from conftest import TODAY, Staff, add_staff
 from formdriver import BSN, add_row, counts, do_intake, fill, follow, register, shown_texts
-from trajecttools.store import Store
 from trajecttools.widgets.follow_up import FollowUpApp, follow_up_app
 from trajecttools.widgets.forms import is_shown
 from trajecttools.widgets.intake import IntakeApp
+from trajecttools.workspace import Workspace
 
 
 @pytest.fixture
-def staff(sqlite_store: Store) -> Staff:
+def staff(sqlite_store: Workspace) -> Staff:
     return add_staff(sqlite_store)
 
 
 @pytest.fixture
-def case(sqlite_store: Store, staff: Staff) -> int:
+def case(sqlite_store: Workspace, staff: Staff) -> int:
     """A case registered and taken in through the intake forms (phase intake on 10-03-2026)."""
     intake = IntakeApp(sqlite_store, actor="jet.coach", today=TODAY)
     tid = register(intake, staff.coach, staff.case_manager)
@@ -31,7 +31,7 @@ def case(sqlite_store: Store, staff: Staff) -> int:
 
 
 @pytest.fixture
-def app(sqlite_store: Store, case: int) -> FollowUpApp:
+def app(sqlite_store: Workspace, case: int) -> FollowUpApp:
     return follow(sqlite_store, case, actor="jet.coach", today=TODAY)
 
 
@@ -51,7 +51,7 @@ def test_app_classes_steps_and_header(app: FollowUpApp) -> None:
     assert not any(BSN in text for text in shown_texts(app))
 
 
-def test_full_route_to_end_report(app: FollowUpApp, sqlite_store: Store, case: int,
+def test_full_route_to_end_report(app: FollowUpApp, sqlite_store: Workspace, case: int,
                                   staff: Staff) -> None:
     store = sqlite_store
     # opstapbaan: a stepping-stone placement at the social work company, with the phase change
@@ -227,7 +227,7 @@ def test_placement_types_show_the_method_limits(app: FollowUpApp) -> None:
 
 
 def test_placement_over_its_limit_is_saved_with_a_warning(
-    app: FollowUpApp, sqlite_store: Store
+    app: FollowUpApp, sqlite_store: Workspace
 ) -> None:
     p = app.placement
     fill(p.fields, {"kind": "wage_subsidy", "employer_name": "Bakkerij", "start_on": "01-04-2026",
@@ -299,7 +299,7 @@ INVALID = [
 @pytest.mark.parametrize(("part_name", "where", "base", "key", "value", "message"), INVALID,
                          ids=[f"{p}-{k}-{i}" for i, (p, _, _, k, _, _) in enumerate(INVALID)])
 def test_invalid_field_is_named_in_dutch_and_nothing_is_saved(
-    app: FollowUpApp, sqlite_store: Store, part_name: str, where: str,
+    app: FollowUpApp, sqlite_store: Workspace, part_name: str, where: str,
     base: dict[str, object], key: str, value: str, message: str,
 ) -> None:
     part = app.parts[part_name]
@@ -325,7 +325,7 @@ def test_invalid_field_is_named_in_dutch_and_nothing_is_saved(
 
 
 def test_existing_and_new_employer_together_is_refused(app: FollowUpApp,
-                                                       sqlite_store: Store) -> None:
+                                                       sqlite_store: Workspace) -> None:
     with sqlite_store.transaction() as tx:
         tx.add("employers", {"name": "Bestaand BV"})
     app.reload()
@@ -340,7 +340,7 @@ def test_existing_and_new_employer_together_is_refused(app: FollowUpApp,
 
 
 def test_stale_phase_change_is_refused_and_shows_the_other_version(
-    app: FollowUpApp, sqlite_store: Store, case: int
+    app: FollowUpApp, sqlite_store: Workspace, case: int
 ) -> None:
     version = app.dossier.version
     sqlite_store.change_phase(case, "closed", on="12-03-2026", outcome="moved",
@@ -367,7 +367,7 @@ def test_stale_phase_change_is_refused_and_shows_the_other_version(
 
 
 def test_stale_agreement_edit_is_refused_and_nothing_is_overwritten(
-    app: FollowUpApp, sqlite_store: Store
+    app: FollowUpApp, sqlite_store: Workspace
 ) -> None:
     (row,) = app.agreements.rows.rows
     record = row.record
@@ -387,7 +387,7 @@ def test_stale_agreement_edit_is_refused_and_nothing_is_overwritten(
     assert stored["status"] == "not_kept" and stored["reason_not_kept"] == "Ziek"
 
 
-def test_stale_end_report_edit_is_refused(app: FollowUpApp, sqlite_store: Store,
+def test_stale_end_report_edit_is_refused(app: FollowUpApp, sqlite_store: Workspace,
                                           case: int) -> None:
     er = app.end_report
     fill(er.fields, {"written_on": "12-06-2026", "results": "Eerste versie", "close": False})
@@ -405,7 +405,7 @@ def test_stale_end_report_edit_is_refused(app: FollowUpApp, sqlite_store: Store,
 
 
 def test_contact_agreement_count_in_status_and_rows_reset(app: FollowUpApp,
-                                                          sqlite_store: Store) -> None:
+                                                          sqlite_store: Workspace) -> None:
     c = app.contact
     fill(c.fields, {"kind": "phone", "held_on": "12-03-2026"})
     add_row(c.agreements, {"what": "Bellen", "who": "coach", "due_on": "19-03-2026"})
@@ -418,7 +418,7 @@ def test_contact_agreement_count_in_status_and_rows_reset(app: FollowUpApp,
     assert contact["kind"] == "phone" and pd.isna(contact["notes"])
 
 
-def test_builder_uses_the_environment(sqlite_store: Store, monkeypatch: pytest.MonkeyPatch,
+def test_builder_uses_the_environment(sqlite_store: Workspace, monkeypatch: pytest.MonkeyPatch,
                                       case: int) -> None:
     monkeypatch.setenv("TRAJECTTOOLS_DATABASE_URL", sqlite_store.url)
     widget = follow_up_app(actor="env.user", today=TODAY)

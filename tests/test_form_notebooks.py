@@ -11,7 +11,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import add_staff, register_case
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 FORM_NOTEBOOKS = [ROOT / "notebooks" / "intake.ipynb", ROOT / "notebooks" / "follow_up.ipynb"]
@@ -37,7 +37,7 @@ def test_form_notebook_runs_against_a_temp_register(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "forms.db"
-    with Store(db, actor="setup") as store:
+    with Workspace(db, actor="setup") as store:
         register_case(store, add_staff(store))
     monkeypatch.setenv("TRAJECTTOOLS_DATABASE_URL", f"sqlite:///{db}")
     monkeypatch.setenv("TRAJECTTOOLS_USER", "notebook.test")

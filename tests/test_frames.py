@@ -9,11 +9,11 @@ from typing import Any
 import pandas as pd
 
 from conftest import DEMO_AS_OF, add_staff, register_case
-from trajecttools import vocab
-from trajecttools.store import Store
+from trajecttools.core import vocab
+from trajecttools.workspace import Workspace
 
 
-def _full_case(store: Store) -> int:
+def _full_case(store: Workspace) -> int:
     staff = add_staff(store)
     tid = register_case(store, staff)
     v = store.get("trajectories", tid)["version"]
@@ -66,7 +66,7 @@ def _full_case(store: Store) -> int:
     return tid
 
 
-def test_entity_frames_have_real_dtypes(store: Store) -> None:
+def test_entity_frames_have_real_dtypes(store: Workspace) -> None:
     _full_case(store)
     clients = store.frame("clients")
     assert pd.api.types.is_datetime64_any_dtype(clients["birth_date"])
@@ -84,7 +84,7 @@ def test_entity_frames_have_real_dtypes(store: Store) -> None:
     assert employers.empty and "inclusive" in employers.columns
 
 
-def test_cases_frame_holds_the_key_facts(store: Store) -> None:
+def test_cases_frame_holds_the_key_facts(store: Workspace) -> None:
     tid = _full_case(store)
     cases = store.cases(as_of=dt.date(2026, 6, 15))
     assert len(cases) == 1
@@ -108,7 +108,7 @@ def test_cases_frame_holds_the_key_facts(store: Store) -> None:
         assert identity not in cases.columns
 
 
-def test_cases_frame_as_of_an_earlier_date_ignores_later_events(store: Store) -> None:
+def test_cases_frame_as_of_an_earlier_date_ignores_later_events(store: Workspace) -> None:
     _full_case(store)
     row = store.cases(as_of=dt.date(2026, 6, 10)).iloc[0]
     assert row["contacts"] == 1
@@ -118,7 +118,7 @@ def test_cases_frame_as_of_an_earlier_date_ignores_later_events(store: Store) ->
     assert row["coach_changes"] == 0
 
 
-def test_cases_frame_dtypes(store: Store) -> None:
+def test_cases_frame_dtypes(store: Workspace) -> None:
     _full_case(store)
     cases = store.cases(as_of=dt.date(2026, 6, 15))
     for col in ("phase_since", "registered_at", "intake_on", "aftercare_on", "closed_on"):
@@ -129,7 +129,7 @@ def test_cases_frame_dtypes(store: Store) -> None:
 
 
 def test_cases_frame_as_of_a_past_date_shows_the_phase_and_coach_of_that_day(
-    store: Store,
+    store: Workspace,
 ) -> None:
     tid = _full_case(store)  # intake from 04-06, coach JC01 from 02-06, JC02 from 09-06
     now = store.cases(as_of=dt.date(2026, 6, 15)).iloc[0]
@@ -152,14 +152,14 @@ def test_cases_frame_as_of_a_past_date_shows_the_phase_and_coach_of_that_day(
     assert row["phase"] == "registration" and row["days_in_phase"] == 0
 
 
-def test_cases_frame_leaves_out_trajectories_registered_after_as_of(store: Store) -> None:
+def test_cases_frame_leaves_out_trajectories_registered_after_as_of(store: Workspace) -> None:
     _full_case(store)
     before = store.cases(as_of=dt.date(2026, 5, 31))
     assert before.empty and list(before.columns) == list(store.cases().columns)
     assert len(store.cases(as_of=dt.date(2026, 6, 1))) == 1
 
 
-def _reference_cases(store: Store, as_of: dt.date) -> pd.DataFrame:
+def _reference_cases(store: Workspace, as_of: dt.date) -> pd.DataFrame:
     """The as-of columns of the cases frame, derived trajectory by trajectory in plain Python."""
     day = pd.Timestamp(as_of)
     trajectories = store.frame("trajectories")
@@ -231,7 +231,7 @@ def _reference_cases(store: Store, as_of: dt.date) -> pd.DataFrame:
 
 
 def test_cases_frame_matches_a_per_trajectory_reference_on_demo_data(demo_db: Path) -> None:
-    with Store(demo_db, today=DEMO_AS_OF) as store:
+    with Workspace(demo_db, today=DEMO_AS_OF) as store:
         for as_of in (DEMO_AS_OF, DEMO_AS_OF - dt.timedelta(days=150),
                       DEMO_AS_OF - dt.timedelta(days=400)):
             got = store.cases(as_of).reset_index(drop=True)

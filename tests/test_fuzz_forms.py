@@ -23,10 +23,10 @@ from sqlalchemy import text
 
 from conftest import TODAY, Staff, add_staff, make_store
 from formdriver import REGISTRATION, counts, fill, follow, register, walk
-from trajecttools.errors import InvalidRecord, TrajecttoolsError
-from trajecttools.records import RECORDS, validate
-from trajecttools.store import Store
+from trajecttools.core.errors import InvalidRecord, TrajecttoolsError
+from trajecttools.core.validation import RECORDS, validate
 from trajecttools.widgets.intake import IntakeApp
+from trajecttools.workspace import Workspace
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -143,12 +143,12 @@ def test_a_hostile_value_in_one_text_field_is_kept_or_named(data: st.DataObject)
 
 # -- the store's write path (SQLite, and PostgreSQL when configured) ------------------------
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, Staff]]:
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Workspace, Staff]]:
     with make_store(request.param, tmp_path) as store:
         yield store, add_staff(store)
 
 
-def _stored(store: Store, table: str, row_id: int, column: str) -> Any:
+def _stored(store: Workspace, table: str, row_id: int, column: str) -> Any:
     """Read one value as the database holds it (not through any view of a role)."""
     with store.engine.connect() as conn:
         return conn.execute(text(f"SELECT {column} FROM {table} WHERE id = :i"),
@@ -163,7 +163,7 @@ CLIENT_TEXT = ("given_name", "family_name", "municipality", "region", "education
 
 @SETTINGS
 @given(data=st.data())
-def test_store_writes_as_typed_or_refuses_in_dutch(db: tuple[Store, Staff],
+def test_store_writes_as_typed_or_refuses_in_dutch(db: tuple[Workspace, Staff],
                                                    data: st.DataObject) -> None:
     store, staff = db
     path = data.draw(st.sampled_from(["add", "register", "update"]), label="path")
@@ -226,7 +226,7 @@ def assert_escaped(root: Any, value: str) -> None:
 
 
 @pytest.fixture
-def form_store(tmp_path: Path) -> Iterator[tuple[Store, Staff]]:
+def form_store(tmp_path: Path) -> Iterator[tuple[Workspace, Staff]]:
     with make_store("sqlite", tmp_path) as store:
         yield store, add_staff(store)
 
@@ -234,7 +234,7 @@ def form_store(tmp_path: Path) -> Iterator[tuple[Store, Staff]]:
 @SETTINGS
 @given(data=st.data())
 def test_registration_form_saves_as_typed_or_names_the_field(
-    form_store: tuple[Store, Staff], data: st.DataObject
+    form_store: tuple[Workspace, Staff], data: st.DataObject
 ) -> None:
     store, staff = form_store
     key = data.draw(st.sampled_from(REG_TEXT), label="key")
@@ -265,7 +265,7 @@ def test_registration_form_saves_as_typed_or_names_the_field(
 
 
 @pytest.fixture
-def case_app(tmp_path: Path) -> Iterator[tuple[Store, Any]]:
+def case_app(tmp_path: Path) -> Iterator[tuple[Workspace, Any]]:
     with make_store("sqlite", tmp_path) as store:
         staff = add_staff(store)
         intake = IntakeApp(store, actor="jet.coach", today=TODAY)
@@ -273,7 +273,7 @@ def case_app(tmp_path: Path) -> Iterator[tuple[Store, Any]]:
         yield store, follow(store, tid, actor="jet.coach", today=TODAY)
 
 
-def assert_refused_naming(store: Store, part: Any, key: str, before: dict[str, int]) -> None:
+def assert_refused_naming(store: Workspace, part: Any, key: str, before: dict[str, int]) -> None:
     """Assert a form refused exactly the field ``key`` in Dutch and wrote nothing."""
     errors = part.fields.errors()
     assert set(errors) == {key}, (errors, part.status.message)
@@ -287,7 +287,7 @@ CONTACT = {"kind": "progress", "held_on": "10-06-2026", "location": "Kantoor",
 
 @SETTINGS
 @given(data=st.data())
-def test_contact_form_saves_as_typed_or_names_the_field(case_app: tuple[Store, Any],
+def test_contact_form_saves_as_typed_or_names_the_field(case_app: tuple[Workspace, Any],
                                                         data: st.DataObject) -> None:
     store, app = case_app
     key = data.draw(st.sampled_from(["held_on", "location", "participants", "notes"]))
@@ -333,7 +333,7 @@ INTAKE_TEXT = {  # where -> (key, table, column)
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
-def test_intake_form_saves_as_typed_or_names_the_field(form_store: tuple[Store, Staff],
+def test_intake_form_saves_as_typed_or_names_the_field(form_store: tuple[Workspace, Staff],
                                                        data: st.DataObject) -> None:
     from formdriver import add_row
 
@@ -392,7 +392,7 @@ END_REPORT_TEXTS = ["aftercare_summary", "results", "remaining_points", "actions
 @SETTINGS
 @given(data=st.data())
 def test_aftercare_and_end_report_forms_save_as_typed_or_name_the_field(
-        case_app: tuple[Store, Any], data: st.DataObject) -> None:
+        case_app: tuple[Workspace, Any], data: st.DataObject) -> None:
     store, app = case_app
     form, key = data.draw(st.sampled_from(
         [("aftercare", "notes"), ("aftercare", "held_on")]
@@ -429,7 +429,7 @@ PLACEMENT = {"kind": "trial", "employer_name": "Proefbedrijf", "employer_sector"
 
 @SETTINGS
 @given(data=st.data())
-def test_placement_form_saves_as_typed_or_names_the_field(case_app: tuple[Store, Any],
+def test_placement_form_saves_as_typed_or_names_the_field(case_app: tuple[Workspace, Any],
                                                           data: st.DataObject) -> None:
     store, app = case_app
     key = data.draw(st.sampled_from(["employer_name", "employer_municipality", "start_on",

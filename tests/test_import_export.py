@@ -19,10 +19,10 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select, text
 
 from conftest import DEMO_AS_OF, TODAY, add_staff
-from trajecttools.exporter import SHEETS, export_register
-from trajecttools.importer import ImportFileError, ImportResult, import_file
-from trajecttools.model import Base
-from trajecttools.store import Store
+from trajecttools.core.model import Base
+from trajecttools.outputs.export import SHEETS, export_register
+from trajecttools.outputs.importer import ImportFileError, ImportResult, import_file
+from trajecttools.workspace import Workspace
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ def workbook_cells(path: Path) -> dict[str, list[list[tuple[Any, str]]]]:
         wb.close()
 
 
-def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(store: Workspace) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table (audit log included), to prove nothing changed."""
     out = {}
     with store.engine.connect() as conn:
@@ -69,14 +69,14 @@ def reject_file_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig")), delimiter=";"))
 
 
-def fresh(tmp_path: Path, name: str = "doel.db", today: dt.date = TODAY) -> Store:
-    return Store(tmp_path / name, actor="importeur", today=today, role="beheer")
+def fresh(tmp_path: Path, name: str = "doel.db", today: dt.date = TODAY) -> Workspace:
+    return Workspace(tmp_path / name, actor="importeur", today=today, role="beheer")
 
 
 # -- round trip --------------------------------------------------------------------------------
 def test_round_trip_xlsx_is_cell_for_cell_equal(demo_db: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "eerste.xlsx", tmp_path / "tweede.xlsx"
-    with Store(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
+    with Workspace(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
         export_register(demo, first)
         total = sum(demo.count(e) for e in SHEETS)
     with fresh(tmp_path, today=DEMO_AS_OF) as target:
@@ -100,7 +100,7 @@ def test_round_trip_xlsx_is_cell_for_cell_equal(demo_db: Path, tmp_path: Path) -
 
 def test_round_trip_csv_zip_is_byte_equal(demo_db: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "eerste.zip", tmp_path / "tweede.zip"
-    with Store(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
+    with Workspace(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
         export_register(demo, first, full=True)
     with fresh(tmp_path, today=DEMO_AS_OF) as target:
         result = import_file(target, first, kind="register")
@@ -123,7 +123,7 @@ def test_round_trip_csv_zip_is_byte_equal(demo_db: Path, tmp_path: Path) -> None
 
 
 def test_export_csv_writes_one_file_per_entity_in_a_folder(demo_db: Path, tmp_path: Path) -> None:
-    with Store(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
+    with Workspace(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
         folder = export_register(demo, tmp_path / "uit" / "register.csv")
         contacts = demo.count("contacts")
     assert folder == tmp_path / "uit" / "register"
@@ -136,7 +136,7 @@ def test_export_csv_writes_one_file_per_entity_in_a_folder(demo_db: Path, tmp_pa
 
 
 def test_pseudonymised_export_has_no_names_bsn_or_notes(demo_db: Path, tmp_path: Path) -> None:
-    with Store(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
+    with Workspace(demo_db, today=DEMO_AS_OF, role="beheer") as demo:
         plain = workbook_cells(export_register(demo, tmp_path / "gewoon.xlsx"))
         pseudo = workbook_cells(export_register(demo, tmp_path / "pseudo.xlsx", pseudonymised=True))
         full = workbook_cells(export_register(demo, tmp_path / "vol.xlsx", full=True))
@@ -158,7 +158,7 @@ def test_pseudonymised_export_has_no_names_bsn_or_notes(demo_db: Path, tmp_path:
 
 
 def test_export_refuses_unknown_format_and_contradictory_options(
-    sqlite_store: Store, tmp_path: Path
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     with pytest.raises(Exception, match="onbekend formaat"):
         export_register(sqlite_store, tmp_path / "x.pdf")
@@ -166,7 +166,9 @@ def test_export_refuses_unknown_format_and_contradictory_options(
         export_register(sqlite_store, tmp_path / "x.xlsx", pseudonymised=True, full=True)
 
 
-def test_export_never_writes_formulas(sqlite_store: Store, tmp_path: Path) -> None:
+def test_export_never_writes_formulas(
+    sqlite_store: Workspace, tmp_path: Path)
+) -> None:
     sqlite_store.add(
         "clients",
         {
@@ -187,7 +189,7 @@ HEAD = ["Extern nummer", "Voornaam", "Achternaam", "Geboortedatum", "Doelgroep",
 
 
 def test_messy_csv_semicolons_cp1252_serial_dates_empty_lines_dupes_codes_truncated(
-    store: Store, tmp_path: Path
+    store: Workspace, tmp_path: Path
 ) -> None:
     body = (
         "Extern nummer;Voornaam;Achternaam;Geboortedatum;Doelgroep;Gemeente\r\n"
@@ -233,7 +235,7 @@ def test_messy_csv_semicolons_cp1252_serial_dates_empty_lines_dupes_codes_trunca
 
 
 def test_reimport_imports_nothing_twice_and_refuses_changed_rows(
-    sqlite_store: Store, tmp_path: Path
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     rows = [HEAD] + [
         [f"X{i}", f"Naam{i}", "Test", "01-02-1990", "over_45", "Ede"] for i in range(5)
@@ -252,7 +254,9 @@ def test_reimport_imports_nothing_twice_and_refuses_changed_rows(
     check_bookkeeping(third)
 
 
-def test_excel_serial_dates_typed_cells_and_empty_rows(sqlite_store: Store, tmp_path: Path) -> None:
+def test_excel_serial_dates_typed_cells_and_empty_rows(
+    sqlite_store: Workspace, tmp_path: Path)
+) -> None:
     wb = Workbook()
     ws = wb.active
     ws.append([*HEAD, "Postcode"])
@@ -274,7 +278,9 @@ def test_excel_serial_dates_typed_cells_and_empty_rows(sqlite_store: Store, tmp_
     assert postcodes == {"E1": "3011", "E2": "3011 AB", "3": None}
 
 
-def test_truncated_files_leave_the_register_as_it_was(sqlite_store: Store, tmp_path: Path) -> None:
+def test_truncated_files_leave_the_register_as_it_was(
+    sqlite_store: Workspace, tmp_path: Path)
+) -> None:
     add_staff(sqlite_store)
     good = tmp_path / "goed.xlsx"
     wb = Workbook()
@@ -299,7 +305,9 @@ def test_truncated_files_leave_the_register_as_it_was(sqlite_store: Store, tmp_p
     assert result.rejects[0][0] == 3 and "houdt midden in een veld op" in result.rejects[0][2]
 
 
-def test_database_error_rolls_back_everything(sqlite_store: Store, tmp_path: Path) -> None:
+def test_database_error_rolls_back_everything(
+    sqlite_store: Workspace, tmp_path: Path)
+) -> None:
     with sqlite_store.engine.begin() as conn:  # a real database refusal halfway the insert
         conn.execute(
             text(
@@ -319,7 +327,9 @@ def test_database_error_rolls_back_everything(sqlite_store: Store, tmp_path: Pat
     assert not (tmp_path / "k.afgewezen.csv").exists()
 
 
-def test_dry_run_checks_everything_and_saves_nothing(sqlite_store: Store, tmp_path: Path) -> None:
+def test_dry_run_checks_everything_and_saves_nothing(
+    sqlite_store: Workspace, tmp_path: Path)
+) -> None:
     rows = [HEAD, ["D1", "A", "B", "", "over_45", ""], ["D2", "", "B", "", "over_45", ""]]
     path = write_csv(tmp_path / "k.csv", rows)
     before = snapshot(sqlite_store)
@@ -334,7 +344,9 @@ def test_dry_run_checks_everything_and_saves_nothing(sqlite_store: Store, tmp_pa
     assert result.rejects == [(3, "Voornaam", "is verplicht")]
 
 
-def test_every_problem_of_a_row_is_named(sqlite_store: Store, tmp_path: Path) -> None:
+def test_every_problem_of_a_row_is_named(
+    sqlite_store: Workspace, tmp_path: Path)
+) -> None:
     rows = [HEAD, ["P1", "", "Bos", "31-02-2001", "onbekend", ""]]
     result = import_file(sqlite_store, write_csv(tmp_path / "k.csv", rows), kind="clients")
     assert (result.read, result.rejected) == (1, 1)
@@ -346,7 +358,9 @@ def test_every_problem_of_a_row_is_named(sqlite_store: Store, tmp_path: Path) ->
     assert len(reject_file_rows(result.reject_path)) == 3  # type: ignore[arg-type]
 
 
-def test_mapping_file_maps_columns_and_codes(sqlite_store: Store, tmp_path: Path) -> None:
+def test_mapping_file_maps_columns_and_codes(
+    sqlite_store: Workspace, tmp_path: Path)
+) -> None:
     mapping = tmp_path / "bron.toml"
     mapping.write_text(
         '[columns]\n"Clientnr" = "external_id"\n"Roep" = "Voornaam"\n"Fam" = "family_name"\n'
@@ -376,7 +390,7 @@ def test_mapping_file_maps_columns_and_codes(sqlite_store: Store, tmp_path: Path
         import_file(sqlite_store, tmp_path / "k.csv", kind="clients", mapping=broken)
 
 
-def test_trajectories_contacts_employers_vacancies_chain(store: Store, tmp_path: Path) -> None:
+def test_trajectories_contacts_employers_vacancies_chain(store: Workspace, tmp_path: Path) -> None:
     staff = add_staff(store)
     write_csv(tmp_path / "k.csv", [HEAD, ["K1", "Ana", "Bos", "", "over_45", ""]])
     assert import_file(store, tmp_path / "k.csv", kind="clients").new == 1
@@ -450,7 +464,9 @@ def test_trajectories_contacts_employers_vacancies_chain(store: Store, tmp_path:
         assert conn.execute(text("SELECT hours_per_week FROM vacancies")).scalar() == 32.5
 
 
-def test_unknown_kind_and_missing_external_id_column(sqlite_store: Store, tmp_path: Path) -> None:
+def test_unknown_kind_and_missing_external_id_column(
+    sqlite_store: Workspace, tmp_path: Path)
+) -> None:
     path = write_csv(tmp_path / "k.csv", [["Voornaam", "Achternaam"], ["A", "B"]])
     with pytest.raises(ImportFileError, match="Onbekende soort import"):
         import_file(sqlite_store, path, kind="pizza")
@@ -486,7 +502,7 @@ hostile_text = st.one_of(
 @pytest.fixture(scope="module")
 def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """One register for all hostile examples (each example uses its own external numbers)."""
-    with Store(tmp_path_factory.mktemp("vijandig") / "r.db", actor="t", today=TODAY) as store:
+    with Workspace(tmp_path_factory.mktemp("vijandig") / "r.db", actor="t", today=TODAY) as store:
         yield store
 
 
@@ -502,7 +518,7 @@ _example = iter(range(10**9))
     )
 )
 def test_hostile_values_are_rejected_clearly_or_stored_exactly(
-    hostile_store: Store,
+    hostile_store: Workspace,
     tmp_path_factory: pytest.TempPathFactory,
     rows: list[tuple[str, str, str, str]],
 ) -> None:
@@ -554,7 +570,7 @@ def test_hostile_values_are_rejected_clearly_or_stored_exactly(
     )
 )
 def test_hostile_excel_cells_never_crash(
-    hostile_store: Store, tmp_path_factory: pytest.TempPathFactory, cells: list[Any]
+    hostile_store: Workspace, tmp_path_factory: pytest.TempPathFactory, cells: list[Any]
 ) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 

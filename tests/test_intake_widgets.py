@@ -19,19 +19,19 @@ from formdriver import (
     register,
     shown_texts,
 )
-from trajecttools import vocab
-from trajecttools.store import Store
+from trajecttools.core import vocab
 from trajecttools.widgets.forms import is_shown
 from trajecttools.widgets.intake import IntakeApp, intake_app
+from trajecttools.workspace import Workspace
 
 
 @pytest.fixture
-def staff(sqlite_store: Store) -> Staff:
+def staff(sqlite_store: Workspace) -> Staff:
     return add_staff(sqlite_store)
 
 
 @pytest.fixture
-def app(sqlite_store: Store, staff: Staff) -> IntakeApp:
+def app(sqlite_store: Workspace, staff: Staff) -> IntakeApp:
     return IntakeApp(sqlite_store, actor="jet.coach", today=TODAY)
 
 
@@ -50,7 +50,7 @@ def test_app_has_stable_classes_and_starts_with_a_new_registration(app: IntakeAp
 
 
 def test_registration_saves_client_trajectory_plan_and_coach(
-    app: IntakeApp, sqlite_store: Store, staff: Staff
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff
 ) -> None:
     tid = register(app, staff.coach, staff.case_manager)
     store = sqlite_store
@@ -129,7 +129,7 @@ INVALID_REGISTRATION = [
 @pytest.mark.parametrize(("key", "value", "message"), INVALID_REGISTRATION,
                          ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(INVALID_REGISTRATION)])
 def test_invalid_registration_field_is_named_in_dutch_and_nothing_is_saved(
-    app: IntakeApp, sqlite_store: Store, staff: Staff, key: str, value: str, message: str
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff, key: str, value: str, message: str
 ) -> None:
     before = counts(sqlite_store)
     values = {**REGISTRATION, "coach_id": staff.coach, "case_manager_id": staff.case_manager,
@@ -148,7 +148,7 @@ def test_invalid_registration_field_is_named_in_dutch_and_nothing_is_saved(
 
 
 def test_all_problems_of_a_form_show_at_once(
-    app: IntakeApp, sqlite_store: Store, staff: Staff
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff
 ) -> None:
     fill(app.registration.fields, {"birth_date": "99-99-9999", "postcode": "x",
                                    "signed_client_on": "morgen"})
@@ -166,7 +166,7 @@ def test_all_problems_of_a_form_show_at_once(
 
 
 def test_full_intake_is_saved_in_one_transaction(
-    app: IntakeApp, sqlite_store: Store, staff: Staff
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff
 ) -> None:
     store = sqlite_store
     tid = register(app, staff.coach, staff.case_manager)
@@ -270,7 +270,7 @@ def test_intake_report_is_escaped_dutch_and_without_bsn(
 
 
 def test_existing_barrier_referral_follow_up_is_updated_not_duplicated(
-    app: IntakeApp, sqlite_store: Store, staff: Staff
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff
 ) -> None:
     register(app, staff.coach, staff.case_manager)
     do_intake(app)
@@ -338,7 +338,8 @@ INVALID_INTAKE = [
 @pytest.mark.parametrize(("part", "base", "key", "value", "message"), INVALID_INTAKE,
                          ids=[f"{p}-{k}-{i}" for i, (p, _, k, _, _) in enumerate(INVALID_INTAKE)])
 def test_invalid_intake_field_is_named_in_dutch_and_nothing_is_saved(
-    app: IntakeApp, sqlite_store: Store, staff: Staff, part: str, base: dict[str, object] | None,
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff, part: str,
+    base: dict[str, object] | None,
     key: str, value: str, message: str | None
 ) -> None:
     _intake_ready(app, staff)
@@ -365,7 +366,7 @@ def test_invalid_intake_field_is_named_in_dutch_and_nothing_is_saved(
 
 
 def test_other_route_closes_with_a_motivated_proposal(
-    app: IntakeApp, sqlite_store: Store, staff: Staff
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff
 ) -> None:
     tid = register(app, staff.coach, staff.case_manager)
     do_intake(app)
@@ -396,7 +397,7 @@ def test_other_route_closes_with_a_motivated_proposal(
 
 
 def test_stale_client_edit_is_refused_and_shows_the_other_version(
-    app: IntakeApp, sqlite_store: Store, staff: Staff
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff
 ) -> None:
     tid = register(app, staff.coach, staff.case_manager)
     d = app.dossier
@@ -438,7 +439,7 @@ def test_stale_client_edit_is_refused_and_shows_the_other_version(
 
 
 def test_edit_changes_coach_case_manager_and_plan_in_one_go(
-    app: IntakeApp, sqlite_store: Store, staff: Staff
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff
 ) -> None:
     tid = register(app, staff.coach, staff.case_manager,
                    signed_client_on="", coach_assigned_at="")

@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 
 from conftest import TODAY, add_staff, register_case
-from trajecttools import decisions, matching, records
-from trajecttools.errors import InvalidRecord, StaleEditError, TrajecttoolsError
-from trajecttools.matching import MatchConfig, MatchInputs, assign, congestion, match
-from trajecttools.store import Store
+from trajecttools.core import validation
+from trajecttools.core.errors import InvalidRecord, StaleEditError, TrajecttoolsError
+from trajecttools.reads import decisions, matching
+from trajecttools.reads.matching import MatchConfig, MatchInputs, assign, congestion, match
+from trajecttools.workspace import Workspace
 
 
 # --------------------------------------------------------------------------------------------
@@ -434,7 +435,7 @@ def test_wished_hours_from_text() -> None:
 # --------------------------------------------------------------------------------------------
 # the register: inputs and decisions
 # --------------------------------------------------------------------------------------------
-def add_vacancy(store: Store, **kw: Any) -> int:
+def add_vacancy(store: Workspace, **kw: Any) -> int:
     with store.transaction() as tx:
         employer = tx.add("employers", {"name": "Groen BV", "sector": "green",
                                         "municipality": "Rotterdam", "region": "Rijnmond",
@@ -447,7 +448,7 @@ def add_vacancy(store: Store, **kw: Any) -> int:
 
 
 @pytest.fixture
-def register(sqlite_store: Store) -> tuple[Store, int, int]:
+def register(sqlite_store: Workspace) -> tuple[Workspace, int, int]:
     staff = add_staff(sqlite_store)
     tid = register_case(sqlite_store, staff)
     client_id = int(sqlite_store.get("trajectories", tid)["client_id"])
@@ -460,7 +461,7 @@ def register(sqlite_store: Store) -> tuple[Store, int, int]:
     return sqlite_store, tid, vid
 
 
-def test_match_from_the_register(register: tuple[Store, int, int]) -> None:
+def test_match_from_the_register(register: tuple[Workspace, int, int]) -> None:
     store, tid, vid = register
     out = match(store, as_of=TODAY)
     assert out[["trajectory_id", "vacancy_id"]].values.tolist() == [[tid, vid]]
@@ -471,7 +472,7 @@ def test_match_from_the_register(register: tuple[Store, int, int]) -> None:
     assert pair["skills_status"] == "match" and pair["language_status"] == "match"
 
 
-def test_decisions_flow_proposed_introduced_hired(register: tuple[Store, int, int]) -> None:
+def test_decisions_flow_proposed_introduced_hired(register: tuple[Workspace, int, int]) -> None:
     store, tid, vid = register
     did = decisions.propose(store, tid, vid, score=87.25, decided_by="Matchtafel")
     row = store.get("match_decisions", did)
@@ -497,7 +498,7 @@ def test_decisions_flow_proposed_introduced_hired(register: tuple[Store, int, in
     assert (audit["entity"] == "match_decisions").sum() >= 3
 
 
-def test_decline_requires_who_and_why(register: tuple[Store, int, int]) -> None:
+def test_decline_requires_who_and_why(register: tuple[Workspace, int, int]) -> None:
     store, tid, vid = register
     did = decisions.propose(store, tid, vid)
     with pytest.raises(InvalidRecord) as err:
@@ -515,7 +516,7 @@ def test_decline_requires_who_and_why(register: tuple[Store, int, int]) -> None:
     assert match(store, as_of=TODAY).empty
 
 
-def test_stale_decision_edit_is_refused(register: tuple[Store, int, int]) -> None:
+def test_stale_decision_edit_is_refused(register: tuple[Workspace, int, int]) -> None:
     store, tid, vid = register
     did = decisions.propose(store, tid, vid)
     decisions.introduce(store, did, expected_version=1, actor="collega")
@@ -525,7 +526,7 @@ def test_stale_decision_edit_is_refused(register: tuple[Store, int, int]) -> Non
     assert store.get("match_decisions", did)["status"] == "introduced"
 
 
-def test_proposal_refused_for_closed_vacancy(register: tuple[Store, int, int]) -> None:
+def test_proposal_refused_for_closed_vacancy(register: tuple[Workspace, int, int]) -> None:
     store, tid, vid = register
     other = add_vacancy(store, status="closed", closed_on="01-06-2026")
     with pytest.raises(InvalidRecord, match="niet meer open"):
@@ -534,7 +535,7 @@ def test_proposal_refused_for_closed_vacancy(register: tuple[Store, int, int]) -
 
 
 def test_wished_hours_come_from_the_column_and_the_text_only_for_old_rows(
-        register: tuple[Store, int, int]) -> None:
+        register: tuple[Workspace, int, int]) -> None:
     store, tid, _vid = register
     client_id = int(store.get("trajectories", tid)["client_id"])
     v = store.get("clients", client_id)["version"]
@@ -558,7 +559,7 @@ def test_wished_hours_come_from_the_column_and_the_text_only_for_old_rows(
     (-1, "Gewenste uren per week: moet minstens 0 zijn"),
     ("veel", "Gewenste uren per week: moet een geheel getal zijn"),
 ])
-def test_preferred_hours_are_validated_in_dutch(register: tuple[Store, int, int], hours: Any,
+def test_preferred_hours_are_validated_in_dutch(register: tuple[Workspace, int, int], hours: Any,
                                                 message: str) -> None:
     store, tid, _vid = register
     client_id = int(store.get("trajectories", tid)["client_id"])
@@ -570,7 +571,7 @@ def test_preferred_hours_are_validated_in_dutch(register: tuple[Store, int, int]
     assert store.get("clients", client_id)["preferred_hours"] == 32
 
 
-def test_each_step_of_a_decision_keeps_its_date(register: tuple[Store, int, int]) -> None:
+def test_each_step_of_a_decision_keeps_its_date(register: tuple[Workspace, int, int]) -> None:
     store, tid, vid = register
     did = decisions.propose(store, tid, vid, on="05-06-2026")
     v = decisions.introduce(store, did, expected_version=1, on="09-06-2026")
@@ -590,7 +591,7 @@ def test_each_step_of_a_decision_keeps_its_date(register: tuple[Store, int, int]
         dt.date(2026, 6, 6), None, dt.date(2026, 6, 8))
     with pytest.raises(InvalidRecord, match="Voorgesteld aan werkgever op: ligt vóór "
                                             "'Voorgesteld op' \\(06-06-2026\\)"):
-        records.validate("match_decisions", {
+        validation.validate("match_decisions", {
             "trajectory_id": tid, "vacancy_id": other, "status": "introduced",
             "proposed_on": "06-06-2026", "introduced_on": "05-06-2026",
             "decided_on": "07-06-2026"}, today=TODAY)

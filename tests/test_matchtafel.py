@@ -10,16 +10,17 @@ import ipywidgets as widgets
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools import decisions, demo
-from trajecttools.store import Store
+from trajecttools.outputs import demo
+from trajecttools.reads import decisions
 from trajecttools.widgets.matchtafel import MatchtafelDashboard, matchtafel_app, pair_html
+from trajecttools.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
 def demo_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo register with enough open vacancies (1 000 trajectories, seed 3)."""
     path = tmp_path_factory.mktemp("matchtafel") / "demo.db"
-    with Store(path, actor="demo", today=DEMO_AS_OF) as store:
+    with Workspace(path, actor="demo", today=DEMO_AS_OF) as store:
         demo.build(store, size=1000, seed=3, as_of=DEMO_AS_OF)
     return path
 
@@ -28,7 +29,7 @@ def demo_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def board(demo_register: Path, tmp_path: Path) -> Iterator[MatchtafelDashboard]:
     copy = tmp_path / "demo.db"
     copy.write_bytes(demo_register.read_bytes())
-    with Store(copy, actor="tafel", today=DEMO_AS_OF, migrate=False) as store:
+    with Workspace(copy, actor="tafel", today=DEMO_AS_OF, migrate=False) as store:
         yield MatchtafelDashboard(store, as_of=DEMO_AS_OF)
 
 
@@ -126,7 +127,7 @@ def test_assignment_and_hide_all(board: MatchtafelDashboard) -> None:
 def test_no_names_or_bsn_in_widget_text(board: MatchtafelDashboard) -> None:
     _put_first_at_table(board, 3)
     board.visible_rows()[0].propose_button.click()
-    with Store(board.store.url, migrate=False, role="beheer") as admin:  # names to look for
+    with Workspace(board.store.url, migrate=False, role="beheer") as admin:  # names to look for
         people = admin.frame("clients")
     texts = []
 

@@ -10,15 +10,15 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from trajecttools import mdo_minutes, printing
-from trajecttools.store import Store
 from trajecttools.widgets.mdo import MdoDashboard
+from trajecttools.workspace import Workspace
 
 
 @pytest.fixture
 def dash(demo_db: Path, tmp_path: Path) -> Iterator[MdoDashboard]:
     target = tmp_path / "demo.db"
     shutil.copy(demo_db, target)
-    with Store(target, actor="voorzitter", today=DEMO_AS_OF) as store:
+    with Workspace(target, actor="voorzitter", today=DEMO_AS_OF) as store:
         d = MdoDashboard(store, as_of=DEMO_AS_OF)
         yield d
         d.close()

@@ -15,9 +15,8 @@ import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import _instances
 
-from trajecttools import vocab
 from trajecttools.apps import mdo
-from trajecttools.store import Store
+from trajecttools.core import vocab
 from trajecttools.widgets._base import Status
 from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.widgets.signal_table import (
@@ -26,6 +25,7 @@ from trajecttools.widgets.signal_table import (
     safe_message,
     sort_signals,
 )
+from trajecttools.workspace import Workspace
 
 AS_OF = dt.date(2026, 6, 15)
 SECRET = "GEHEIM-VERSLAG-7731"
@@ -47,7 +47,7 @@ SPECIAL_LABELS = sorted(
 
 @dataclass
 class Register:
-    store: Store
+    store: Workspace
     ids: dict[str, int]
     coaches: dict[str, int]
 
@@ -66,7 +66,7 @@ def _plan(day: str) -> dict[str, str]:
 def register(tmp_path: Path) -> Iterator[Register]:
     """Two teams, three coaches and five cases that break different rules on 15-06-2026; every
     client has a name, birth date, notes and (two of them) a BSN that must never be shown."""
-    store = Store(tmp_path / "mdo.db", actor="tester", today=AS_OF)
+    store = Workspace(tmp_path / "mdo.db", actor="tester", today=AS_OF)
     store.set_info("bsn_enabled", "true")  # this organisation stores the BSN
     ids: dict[str, int] = {}
     with store.transaction() as tx:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from trajecttools.errors import MethodError
-from trajecttools.method import RULE_PARAMETERS, builtin_methods, load_method, parse_method
+from trajecttools.core.errors import MethodError
+from trajecttools.core.method import RULE_PARAMETERS, builtin_methods, load_method, parse_method
 
 
 def test_shipped_methods_have_their_phases_and_numbers() -> None:

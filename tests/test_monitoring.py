@@ -18,10 +18,10 @@ from nbclient import NotebookClient
 from openpyxl import load_workbook
 
 from test_outcomes import _big_register, _cases, _tables
-from trajecttools import outcomes
-from trajecttools.store import Store
+from trajecttools.reads import outcomes
 from trajecttools.widgets import monitoring
 from trajecttools.widgets.monitoring import MonitoringDashboard, monitoring_app
+from trajecttools.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,7 +108,7 @@ def test_a_failing_handler_says_so_in_dutch(dash: MonitoringDashboard,
     assert any("Bijwerken" in r.getMessage() for r in caplog.records)
 
 
-def test_app_on_a_real_store(sqlite_store: Store) -> None:
+def test_app_on_a_real_store(sqlite_store: Workspace) -> None:
     sqlite_store.bulk_load(_tables())
     app = monitoring_app(sqlite_store, as_of="30-04-2026", min_n=3, wait=False)
     assert isinstance(app, MonitoringDashboard)

@@ -25,8 +25,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from trajecttools import outcome_charts, outcome_report, outcomes
-from trajecttools.store import Store
+from trajecttools import outcome_charts, outcome_report
+from trajecttools.reads import outcomes
+from trajecttools.workspace import Workspace
 
 AS_OF = "31-12-2025"
 LATER = "30-04-2026"
@@ -389,7 +390,7 @@ def test_summary_agrees_with_the_measures(reg: outcomes.Register) -> None:
 
 
 # -- through a real store ----------------------------------------------------------------------
-def test_measures_read_from_a_real_store(sqlite_store: Store,
+def test_measures_read_from_a_real_store(sqlite_store: Workspace,
                                          tables: dict[str, pd.DataFrame],
                                          reg: outcomes.Register) -> None:
     sqlite_store.bulk_load(tables)
@@ -414,7 +415,7 @@ def test_measures_read_from_a_real_store(sqlite_store: Store,
     assert direct["median_days"].tolist() == [100]
 
 
-def test_cases_frame_can_be_the_input(sqlite_store: Store,
+def test_cases_frame_can_be_the_input(sqlite_store: Workspace,
                                       tables: dict[str, pd.DataFrame]) -> None:
     sqlite_store.bulk_load(tables)
     reg = outcomes.from_frames(sqlite_store.cases(dt.date(2025, 12, 31)),

@@ -16,12 +16,12 @@ from sqlalchemy import select, text
 
 from conftest import DEMO_AS_OF, add_staff, make_store, register_case
 from trajecttools import mdo_minutes, printing
-from trajecttools.access import AccessDenied
 from trajecttools.cli import main
-from trajecttools.errors import InvalidRecord, NotFoundError
-from trajecttools.model import AuditEntry
-from trajecttools.signals import signals
-from trajecttools.store import Store
+from trajecttools.core.errors import InvalidRecord, NotFoundError
+from trajecttools.core.model import AuditEntry
+from trajecttools.reads.signals import signals
+from trajecttools.register.access import AccessDenied
+from trajecttools.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -68,13 +68,13 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo(demo_copy: Path, tmp_path: Path) -> Store:
-    with Store(demo_copy, actor="tester", today=DEMO_AS_OF, role="beheer") as store:
+def demo(demo_copy: Path, tmp_path: Path) -> Workspace:
+    with Workspace(demo_copy, actor="tester", today=DEMO_AS_OF, role="beheer") as store:
         printing.set_organisation(store, name=ORG, logo=_logo(tmp_path / "logo.png"))
         yield store
 
 
-def _names(store: Store, tid: int) -> tuple[str, str, str]:
+def _names(store: Workspace, tid: int) -> tuple[str, str, str]:
     with store.engine.connect() as conn:
         row = conn.execute(text(
             "SELECT c.pseudonym, c.given_name, c.family_name FROM trajectories t"
@@ -82,7 +82,7 @@ def _names(store: Store, tid: int) -> tuple[str, str, str]:
     return str(row[0]), str(row[1]), str(row[2])
 
 
-def test_intake_and_end_report_pdfs_carry_organisation_and_sections(demo: Store) -> None:
+def test_intake_and_end_report_pdfs_carry_organisation_and_sections(demo: Workspace) -> None:
     with demo.engine.connect() as conn:
         tid = int(conn.execute(text(
             "SELECT e.trajectory_id FROM end_reports e JOIN contacts c"
@@ -117,7 +117,7 @@ def test_intake_and_end_report_pdfs_carry_organisation_and_sections(demo: Store)
     assert "Wérkpunt" in html and "<h2>Actieplan</h2>" in html
 
 
-def test_mdo_summary_shows_agenda_and_decisions_without_names(demo: Store) -> None:
+def test_mdo_summary_shows_agenda_and_decisions_without_names(demo: Workspace) -> None:
     sig = signals(demo).drop_duplicates("trajectory_id").head(3)
     assert len(sig) == 3
     items = [
@@ -154,7 +154,7 @@ def test_mdo_summary_shows_agenda_and_decisions_without_names(demo: Store) -> No
     assert not any(b in flat for b in bsns)
 
 
-def test_mdo_meeting_validation_writes_nothing(demo: Store) -> None:
+def test_mdo_meeting_validation_writes_nothing(demo: Workspace) -> None:
     tid = int(signals(demo)["trajectory_id"].iloc[0])
     before = demo.count("audit_log")
     with pytest.raises(InvalidRecord) as bad:
@@ -180,7 +180,7 @@ def test_mdo_meeting_validation_writes_nothing(demo: Store) -> None:
 
 
 @pytest.fixture
-def beheer_store(tmp_path: Path) -> Store:
+def beheer_store(tmp_path: Path) -> Workspace:
     with make_store("sqlite", tmp_path, role="beheer") as store:
         yield store
 
@@ -204,7 +204,7 @@ def test_case_reports_follow_the_rules_of_opening_a_case(tmp_path: Path) -> None
         assert logged == [own]  # the refused report left no trace of being made
 
 
-def test_broken_organisation_settings_name_the_key(beheer_store: Store, tmp_path: Path) -> None:
+def test_broken_organisation_settings_name_the_key(beheer_store: Workspace, tmp_path: Path) -> None:
     sqlite_store = beheer_store
     tid = register_case(sqlite_store, add_staff(sqlite_store))
     assert printing.organisation(sqlite_store) == printing.Organisation()
@@ -228,7 +228,7 @@ def test_broken_organisation_settings_name_the_key(beheer_store: Store, tmp_path
 
 
 def test_cli_writes_reports_and_refuses_bad_input(
-    demo: Store, demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    demo: Workspace, demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TRAJECTTOOLS_ROLE", "beheer")

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from conftest import CLIENT, DEMO_AS_OF, add_staff, make_store, register_case
-from trajecttools import privacy
-from trajecttools.access import AccessDenied
-from trajecttools.errors import InvalidRecord
-from trajecttools.model import ENTITIES
-from trajecttools.store import Store
+from trajecttools.core import privacy
+from trajecttools.core.errors import InvalidRecord
+from trajecttools.core.model import ENTITIES
+from trajecttools.register.access import AccessDenied
+from trajecttools.workspace import Workspace
 
 # -- elfproef ------------------------------------------------------------------------------
 
@@ -52,7 +52,7 @@ def test_elfproef_matches_a_hand_computed_sum() -> None:
     assert privacy.validate_bsn("  ") is None
 
 
-def test_record_validation_names_the_bsn_field(sqlite_store: Store) -> None:
+def test_record_validation_names_the_bsn_field(sqlite_store: Workspace) -> None:
     with pytest.raises(InvalidRecord) as err:
         sqlite_store.add("clients", {**CLIENT, "bsn": "123456789"})
     assert "BSN: voldoet niet aan de elfproef" in str(err.value)
@@ -63,12 +63,12 @@ def test_record_validation_names_the_bsn_field(sqlite_store: Store) -> None:
 
 
 @pytest.fixture
-def no_bsn_store(tmp_path: Path) -> Iterator[Store]:
+def no_bsn_store(tmp_path: Path) -> Iterator[Workspace]:
     with make_store("sqlite", tmp_path, bsn=False) as store:
         yield store
 
 
-def test_bsn_is_refused_when_the_organisation_has_not_enabled_it(no_bsn_store: Store) -> None:
+def test_bsn_is_refused_when_the_organisation_has_not_enabled_it(no_bsn_store: Workspace) -> None:
     store = no_bsn_store
     assert not privacy.bsn_enabled(store)
     before = (store.count("clients"), store.count("audit_log"))
@@ -86,7 +86,7 @@ def test_bsn_is_refused_when_the_organisation_has_not_enabled_it(no_bsn_store: S
     privacy.refuse_unconfigured_bsn(store, "clients", {"bsn": ""}, row=7)  # empty is fine
 
 
-def test_bsn_is_stored_once_enabled(no_bsn_store: Store) -> None:
+def test_bsn_is_stored_once_enabled(no_bsn_store: Workspace) -> None:
     store = no_bsn_store
     privacy.enable_bsn(store, actor="privacy.officer")
     assert privacy.bsn_enabled(store)
@@ -121,8 +121,8 @@ def register(demo_db: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def _open(path: Path, **kw: object) -> Store:
-    return Store(path, migrate=False, today=DEMO_AS_OF, **kw)  # type: ignore[arg-type]
+def _open(path: Path, **kw: object) -> Workspace:
+    return Workspace(path, migrate=False, today=DEMO_AS_OF, **kw)  # type: ignore[arg-type]
 
 
 IDENTITY = {"given_name", "family_name", "bsn", "birth_date", "wishes", "external_id"}
@@ -234,17 +234,17 @@ def test_analyst_cannot_open_a_case(register: Path) -> None:
         store.open_case(1)
 
 
-def test_trainer_only_on_synthetic_registers(register: Path, sqlite_store: Store) -> None:
+def test_trainer_only_on_synthetic_registers(register: Path, sqlite_store: Workspace) -> None:
     with _open(register, role="trainer") as store:
         assert "given_name" in store.frame("clients").columns  # fictional people in full
     with pytest.raises(AccessDenied, match="alleen een synthetisch register"):
-        Store(sqlite_store.url, role="trainer")
+        Workspace(sqlite_store.url, role="trainer")
 
 
 def test_role_from_user_mapping_and_environment(
     register: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from trajecttools.access import set_user_role
+    from trajecttools.register.access import set_user_role
 
     coaches, _, _ = _staff(register)
     code = str(coaches["code"].iloc[1])
@@ -261,7 +261,7 @@ def test_role_from_user_mapping_and_environment(
         _open(register, actor="someone")
 
 
-def test_pseudonymise_frame_on_a_small_register(sqlite_store: Store) -> None:
+def test_pseudonymise_frame_on_a_small_register(sqlite_store: Workspace) -> None:
     staff = add_staff(sqlite_store)
     register_case(sqlite_store, staff, client={**CLIENT, "bsn": "111222333", "wishes": "Geheim"})
     df = privacy.pseudonymise_frame("clients", sqlite_store.frame("clients"))

@@ -14,27 +14,27 @@ import pytest
 from sqlalchemy import text
 
 from conftest import DEMO_AS_OF, make_store
-from trajecttools import readmodel
-from trajecttools.frames import _cases_model, cases, cases_frame
-from trajecttools.signals import compute, load_inputs, read_inputs, signals
-from trajecttools.store import Store
+from trajecttools.reads import readmodel
+from trajecttools.reads.frames import _cases_model, cases, cases_frame
+from trajecttools.reads.signals import compute, load_inputs, read_inputs, signals
+from trajecttools.workspace import Workspace
 
-LOGGER = "trajecttools.readmodel"
+LOGGER = "trajecttools.reads.readmodel"
 
 
 @pytest.fixture
-def demo(demo_db: Path, tmp_path: Path) -> Iterator[Store]:
+def demo(demo_db: Path, tmp_path: Path) -> Iterator[Workspace]:
     """A private copy of the small demo register (300 trajectories, as of 02-11-2026)."""
     path = tmp_path / "copy.db"
     with sqlite3.connect(demo_db) as src, sqlite3.connect(path) as dst:
         src.backup(dst)
-    with Store(path, actor="tester", today=DEMO_AS_OF, role="beheer") as store:
+    with Workspace(path, actor="tester", today=DEMO_AS_OF, role="beheer") as store:
         with store.engine.begin() as conn:  # other tests read the shared register before
             readmodel.invalidate(conn)
         yield store
 
 
-def assert_same_as_fresh_read(store: Store, day: dt.date = DEMO_AS_OF) -> pd.DataFrame:
+def assert_same_as_fresh_read(store: Workspace, day: dt.date = DEMO_AS_OF) -> pd.DataFrame:
     """The answer through the read models equals one built straight from the tables."""
     fast = cases(store, day)
     pd.testing.assert_frame_equal(fast, cases_frame(store, day))
@@ -45,7 +45,7 @@ def assert_same_as_fresh_read(store: Store, day: dt.date = DEMO_AS_OF) -> pd.Dat
     return fast
 
 
-def model_rows(store: Store) -> dict[str, int]:
+def model_rows(store: Workspace) -> dict[str, int]:
     with store.engine.connect() as conn:
         rows = conn.execute(text("SELECT name, seq FROM read_models")).all()
     return {name: seq for name, seq in rows}
@@ -79,7 +79,7 @@ def test_codec_keeps_every_dtype() -> None:
 
 
 def test_first_read_stores_the_models_and_the_next_reads_them(
-    demo: Store, caplog: pytest.LogCaptureFixture
+    demo: Workspace, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger=LOGGER)
     assert readmodel.usable(demo)
@@ -96,7 +96,7 @@ def test_first_read_stores_the_models_and_the_next_reads_them(
 
 @pytest.mark.parametrize("stored", [False, True], ids=["recomputed", "stored"])
 def test_writes_through_the_store_update_only_the_changed_trajectories(
-    demo: Store, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, stored: bool
+    demo: Workspace, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, stored: bool
 ) -> None:
     if stored:  # few changes are normally recomputed on each read, not written back
         monkeypatch.setattr(readmodel, "STORE_MIN", 0)
@@ -152,7 +152,7 @@ def test_writes_through_the_store_update_only_the_changed_trajectories(
     assert after.loc[b, "phase"] == to_phase
 
 
-def test_a_write_by_another_program_is_seen(demo: Store) -> None:
+def test_a_write_by_another_program_is_seen(demo: Workspace) -> None:
     before = assert_same_as_fresh_read(demo).set_index("trajectory_id")
     tid = int(before.index[0])
     with sqlite3.connect(demo.engine.url.database) as raw:  # not through trajecttools at all
@@ -164,7 +164,7 @@ def test_a_write_by_another_program_is_seen(demo: Store) -> None:
     assert after.loc[tid, "contacts"] == before.loc[tid, "contacts"] + 1
 
 
-def test_an_earlier_day_and_a_later_dated_row_are_read_from_the_history(demo: Store) -> None:
+def test_an_earlier_day_and_a_later_dated_row_are_read_from_the_history(demo: Workspace) -> None:
     assert_same_as_fresh_read(demo)
     earlier = DEMO_AS_OF - dt.timedelta(days=45)
     assert readmodel.peek_latest(demo, "cases") is not None
@@ -191,7 +191,7 @@ def test_an_earlier_day_and_a_later_dated_row_are_read_from_the_history(demo: St
     assert_same_as_fresh_read(demo, later)
 
 
-def test_a_missing_trigger_turns_the_models_off_until_reinstalled(demo: Store) -> None:
+def test_a_missing_trigger_turns_the_models_off_until_reinstalled(demo: Workspace) -> None:
     assert_same_as_fresh_read(demo)
     with demo.engine.begin() as conn:
         conn.exec_driver_sql("DROP TRIGGER rm_contacts_ins")
@@ -208,9 +208,9 @@ def test_a_missing_trigger_turns_the_models_off_until_reinstalled(demo: Store) -
     assert_same_as_fresh_read(demo)
 
 
-def test_check_reports_missing_triggers_and_migrate_restores_them(demo: Store) -> None:
-    from trajecttools.check import check_schema
+def test_check_reports_missing_triggers_and_migrate_restores_them(demo: Workspace) -> None:
     from trajecttools.cli import main
+    from trajecttools.reads.check import check_schema
 
     assert check_schema(demo) == []
     assert_same_as_fresh_read(demo)
@@ -225,8 +225,8 @@ def test_check_reports_missing_triggers_and_migrate_restores_them(demo: Store) -
     assert_same_as_fresh_read(demo)
 
 
-def test_purge_drops_the_stored_models(demo: Store) -> None:
-    from trajecttools.retention import purge
+def test_purge_drops_the_stored_models(demo: Workspace) -> None:
+    from trajecttools.register.retention import purge
 
     assert_same_as_fresh_read(demo)
     assert model_rows(demo)
@@ -247,7 +247,7 @@ def test_postgres_reads_from_the_tables(tmp_path: Path) -> None:
 
 
 def test_warm_builds_both_models_as_serve_does(
-    demo: Store, caplog: pytest.LogCaptureFixture
+    demo: Workspace, caplog: pytest.LogCaptureFixture
 ) -> None:
     readmodel.warm(demo)
     assert set(model_rows(demo)) == {"cases", "signals"}
@@ -256,7 +256,7 @@ def test_warm_builds_both_models_as_serve_does(
     assert not [line for line in log_lines(caplog) if "rebuilt" in line or "updated" in line]
 
 
-def test_step_by_step_from_an_empty_register(sqlite_store: Store) -> None:
+def test_step_by_step_from_an_empty_register(sqlite_store: Workspace) -> None:
     """Every read equals a fresh one while a register grows from nothing (empty frames first)."""
     from conftest import TODAY, add_staff, register_case
 

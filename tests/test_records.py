@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
-from trajecttools.errors import InvalidRecord
-from trajecttools.records import bsn_is_valid, parse_date, parse_datetime, validate
+from trajecttools.core.dates import parse_date, parse_datetime
+from trajecttools.core.errors import InvalidRecord
+from trajecttools.core.identifiers import elfproef as bsn_is_valid
+from trajecttools.core.validation import validate
 
 
 @pytest.mark.parametrize(

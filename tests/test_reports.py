@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from conftest import add_staff, register_case
-from trajecttools.dossier import load_dossier
+from trajecttools.reads.case.dossier import load_dossier
 from trajecttools.reports import (
     end_report_fragment,
     end_report_html,
     intake_report_fragment,
     intake_report_html,
 )
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 BSN = "111222333"
 
 
-def _case(store: Store) -> int:
+def _case(store: Workspace) -> int:
     staff = add_staff(store)
     client = {"given_name": "<script>alert(1)</script>", "family_name": "O'Brien & Zn",
               "target_group": "refugees", "bsn": BSN, "wishes": "Koken <graag>"}
@@ -32,7 +32,7 @@ def _case(store: Store) -> int:
     return tid
 
 
-def test_intake_report_escapes_and_uses_dutch_dates(sqlite_store: Store) -> None:
+def test_intake_report_escapes_and_uses_dutch_dates(sqlite_store: Workspace) -> None:
     d = load_dossier(sqlite_store, _case(sqlite_store))
     html = intake_report_html(d)
     assert html.startswith("<!DOCTYPE html>") and '<html lang="nl">' in html
@@ -47,7 +47,7 @@ def test_intake_report_escapes_and_uses_dutch_dates(sqlite_store: Store) -> None
     assert intake_report_fragment(d).startswith('<div class="tt-report tt-intake-report">')
 
 
-def test_end_report_has_the_five_questions(sqlite_store: Store) -> None:
+def test_end_report_has_the_five_questions(sqlite_store: Workspace) -> None:
     d = load_dossier(sqlite_store, _case(sqlite_store))
     html = end_report_html(d)
     for title in ("Hoe is de nazorg verlopen", "Behaalde resultaten",

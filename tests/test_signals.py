@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 
 from conftest import BACKENDS, Staff, add_staff, make_store
-from trajecttools import vocab
-from trajecttools.caseload import caseload, phase_funnel
-from trajecttools.errors import InvalidRecord
-from trajecttools.method import RULE_PARAMETERS, parse_method
-from trajecttools.records import parse_date
-from trajecttools.signals import (
+from trajecttools.core import vocab
+from trajecttools.core.dates import parse_date
+from trajecttools.core.errors import InvalidRecord
+from trajecttools.core.method import RULE_PARAMETERS, parse_method
+from trajecttools.reads.caseload import caseload, phase_funnel
+from trajecttools.reads.signals import (
     COLUMNS,
     RULES,
     add_months,
@@ -27,14 +27,14 @@ from trajecttools.signals import (
     load_inputs,
     signals,
 )
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 TODAY = dt.date(2027, 6, 30)
 
 
 @dataclass
 class World:
-    store: Store
+    store: Workspace
     staff: Staff
 
 

@@ -1,4 +1,4 @@
-"""Store: transactions, validation at the edge, stale edits, audit chain, phase rules."""
+"""Workspace: transactions, validation at the edge, stale edits, audit chain, phase rules."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ import pytest
 from sqlalchemy import text
 
 from conftest import TODAY, add_staff, register_case
-from trajecttools import records
-from trajecttools.errors import (
+from trajecttools.core import validation
+from trajecttools.core.errors import (
     IllegalTransitionError,
     InvalidRecord,
     StaleEditError,
     TrajecttoolsError,
 )
-from trajecttools.model import ENTITIES
-from trajecttools.store import Store, resolve_url
+from trajecttools.core.model import ENTITIES
+from trajecttools.register.database import resolve_url
+from trajecttools.workspace import Workspace
 
 
-def test_register_creates_client_trajectory_plan_phase_and_coach(store: Store) -> None:
+def test_register_creates_client_trajectory_plan_phase_and_coach(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff)
     traj = store.get("trajectories", tid)
@@ -37,7 +38,7 @@ def test_register_creates_client_trajectory_plan_phase_and_coach(store: Store) -
     assert client["postcode"] == "3011 AB"
 
 
-def test_invalid_record_names_fields_in_dutch_and_writes_nothing(store: Store) -> None:
+def test_invalid_record_names_fields_in_dutch_and_writes_nothing(store: Workspace) -> None:
     before = store.count("clients"), store.count("audit_log")
     with pytest.raises(InvalidRecord) as err:
         store.add(
@@ -59,7 +60,7 @@ def test_invalid_record_names_fields_in_dutch_and_writes_nothing(store: Store) -
     assert (store.count("clients"), store.count("audit_log")) == before
 
 
-def test_every_write_is_one_transaction(store: Store) -> None:
+def test_every_write_is_one_transaction(store: Workspace) -> None:
     staff = add_staff(store)
     before = {t: store.count(t) for t in ("clients", "trajectories", "audit_log")}
     with pytest.raises(InvalidRecord), store.transaction() as tx:
@@ -76,7 +77,7 @@ def test_every_write_is_one_transaction(store: Store) -> None:
     assert {t: store.count(t) for t in before} == before
 
 
-def test_unknown_reference_is_refused_in_dutch(store: Store) -> None:
+def test_unknown_reference_is_refused_in_dutch(store: Workspace) -> None:
     with pytest.raises(InvalidRecord, match="Klant: verwijst naar een onbekende klant"):
         store.add(
             "skills",
@@ -84,7 +85,7 @@ def test_unknown_reference_is_refused_in_dutch(store: Store) -> None:
         )
 
 
-def test_stale_edit_is_refused_and_nothing_overwritten(store: Store) -> None:
+def test_stale_edit_is_refused_and_nothing_overwritten(store: Workspace) -> None:
     client = store.add(
         "clients",
         {"given_name": "Dewi", "family_name": "Voorbeeldinga", "target_group": "refugees"},
@@ -108,7 +109,7 @@ def test_stale_edit_is_refused_and_nothing_overwritten(store: Store) -> None:
     assert store.get("clients", client)["municipality"] == "Schiedam"
 
 
-def test_versioned_update_without_version_is_refused(store: Store) -> None:
+def test_versioned_update_without_version_is_refused(store: Workspace) -> None:
     client = store.add(
         "clients", {"given_name": "Eva", "family_name": "Proefhoven", "target_group": "over_45"}
     )
@@ -116,7 +117,7 @@ def test_versioned_update_without_version_is_refused(store: Store) -> None:
         store.update("clients", client, {"municipality": "Delft"}, expected_version=None)
 
 
-def test_audit_rows_record_who_when_what_old_and_new(store: Store) -> None:
+def test_audit_rows_record_who_when_what_old_and_new(store: Workspace) -> None:
     client = store.add(
         "clients",
         {"given_name": "Finn", "family_name": "Oefenstra", "target_group": "young_people"},
@@ -142,7 +143,7 @@ def test_audit_rows_record_who_when_what_old_and_new(store: Store) -> None:
     assert store.verify_audit() == []
 
 
-def test_tampered_or_deleted_audit_rows_are_detected(store: Store) -> None:
+def test_tampered_or_deleted_audit_rows_are_detected(store: Workspace) -> None:
     for name in ("Gijs", "Hanna", "Ilse"):
         store.add(
             "clients", {"given_name": name, "family_name": "Demodijk", "target_group": "over_45"}
@@ -159,7 +160,7 @@ def test_tampered_or_deleted_audit_rows_are_detected(store: Store) -> None:
     )
 
 
-def test_phase_changes_follow_the_method(store: Store) -> None:
+def test_phase_changes_follow_the_method(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff)
     version = store.get("trajectories", tid)["version"]
@@ -181,7 +182,7 @@ def test_phase_changes_follow_the_method(store: Store) -> None:
     ]
 
 
-def test_phase_change_checks_dates_and_outcome(store: Store) -> None:
+def test_phase_change_checks_dates_and_outcome(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff)
     v = store.get("trajectories", tid)["version"]
@@ -199,7 +200,7 @@ def test_phase_change_checks_dates_and_outcome(store: Store) -> None:
     assert store.get("trajectories", tid)["phase"] == "closed"
 
 
-def test_other_route_needs_a_motivated_reason(store: Store) -> None:
+def test_other_route_needs_a_motivated_reason(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff)
     v = store.get("trajectories", tid)["version"]
@@ -220,11 +221,11 @@ def test_other_route_needs_a_motivated_reason(store: Store) -> None:
     row = {k: traj[k] for k in ("client_id", "method", "registered_at", "phase", "phase_since",
                                 "closed_on", "outcome")}
     with pytest.raises(InvalidRecord, match="Toelichting uitkomst: is verplicht"):
-        records.validate("trajectories", row, today=TODAY)
-    assert records.validate("trajectories", {**row, "outcome": "moved"}, today=TODAY)
+        validation.validate("trajectories", row, today=TODAY)
+    assert validation.validate("trajectories", {**row, "outcome": "moved"}, today=TODAY)
 
 
-def test_coach_assigned_without_a_moment_gets_the_store_date(store: Store) -> None:
+def test_coach_assigned_without_a_moment_gets_the_store_date(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff)
     store.assign_coach(tid, staff.other_coach)  # the wall clock's date is after TODAY
@@ -237,7 +238,7 @@ def test_coach_assigned_without_a_moment_gets_the_store_date(store: Store) -> No
     assert last == pd.Timestamp("2026-06-15 23:59")
 
 
-def test_store_signs_a_plan_in_its_own_transaction(store: Store) -> None:
+def test_store_signs_a_plan_in_its_own_transaction(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff, plan={})
     plan = store.frame("trajectory_plans").iloc[0]
@@ -255,7 +256,7 @@ def test_store_signs_a_plan_in_its_own_transaction(store: Store) -> None:
     assert store.get("trajectory_plans", int(plan["id"]))["goals"] == "Werkritme opbouwen"
 
 
-def test_check_version_is_public_on_the_transaction(store: Store) -> None:
+def test_check_version_is_public_on_the_transaction(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff)
     v = store.get("trajectories", tid)["version"]
@@ -267,7 +268,7 @@ def test_check_version_is_public_on_the_transaction(store: Store) -> None:
             tx.check_version("trajectories", traj, v + 1)
 
 
-def test_phase_and_coach_only_change_through_their_operations(store: Store) -> None:
+def test_phase_and_coach_only_change_through_their_operations(store: Workspace) -> None:
     staff = add_staff(store)
     tid = register_case(store, staff)
     v = store.get("trajectories", tid)["version"]
@@ -282,14 +283,14 @@ def test_phase_and_coach_only_change_through_their_operations(store: Store) -> N
         store.assign_coach(tid, staff.other_coach, expected_version=v)
 
 
-def test_plan_signatures_cannot_precede_registration(store: Store) -> None:
+def test_plan_signatures_cannot_precede_registration(store: Workspace) -> None:
     staff = add_staff(store)
     with pytest.raises(InvalidRecord, match="Getekend door klant: mag niet vóór de aanmelding"):
         register_case(store, staff, plan={"signed_client_on": "15-05-2026"})
     assert store.count("trajectories") == 0
 
 
-def test_own_method_file_can_be_installed_and_used(store: Store, tmp_path: Path) -> None:
+def test_own_method_file_can_be_installed_and_used(store: Workspace, tmp_path: Path) -> None:
     own = tmp_path / "eigen.toml"
     own.write_text(
         'extends = "opstapbaan"\n[method]\ncode = "eigen"\nname = "Eigen route"\n'
@@ -301,25 +302,25 @@ def test_own_method_file_can_be_installed_and_used(store: Store, tmp_path: Path)
     staff = add_staff(store)
     tid = register_case(store, staff, method="eigen")
     assert store.get("trajectories", tid)["method"] == "eigen"
-    reopened = Store(store.url)
+    reopened = Workspace(store.url)
     assert reopened.method("eigen").rule("intake_after_signing").days == 10  # type: ignore[union-attr]
     reopened.close()
 
 
-def test_unknown_method_is_refused(store: Store) -> None:
+def test_unknown_method_is_refused(store: Workspace) -> None:
     staff = add_staff(store)
     with pytest.raises(InvalidRecord, match="onbekende methode 'nergens'"):
         register_case(store, staff, method="nergens")
 
 
-def test_bulk_load_refuses_a_non_empty_register(store: Store) -> None:
+def test_bulk_load_refuses_a_non_empty_register(store: Workspace) -> None:
     store.add("teams", {"name": "Team Zuid"})
     frames = {"teams": pd.DataFrame({"id": [10], "name": ["Team Noord"], "region": [None]})}
     with pytest.raises(TrajecttoolsError, match="teams is niet leeg"):
         store.bulk_load(frames)
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_store: Store) -> None:
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_store: Workspace) -> None:
     with sqlite_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

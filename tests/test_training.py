@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from trajecttools import explore
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.store import Store
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.reads import explore
 from trajecttools.training import Step, Walkthrough
+from trajecttools.workspace import Workspace
 
 
 def _rules(step: Step) -> set[str]:
@@ -52,7 +52,7 @@ def test_signals_fire_as_deadlines_pass(route: dict[str, Step]) -> None:
 
 
 def test_the_route_ends_closed_with_work_and_reports(route: dict[str, Step]) -> None:
-    store: Store = route["_store"]  # type: ignore[assignment]
+    store: Workspace = route["_store"]  # type: ignore[assignment]
     trajectory = store.frame("trajectories").iloc[0]
     assert trajectory["phase"] == "closed"
     assert trajectory["outcome"] == "work"
@@ -72,7 +72,7 @@ def test_match_explains_and_excludes(route: dict[str, Step]) -> None:
     excluded = table[table["Harde eisen"] == "nee"]
     assert list(excluded["Vacature"]) == ["Chauffeur-magazijnmedewerker"]
     assert "rijbewijs" in excluded["Uitleg"].iloc[0]
-    store: Store = route["_store"]  # type: ignore[assignment]
+    store: Workspace = route["_store"]  # type: ignore[assignment]
     decisions = store.frame("match_decisions")
     assert list(decisions["status"]) == ["hired"]
 
@@ -105,7 +105,7 @@ def test_art60_route_and_wrong_use(tmp_path: Path) -> None:
 
 
 def test_explore_questions_add_up(demo_db: Path) -> None:
-    with Store(demo_db, role="analyst") as store:
+    with Workspace(demo_db, role="analyst") as store:
         cases = explore.cases(store, "02-11-2026")
     active = int(cases["active"].sum())
     assert int(explore.caseload_by_phase(cases)["Trajecten"].sum()) == active

@@ -18,9 +18,9 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from trajecttools import mdo_minutes, printing
-from trajecttools.signals import signals
-from trajecttools.store import Store
+from trajecttools.reads.signals import signals
 from trajecttools.widgets.transfer import TransferPanel, transfer
+from trajecttools.workspace import Workspace
 
 LINK = re.compile(r'download="([^"]+)" href="data:([^;]+)(?:;charset=utf-8)?;base64,([^"]+)"')
 
@@ -37,21 +37,23 @@ def _upload(name: str, content: bytes, mime: str = "text/csv") -> tuple[dict[str
 
 
 @pytest.fixture
-def demo(demo_db: Path, tmp_path: Path) -> Store:
+def demo(demo_db: Path, tmp_path: Path) -> Workspace:
     target = tmp_path / "demo.db"
     shutil.copy(demo_db, target)
-    with Store(target, actor="tester", today=DEMO_AS_OF, role="beheer") as store:
+    with Workspace(target, actor="tester", today=DEMO_AS_OF, role="beheer") as store:
         yield store
 
 
 @pytest.fixture
-def panel(demo: Store) -> TransferPanel:
+def panel(demo: Workspace) -> TransferPanel:
     p = TransferPanel(demo, actor="tester")
     yield p
     p.close()
 
 
-def test_reports_are_offered_as_pdf_and_html_downloads(demo: Store, panel: TransferPanel) -> None:
+def test_reports_are_offered_as_pdf_and_html_downloads(
+    demo: Workspace, panel: TransferPanel
+) -> None:
     printing.set_organisation(demo, name="Werkpunt Één")
     part = panel.reports
     labels = [label for label, _ in part.case.options]
@@ -95,7 +97,9 @@ def test_reports_are_offered_as_pdf_and_html_downloads(demo: Store, panel: Trans
     assert "Doorgaan met opstapbaan." in data.decode("utf-8")
 
 
-def test_export_link_holds_a_pseudonymised_workbook(demo: Store, panel: TransferPanel) -> None:
+def test_export_link_holds_a_pseudonymised_workbook(
+    demo: Workspace, panel: TransferPanel
+) -> None:
     part = panel.exporter
     assert part.pseudonymised.value is True  # privacy by default
     part.run_button.click()
@@ -117,9 +121,9 @@ def test_export_link_holds_a_pseudonymised_workbook(demo: Store, panel: Transfer
     assert name.endswith(".zip") and mime == "application/zip" and data[:2] == b"PK"
 
 
-def test_import_checks_then_imports_and_offers_the_rejects(demo: Store,
+def test_import_checks_then_imports_and_offers_the_rejects(demo: Workspace,
                                                            panel: TransferPanel) -> None:
-    pytest.importorskip("trajecttools.importer")
+    pytest.importorskip("trajecttools.outputs.importer")
     part = panel.importer
     part.run_button.click()
     assert part.status.kind == "error" and "Kies eerst een bestand" in part.status.message

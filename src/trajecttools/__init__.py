@@ -4,6 +4,10 @@ with a small chance on the labour market to work.
 >>> import trajecttools as tt
 >>> tt.load_method("opstapbaan").rule("intake_after_signing").days
 14
+
+The layers, from the bottom: :mod:`trajecttools.core`, :mod:`trajecttools.register`,
+:mod:`trajecttools.reads`, :mod:`trajecttools.outputs`, and on top the widgets, apps and the
+command line (see ``docs/architecture.md``).
 """
 
 from __future__ import annotations
@@ -11,26 +15,27 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from trajecttools.errors import (
+from trajecttools.core.errors import (
     IllegalTransitionError,
     InvalidRecord,
     MethodError,
     StaleEditError,
     TrajecttoolsError,
 )
-from trajecttools.method import Method, load_method
-from trajecttools.store import Store, open
+from trajecttools.core.method import Method, load_method
+from trajecttools.core.version import __version__
+from trajecttools.register.store import Store
+from trajecttools.workspace import Workspace, open
 
-__version__ = "0.1.0"
-
-#: Names served lazily from their modules (keeps `import trajecttools` light for dashboards).
+#: Names served lazily from their modules (keeps `import trajecttools` light for dashboards):
+#: name -> (module, attribute or None for the module itself).
 _LAZY = {
-    "signals": ("trajecttools.signals", "signals"),
-    "caseload": ("trajecttools.signals", "caseload"),
-    "demo": ("trajecttools.demo", None),
-    "outcomes": ("trajecttools.outcomes", None),
-    "matching": ("trajecttools.matching", None),
-    "decisions": ("trajecttools.decisions", None),
+    "signals": ("trajecttools.reads.signals", "signals"),
+    "caseload": ("trajecttools.reads.caseload", "caseload"),
+    "demo": ("trajecttools.outputs.demo", None),
+    "outcomes": ("trajecttools.reads.outcomes", None),
+    "matching": ("trajecttools.reads.matching", None),
+    "decisions": ("trajecttools.reads.decisions", None),
 }
 
 
@@ -50,6 +55,8 @@ __all__ = [
     "StaleEditError",
     "Store",
     "TrajecttoolsError",
+    "Workspace",
+    "__version__",
     "caseload",
     "decisions",
     "demo",

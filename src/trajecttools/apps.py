@@ -15,12 +15,12 @@ import os
 
 import ipywidgets as widgets
 
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.records import parse_date
-from trajecttools.store import Store
+from trajecttools.core.dates import parse_date
+from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.widgets._base import esc, log, setup_server_log, style_sheet
 from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.widgets.overview_charts import warm_up
+from trajecttools.workspace import Workspace
 
 
 def _preload() -> None:
@@ -72,7 +72,7 @@ def _failure(message: str) -> widgets.Widget:
 
 
 def mdo(
-    store: Store | None = None,
+    store: Workspace | None = None,
     *,
     as_of: dt.date | str | None = None,
     team: str | None = None,
@@ -87,7 +87,7 @@ def mdo(
     try:
         day = _as_date(as_of)
         if store is None:
-            store = Store(None, migrate=False)
+            store = Workspace(None, migrate=False)
         return MdoDashboard(store, as_of=day, team=team)
     except TrajecttoolsError as exc:
         log.exception("MDO-dashboard kon niet worden gemaakt")

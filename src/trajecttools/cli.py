@@ -10,9 +10,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.records import parse_date
-from trajecttools.store import ENV_URL, Store, resolve_url
+from trajecttools.core.dates import parse_date
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.register.database import ENV_URL, resolve_url
+from trajecttools.workspace import Workspace
 
 
 def _date(value: str) -> dt.date:
@@ -95,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from trajecttools import demo
+    from trajecttools.outputs import demo
 
     url = resolve_url(args.db)
     if url.startswith("sqlite:///"):
@@ -111,7 +112,7 @@ def _demo(args: argparse.Namespace) -> int:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    with Store(url, actor="demo", today=args.as_of) as store:
+    with Workspace(url, actor="demo", today=args.as_of) as store:
         counts = demo.build(store, size=args.size, seed=args.seed, as_of=args.as_of)
         store.set_info("synthetic", "true", actor="demo")
     seconds = time.perf_counter() - start
@@ -124,11 +125,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from trajecttools import readmodel, serving
+    from trajecttools import serving
+    from trajecttools.workspace import warm
 
     url = resolve_url(args.db)
-    with Store(url) as store:  # create/migrate before kernels open it
-        readmodel.warm(store)  # so the first dashboard does not build them
+    with Workspace(url) as store:  # create/migrate before kernels open it
+        warm(store)  # so the first dashboard does not build them
     return serving.serve(
         url,
         dashboards_dir=args.dir,
@@ -141,9 +143,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from trajecttools.check import check
+    from trajecttools.reads.check import check
 
-    with Store(args.db, migrate=False) as store:
+    with Workspace(args.db, migrate=False) as store:
         problems = check(store)
     if not problems:
         print("Geen problemen gevonden.")
@@ -155,16 +157,16 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from trajecttools import readmodel
+    from trajecttools.register import changes
 
-    with Store(args.db, migrate=True) as store, store.engine.begin() as conn:
-        readmodel.repair(conn)  # triggers lost when a migration rebuilt a table
+    with Workspace(args.db, migrate=True) as store, store.engine.begin() as conn:
+        changes.repair(conn)  # triggers lost when a migration rebuilt a table
     print("Databaseschema is bijgewerkt.")
     return 0
 
 
 def _method(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with Workspace(args.db) as store:
         m = store.install_method(args.file)
     print(f"Methode '{m.code}' ({m.name}) is geïnstalleerd.")
     return 0

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.store import Store
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.workspace import Workspace
 
 #: Column names of the exported audit log, in Dutch.
 EXPORT_COLUMNS = {
@@ -61,7 +61,7 @@ def add_commands(sub: Any, db_help: str, date_type: Callable[[str], dt.date]) ->
 
 
 def audit_frame(
-    store: Store,
+    store: Workspace,
     *,
     since: dt.date | None = None,
     actor: str | None = None,
@@ -115,7 +115,7 @@ def _line(row: Any, values: bool) -> str:
 
 def run_audit(args: argparse.Namespace) -> int:
     """List, export or verify the audit log; return the exit code."""
-    with Store(args.db, migrate=False, role="beheer") as store:
+    with Workspace(args.db, migrate=False, role="beheer") as store:
         if args.verify:
             problems = store.verify_audit()
             total = store.count("audit_log")
@@ -144,9 +144,9 @@ def run_audit(args: argparse.Namespace) -> int:
 
 def run_purge(args: argparse.Namespace) -> int:
     """Anonymise closed trajectories past the retention term (dry run unless --execute)."""
-    from trajecttools import retention
+    from trajecttools.register import retention
 
-    with Store(args.db, migrate=False, role="beheer") as store:
+    with Workspace(args.db, migrate=False, role="beheer") as store:
         plan = retention.purge(store, args.closed_before, execute=args.execute)
     print(plan.summary())
     return 0

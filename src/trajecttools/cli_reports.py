@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from trajecttools.errors import NotFoundError, TrajecttoolsError
-from trajecttools.model import Client, Trajectory
-from trajecttools.store import Store
+from trajecttools.core.errors import NotFoundError, TrajecttoolsError
+from trajecttools.core.model import Client, Trajectory
+from trajecttools.workspace import Workspace
 
 
 def add_commands(sub: Any, db_help: str, date_type: Callable[[str], dt.date]) -> None:
@@ -37,7 +37,7 @@ def add_commands(sub: Any, db_help: str, date_type: Callable[[str], dt.date]) ->
     org.add_argument("--db", help=db_help)
 
 
-def trajectory_of(store: Store, case: str) -> int:
+def trajectory_of(store: Workspace, case: str) -> int:
     """Return the trajectory id named by a number or a pseudonym (the client's latest one)."""
     text = case.strip()
     if text.isdigit():
@@ -59,7 +59,7 @@ def run_report(args: argparse.Namespace) -> int:
     from trajecttools import printing
 
     printing.format_of(args.to)  # refuse a wrong suffix before any work
-    with Store(args.db) as store:
+    with Workspace(args.db) as store:
         if args.kind in ("intake", "end"):
             if not args.case:
                 raise TrajecttoolsError("Geef het trajectnummer of pseudoniem van het dossier.")
@@ -78,7 +78,7 @@ def run_organisation(args: argparse.Namespace) -> int:
     """Set (or show) the organisation's name and logo; return the exit code."""
     from trajecttools import printing
 
-    with Store(args.db) as store:
+    with Workspace(args.db) as store:
         if args.name is not None or args.logo is not None:
             org = printing.set_organisation(store, name=args.name, logo=args.logo)
         else:

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from trajecttools.store import Store
+from trajecttools.workspace import Workspace
 
 
 def add_commands(sub: Any, db_help: str) -> None:
     """Add ``import`` and ``export`` to the command line's sub-commands."""
-    from trajecttools.importer import KINDS
+    from trajecttools.outputs.importer import KINDS
 
     imp = sub.add_parser("import", help="importeer klanten, trajecten, contacten of vacatures")
     imp.add_argument("file", type=Path, help="CSV- of Excelbestand (of registerexport)")
@@ -52,9 +52,9 @@ class _Bar:
 
 def run_import(args: argparse.Namespace) -> int:
     """Run ``trajecttools import``; exit 0 when nothing was rejected, 1 when rows were."""
-    from trajecttools.importer import import_file
+    from trajecttools.outputs.importer import import_file
 
-    with Store(args.db) as store:
+    with Workspace(args.db) as store:
         result = import_file(
             store,
             args.file,
@@ -76,9 +76,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``trajecttools export``."""
-    from trajecttools.exporter import export_register
+    from trajecttools.outputs.export import export_register
 
-    with Store(args.db) as store:
+    with Workspace(args.db) as store:
         written = export_register(store, args.to, pseudonymised=args.pseudonymised, full=args.full)
     kind = "gepseudonimiseerd" if args.pseudonymised else "volledig" if args.full else "zonder BSN"
     print(f"Register geëxporteerd ({kind}) naar {written}.")

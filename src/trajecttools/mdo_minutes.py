@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from trajecttools import records
-from trajecttools.errors import FieldProblem, InvalidRecord, NotFoundError
-from trajecttools.model import SchemaInfo, Trajectory
+from trajecttools.core import validation
+from trajecttools.core.errors import FieldProblem, InvalidRecord, NotFoundError
+from trajecttools.core.model import SchemaInfo, Trajectory
 
 if TYPE_CHECKING:
-    from trajecttools.store import Store
+    from trajecttools.register.store import Store
 
 PREFIX = "mdo:"
 ALL_TEAMS = "alle"
@@ -84,7 +84,7 @@ def _text(value: object, field_name: str, row: int | None) -> str:
 
 def _date(value: object, field_name: str, row: int | None) -> dt.date | None:
     try:
-        return records.parse_date(value)
+        return validation.parse_date(value)
     except ValueError as exc:
         raise _problem(field_name, f"'{value}' {exc}", row) from None
 
@@ -119,7 +119,7 @@ def save_meeting(
     """Record a meeting's agenda and decisions in one transaction; return what was stored.
 
     Every case must exist and appear once; a bad entry raises
-    :class:`~trajecttools.errors.InvalidRecord` naming the field and the agenda row (1-based),
+    :class:`~trajecttools.core.errors.InvalidRecord` naming the field and the agenda row (1-based),
     and nothing is written.
     """
     day = _date(held_on, "held_on", None)
@@ -165,7 +165,7 @@ def _parse(key: str, value: str) -> Meeting:
     try:
         data = json.loads(value)
         items = tuple(entry(v, row=i) for i, v in enumerate(data["items"], start=1))
-        day = records.parse_date(data["held_on"])
+        day = validation.parse_date(data["held_on"])
         assert day is not None
         return Meeting(held_on=day, team=data.get("team"), chair=data.get("chair") or "",
                        items=items)

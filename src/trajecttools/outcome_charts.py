@@ -1,6 +1,6 @@
 """Altair charts of the outcome measures, for a projected dashboard and for reports.
 
-Each builder takes an aggregated (and suppressed) frame from :mod:`trajecttools.outcomes`:
+Each builder takes an aggregated (and suppressed) frame from :mod:`trajecttools.reads.outcomes`:
 suppressed groups are left out, and a chart shows at most :data:`MAX_GROUPS` groups (the
 largest), so a chart never holds more than a few hundred rows — far below Altair's 5 000-row
 limit whatever the size of the register. :func:`save` writes PNG or SVG through vl-convert.

@@ -1,8 +1,8 @@
 """Outcome tables for people: Dutch headers and group names, Dutch number formats, and the
 Excel workbook a team lead sends to funders and partners.
 
-Only aggregates go into a report: the frames of :mod:`trajecttools.outcomes`, after
-:func:`~trajecttools.outcomes.suppress`; a suppressed figure is written as ``n < 10``.
+Only aggregates go into a report: the frames of :mod:`trajecttools.reads.outcomes`, after
+:func:`~trajecttools.reads.outcomes.suppress`; a suppressed figure is written as ``n < 10``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from trajecttools import vocab
-from trajecttools.outcomes import GROUPS, MIN_N, Period, as_day
+from trajecttools.core import vocab
+from trajecttools.reads.outcomes import GROUPS, MIN_N, Period, as_day
 
 #: Dutch header of every column the outcome measures return.
 COLUMN_LABELS: Final[Mapping[str, str]] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from trajecttools.errors import TrajecttoolsError
+from trajecttools.core.errors import TrajecttoolsError
 
 #: Page set-up for every PDF report: A4, margins, and "pagina X van Y" at the bottom.
 PAGE_CSS = """

@@ -6,7 +6,7 @@ and what it decided, from :mod:`trajecttools.mdo_minutes`). Each gets a header w
 organisation's name and logo, kept in the register as the facts ``organisation_name`` and
 ``organisation_logo`` (a ``data:image/...`` URI; :func:`set_organisation` reads an image file
 into one). The intake and end report hold the client's name: making one follows the rules of
-opening a case (:mod:`trajecttools.access`: not for an analyst; a coach only for their own
+opening a case (:mod:`trajecttools.register.access`: not for an analyst; a coach only for their own
 cases, a team lead for the team's) and is logged in the audit log. The MDO summary names cases
 by pseudonym and initials only.
 
@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import select
 
 from trajecttools import mdo_minutes
-from trajecttools.dossier import dutch_date, initials_of, load_dossier
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.model import Client, Coach, Trajectory
+from trajecttools.core.dates import dutch_date
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.core.model import Client, Coach, Trajectory
+from trajecttools.core.names import initials_of
+from trajecttools.reads.case.dossier import load_dossier
 from trajecttools.reports import (
     REPORT_CSS,
     end_report_fragment,
@@ -39,7 +41,7 @@ from trajecttools.reports import (
 )
 
 if TYPE_CHECKING:
-    from trajecttools.store import Store
+    from trajecttools.register.store import Store
 
 Format = Literal["html", "pdf"]
 ReportKind = Literal["intake", "mdo", "end"]
@@ -184,12 +186,13 @@ def check_case_access(store: Store, trajectory_id: int) -> None:
     """Refuse a case report the store's role may not open (the rules of ``store.open_case``).
 
     An analyst sees pseudonymised data only; a coach only their own cases, a team lead only
-    the team's. Raises :class:`~trajecttools.access.AccessDenied` with a Dutch message.
+    the team's. Raises :class:`~trajecttools.register.access.AccessDenied` with a Dutch message.
     """
     acc = getattr(store, "access", None)
     if acc is None:
         return
-    from trajecttools.access import AccessDenied, trajectory_ids
+    from trajecttools.reads.scope import trajectory_ids
+    from trajecttools.register.access import AccessDenied
 
     if acc.role == "analyst":
         raise AccessDenied("Een analist ziet alleen gepseudonimiseerde gegevens; een intake- of "

@@ -1,6 +1,6 @@
 """The intake report (intakerapportage) and end report (beëindigingsrapportage) of one case.
 
-Both are built from a :class:`~trajecttools.dossier.Dossier` as HTML: a fragment to show inside
+Both are built from a :class:`~trajecttools.reads.case.dossier.Dossier` as HTML: a fragment to show inside
 a page (:func:`intake_report_fragment`, :func:`end_report_fragment`) and a whole, printable
 document (:func:`intake_report_html`, :func:`end_report_html`). Every text from the register is
 escaped; dates are dd-mm-jjjj; the BSN is never part of a report.
@@ -12,8 +12,9 @@ import datetime as dt
 import html
 from collections.abc import Iterable, Sequence
 
-from trajecttools import vocab
-from trajecttools.dossier import Dossier, dutch_date, dutch_moment
+from trajecttools.core import vocab
+from trajecttools.core.dates import dutch_date, dutch_moment
+from trajecttools.reads.case.dossier import Dossier
 
 REPORT_CSS = """
 .tt-report { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #111111;

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.store import ENV_URL
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.register.database import ENV_URL
 
 #: The Voilà template shipped with the package (no CDN, Dutch loading text, lost-connection
 #: banner); found through ``JUPYTER_PATH``.

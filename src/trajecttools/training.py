@@ -29,13 +29,16 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from trajecttools import decisions, matching, outcome_charts, vocab
-from trajecttools.dossier import load_dossier
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.records import parse_date
+from trajecttools import outcome_charts
+from trajecttools.core import vocab
+from trajecttools.core.dates import parse_date
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.reads import decisions, matching
+from trajecttools.reads.case.dossier import load_dossier
+from trajecttools.reads.signals import signals as method_signals
+from trajecttools.register.transactions import Tx
 from trajecttools.reports import REPORT_CSS, end_report_fragment, intake_report_fragment
-from trajecttools.signals import signals as method_signals
-from trajecttools.store import Store, Tx
+from trajecttools.workspace import Workspace
 
 STEP_CSS = """
 .tt-step { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #111111;
@@ -167,9 +170,9 @@ class Walkthrough:
             self._tmp = tempfile.TemporaryDirectory(prefix="tt-training-")
             path = Path(self._tmp.name) / "rondleiding.db"
         # A trainer may only open a register marked synthetic: mark it, then open it as trainer.
-        with Store(path, actor="trainer", today=self.TODAY, role="analyst") as setup:
+        with Workspace(path, actor="trainer", today=self.TODAY, role="analyst") as setup:
             setup.set_info("synthetic", "true")
-        self.store = Store(path, actor="trainer", today=self.TODAY, role="trainer")
+        self.store = Workspace(path, actor="trainer", today=self.TODAY, role="trainer")
         self.trajectory_id: int | None = None
         self._ids: dict[str, int] = {}
         with self.store.transaction() as tx:

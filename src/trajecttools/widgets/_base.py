@@ -16,7 +16,7 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from trajecttools.errors import TrajecttoolsError
+from trajecttools.core.errors import TrajecttoolsError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,8 +13,8 @@ import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
-from trajecttools import vocab
-from trajecttools.casefile import CaseFile
+from trajecttools.core import vocab
+from trajecttools.reads.case.card import CaseFile
 from trajecttools.widgets._base import Status, button, date_html, days_text, esc, guarded, show
 from trajecttools.widgets.overview_charts import INK, _configure, empty_chart, static_svg
 from trajecttools.widgets.signal_table import (

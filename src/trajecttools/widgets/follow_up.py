@@ -17,18 +17,18 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from trajecttools import vocab
-from trajecttools.dossier import (
+from trajecttools.core import vocab
+from trajecttools.core.dates import dutch_date
+from trajecttools.reads.case.dossier import (
     Dossier,
-    dutch_date,
     listing,
     load_dossier,
     placement_limit_text,
     placement_limit_warning,
     placement_limits,
 )
+from trajecttools.register.transactions import Tx
 from trajecttools.reports import end_report_fragment, end_report_html
-from trajecttools.store import Store, Tx
 from trajecttools.widgets.forms import (
     BLANK,
     CaseApp,
@@ -54,6 +54,7 @@ from trajecttools.widgets.forms import (
     show,
 )
 from trajecttools.widgets.intake import agreement_row
+from trajecttools.workspace import Workspace
 
 KEEP_PHASE = ""
 END_REPORT_KEYS = ("written_on", "aftercare_summary", "results", "remaining_points",
@@ -815,7 +816,7 @@ class FollowUpApp(CaseApp):
                 f"{closed}{placed} — jobcoach {esc(coach)} — {esc(agreements)}</p>")
 
 
-def follow_up_app(store: Store | None = None, *, actor: str | None = None,
+def follow_up_app(store: Workspace | None = None, *, actor: str | None = None,
                   today: dt.date | None = None) -> widgets.Widget:
     """Return the follow-up forms of a register (contacts to end report).
 

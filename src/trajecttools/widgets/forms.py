@@ -3,8 +3,8 @@ each field, rows of sub-records, a status line, the stale-edit panel, the report
 case picker and the form style sheet.
 
 Fields take their Dutch label and whether they are required from the records' titles
-(:mod:`trajecttools.records`); a form validates every record with
-:func:`trajecttools.records.validate` through a :class:`Submission` and writes nothing until all
+(:mod:`trajecttools.core.validation`); a form validates every record with
+:func:`trajecttools.core.validation.validate` through a :class:`Submission` and writes nothing until all
 are valid, then writes them in one transaction.
 """
 
@@ -21,16 +21,18 @@ from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
-from trajecttools import records
-from trajecttools.dossier import CaseChoice, case_choices, dutch_date, dutch_moment
-from trajecttools.errors import (
+from trajecttools.core import validation
+from trajecttools.core.dates import dutch_date, dutch_moment
+from trajecttools.core.errors import (
     FieldProblem,
     InvalidRecord,
     StaleEditError,
     TrajecttoolsError,
 )
-from trajecttools.store import Store, Tx
+from trajecttools.reads.case.dossier import CaseChoice, case_choices
+from trajecttools.register.transactions import Tx
 from trajecttools.widgets._base import log
+from trajecttools.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -378,7 +380,7 @@ class DateField(TextField):
 
     def parsed(self) -> dt.date | None:
         """Return the typed date, or raise ValueError with a Dutch message."""
-        return records.parse_date(self.get())
+        return validation.parse_date(self.get())
 
 
 class MomentField(TextField):
@@ -394,7 +396,7 @@ class MomentField(TextField):
     def parsed(self) -> dt.datetime | None:
         """Return the typed moment, or raise ValueError with a Dutch message."""
         try:
-            return records.parse_datetime(self.get())
+            return validation.parse_datetime(self.get())
         except ValueError:
             raise ValueError("is geen geldig tijdstip (gebruik dd-mm-jjjj uu:mm)") from None
 
@@ -501,9 +503,9 @@ def record_field(entity: str, name: str, kind: str = "text", *, key: str | None 
     ``kind``: text, area, secret, number, date, moment, choice (``options=``), check or
     multi (``codes=``). Whether it is required comes from the record unless given.
     """
-    label = label or records.field_label(entity, name)
+    label = label or validation.field_label(entity, name)
     if required is None:
-        info = records.RECORDS[entity].model_fields.get(name)
+        info = validation.RECORDS[entity].model_fields.get(name)
         required = bool(info is not None and info.is_required())
     key = key or name
     if kind == "area":
@@ -704,7 +706,7 @@ _TOO_LONG = re.compile(r"Value should have at most (\d+) items? after validation
 def dutch_message(message: str) -> str:
     """Return a validation message in Dutch.
 
-    records.validate translates pydantic's messages, except "too_long" (an optional text over
+    validation.validate translates pydantic's messages, except "too_long" (an optional text over
     its maximum length) and numeric bounds written as "60.0"; those are put right here.
     """
     found = _TOO_LONG.fullmatch(message.strip())
@@ -720,7 +722,7 @@ def dutch_message(message: str) -> str:
 class Submission:
     """The problems of one form, collected before anything is written.
 
-    ``validate`` checks a record with :func:`records.validate` and puts every problem next to
+    ``validate`` checks a record with :func:`validation.validate` and puts every problem next to
     its field; ``into`` does the same for problems the store finds while writing (the
     transaction then rolls back). Problems without a field go to the form's status line.
     """
@@ -764,7 +766,7 @@ class Submission:
                  aliases: Mapping[str, str] | None = None) -> dict[str, Any] | None:
         """Validate one record; return its clean values or None (problems shown)."""
         try:
-            return records.validate(entity, values, today=self.today)
+            return validation.validate(entity, values, today=self.today)
         except InvalidRecord as exc:
             self.report(target, exc.problems, aliases)
             return None
@@ -810,7 +812,7 @@ class Submission:
 
     def commit(
         self,
-        store: Store,
+        store: Workspace,
         actor: str,
         write: Callable[[Tx], T],
         *,
@@ -934,7 +936,7 @@ class ReportView(widgets.VBox):
 class CasePicker(widgets.HBox):
     """Choose a case by pseudonym; the list shows pseudonym and initials, never names."""
 
-    def __init__(self, store: Store, status: FormStatus,
+    def __init__(self, store: Workspace, status: FormStatus,
                  on_pick: Callable[[int | None], None]) -> None:
         self.store = store
         self.on_pick = on_pick
@@ -1112,7 +1114,7 @@ class CasePart(widgets.VBox):
 
     def show_stale(self, exc: StaleEditError) -> None:
         """Show the version someone else saved first."""
-        from trajecttools.dossier import describe, entity_of_label
+        from trajecttools.reads.case.dossier import describe, entity_of_label
 
         entity = entity_of_label(exc.entity_label) or ""
         d = self.dossier
@@ -1129,7 +1131,7 @@ class CaseApp(widgets.VBox):
     css = "tt-case-app"
     title_text = ""
 
-    def __init__(self, store: Store, *, actor: str | None = None,
+    def __init__(self, store: Workspace, *, actor: str | None = None,
                  today: dt.date | None = None) -> None:
         self.store = store
         self.actor = actor or store.actor
@@ -1168,7 +1170,7 @@ class CaseApp(widgets.VBox):
 
     def open_case(self, trajectory_id: int | None) -> None:
         """Open a case by trajectory id (None: no case)."""
-        from trajecttools.dossier import load_dossier
+        from trajecttools.reads.case.dossier import load_dossier
 
         self.dossier = load_dossier(self.store, trajectory_id) if trajectory_id else None
         self.head.value = self.head_html(self.dossier)
@@ -1200,16 +1202,16 @@ def _failure(title: str, message: str, css: str) -> widgets.Widget:
     return box
 
 
-def open_store(store: Store | None, actor: str | None, today: dt.date | None) -> Store:
+def open_store(store: Workspace | None, actor: str | None, today: dt.date | None) -> Workspace:
     """Return the given store, or open the register named by ``TRAJECTTOOLS_DATABASE_URL``."""
     if store is not None:
         return store
-    from trajecttools.store import open as open_register
+    from trajecttools.workspace import open as open_register
 
     return open_register(actor=actor, today=today)
 
 
-def build_app(cls: type[CaseApp], store: Store | None, actor: str | None,
+def build_app(cls: type[CaseApp], store: Workspace | None, actor: str | None,
               today: dt.date | None) -> widgets.Widget:
     """Build a case app, or a Dutch message (and a server log entry) when that fails."""
     from trajecttools.widgets._base import setup_server_log

@@ -18,10 +18,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from trajecttools import records, vocab
-from trajecttools.dossier import Dossier, dutch_date, dutch_moment, listing, load_dossier
+from trajecttools.core import validation, vocab
+from trajecttools.core.dates import dutch_date, dutch_moment
+from trajecttools.reads.case.dossier import Dossier, listing, load_dossier
+from trajecttools.register.transactions import Tx
 from trajecttools.reports import intake_report_fragment, intake_report_html
-from trajecttools.store import Store, Tx
 from trajecttools.widgets.forms import (
     BLANK,
     CaseApp,
@@ -46,6 +47,7 @@ from trajecttools.widgets.forms import (
     section,
     show,
 )
+from trajecttools.workspace import Workspace
 
 CLIENT_KEYS = ("given_name", "family_name", "birth_date", "target_group", "education_level",
                "education_field", "postcode", "municipality", "region")
@@ -69,7 +71,7 @@ def _now_on(day: dt.date) -> dt.datetime:
 
 def _record_values(entity: str, row: Mapping[str, Any]) -> dict[str, Any]:
     """Return the values of a stored row that its record (validation model) knows."""
-    fields = records.RECORDS[entity].model_fields
+    fields = validation.RECORDS[entity].model_fields
     return {k: v for k, v in row.items() if k in fields}
 
 
@@ -839,7 +841,7 @@ class IntakeApp(CaseApp):
                 f"{dutch_moment(d.trajectory['registered_at'])}</p>")
 
 
-def intake_app(store: Store | None = None, *, actor: str | None = None,
+def intake_app(store: Workspace | None = None, *, actor: str | None = None,
                today: dt.date | None = None) -> widgets.Widget:
     """Return the registration and intake forms of a register.
 

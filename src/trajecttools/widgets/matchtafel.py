@@ -18,9 +18,9 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from trajecttools import decisions, matching, vocab
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.store import Store
+from trajecttools.core import vocab
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.reads import decisions, matching
 from trajecttools.widgets._base import (
     MeetingScreen,
     Status,
@@ -32,6 +32,7 @@ from trajecttools.widgets._base import (
     setup_server_log,
     show,
 )
+from trajecttools.workspace import Workspace
 
 #: Words and symbols of the criterion states: the word carries the meaning, colour helps.
 STATE_TEXT = {
@@ -295,7 +296,7 @@ class MatchtafelDashboard(MeetingScreen):
 
     def __init__(
         self,
-        store: Store,
+        store: Workspace,
         *,
         as_of: dt.date | None = None,
         top: int = DEFAULT_TOP,
@@ -482,7 +483,7 @@ class MatchtafelDashboard(MeetingScreen):
     def _signal_summary(self) -> pd.DataFrame:
         """Return per trajectory the number of signals and the worst severity (or nothing)."""
         try:
-            from trajecttools.signals import signals as compute_signals
+            from trajecttools.reads.signals import signals as compute_signals
         except ImportError:  # pragma: no cover - signals ship with the package
             return pd.DataFrame()
         try:
@@ -839,7 +840,7 @@ def _failure(message: str) -> widgets.Widget:
 
 
 def matchtafel_app(
-    store: Store | None = None,
+    store: Workspace | None = None,
     *,
     as_of: dt.date | str | None = None,
     top: int = DEFAULT_TOP,
@@ -851,9 +852,9 @@ def matchtafel_app(
     ``store`` None opens the register named by ``TRAJECTTOOLS_DATABASE_URL`` (or the default
     file) without changing its schema. ``as_of``: a date or dd-mm-jjjj (None: today). ``top``:
     pairs shown per client or vacancy. ``clients``: pseudonyms or trajectory ids put at the
-    table at once. ``config``: a :class:`~trajecttools.matching.MatchConfig` or a TOML path.
+    table at once. ``config``: a :class:`~trajecttools.reads.matching.MatchConfig` or a TOML path.
     """
-    from trajecttools.records import parse_date
+    from trajecttools.core.dates import parse_date
 
     setup_server_log()
     try:
@@ -861,7 +862,7 @@ def matchtafel_app(
         if isinstance(config, str):
             config = matching.MatchConfig.from_toml(config)
         if store is None:
-            store = Store(None, migrate=False)
+            store = Workspace(None, migrate=False)
         return MatchtafelDashboard(store, as_of=day, top=top, clients=clients, config=config)
     except TrajecttoolsError as exc:
         log.exception("Matchtafel kon niet worden gemaakt")

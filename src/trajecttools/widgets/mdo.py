@@ -14,11 +14,10 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from trajecttools.casefile import load_case_file, open_case_file
-from trajecttools.caseload import phase_funnel, phase_order
-from trajecttools.method import Method
-from trajecttools.signals import case_states, compute, load_inputs
-from trajecttools.store import Store
+from trajecttools.core.method import Method
+from trajecttools.reads.case.card import load_case_file, open_case_file
+from trajecttools.reads.caseload import phase_funnel, phase_order
+from trajecttools.reads.signals import case_states, compute, load_inputs
 from trajecttools.widgets._base import (
     MeetingScreen,
     Status,
@@ -34,6 +33,7 @@ from trajecttools.widgets.agenda import Agenda
 from trajecttools.widgets.case_card import CaseCard
 from trajecttools.widgets.overview_charts import OverviewCharts
 from trajecttools.widgets.signal_table import SignalTable
+from trajecttools.workspace import Workspace
 
 ALL = "__all__"
 NO_TEAM = "__none__"
@@ -68,7 +68,7 @@ class MdoDashboard(MeetingScreen):
 
     def __init__(
         self,
-        store: Store,
+        store: Workspace,
         *,
         as_of: dt.date | None = None,
         team: str | None = None,

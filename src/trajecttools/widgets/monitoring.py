@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 
 from trajecttools import outcome_charts as charts
-from trajecttools import outcomes
-from trajecttools.errors import TrajecttoolsError
+from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.outcome_report import (
     fmt_date,
     fmt_number,
@@ -38,8 +37,8 @@ from trajecttools.outcome_report import (
     period_text,
     write_excel,
 )
-from trajecttools.outcomes import GROUPS, MIN_N, Period, Register
-from trajecttools.store import Store
+from trajecttools.reads import outcomes
+from trajecttools.reads.outcomes import GROUPS, MIN_N, Period, Register
 from trajecttools.widgets._base import (
     MeetingScreen,
     Status,
@@ -49,6 +48,7 @@ from trajecttools.widgets._base import (
     log,
     setup_server_log,
 )
+from trajecttools.workspace import Workspace
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The most group rows the on-screen table shows (all groups are in the export).
@@ -562,7 +562,7 @@ def _failure(message: str) -> widgets.Widget:
 
 
 def monitoring_app(
-    store: Store | None = None,
+    store: Workspace | None = None,
     *,
     as_of: dt.date | str | None = None,
     by: str | None = None,
@@ -584,7 +584,7 @@ def monitoring_app(
         _wait_for_request()
     try:
         if store is None:
-            store = Store(None, migrate=False)
+            store = Workspace(None, migrate=False)
         register = outcomes.load(store, as_of)
         return MonitoringDashboard(register, as_of=register.as_of, by=by, period=period,
                                    min_n=min_n, export_dir=export_dir)

@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from trajecttools import vocab
+from trajecttools.core import vocab
 from trajecttools.widgets._base import Status, button, esc, guarded, show
 
 SEVERITY_ORDER = ("high", "medium", "low")

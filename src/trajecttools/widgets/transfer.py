@@ -3,7 +3,7 @@
 Three parts, each with a button whose ``click()`` does the work (so tests drive it in-process):
 
 * **Importeren**: a file (CSV or Excel) and optionally a mapping file (TOML) are uploaded, the
-  kind of rows is chosen, and :func:`trajecttools.importer.import_file` reads them, with a
+  kind of rows is chosen, and :func:`trajecttools.outputs.importer.import_file` reads them, with a
   progress bar, a Dutch summary (read = imported + rejected) and a download link to the reject
   file. "Alleen controleren" is a dry run that writes nothing.
 * **Exporteren**: the register as Excel or as CSV files in a zip, pseudonymised by default.
@@ -27,9 +27,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from trajecttools import mdo_minutes, printing
-from trajecttools.dossier import case_choices, dutch_date
-from trajecttools.errors import TrajecttoolsError
-from trajecttools.store import Store
+from trajecttools.core.dates import dutch_date
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.reads.case.dossier import case_choices
 from trajecttools.widgets.forms import (
     FormStatus,
     button,
@@ -39,6 +39,7 @@ from trajecttools.widgets.forms import (
     html_block,
     show,
 )
+from trajecttools.workspace import Workspace
 
 #: Kinds of rows the import understands, with their Dutch names.
 IMPORT_KINDS: tuple[tuple[str, str], ...] = (
@@ -122,7 +123,7 @@ def _bar(*buttons: widgets.Button) -> widgets.HBox:
 class ImportPart(widgets.VBox):
     """Upload a file, choose what it holds, check or import it; summary and reject file."""
 
-    def __init__(self, store: Store, actor: str | None, workdir: Path) -> None:
+    def __init__(self, store: Workspace, actor: str | None, workdir: Path) -> None:
         self.store, self.actor, self.workdir = store, actor, workdir
         self.result: Any = None
         self.status = FormStatus()
@@ -187,7 +188,7 @@ class ImportPart(widgets.VBox):
 
     def run(self) -> Any:
         """Check or import the uploaded file; show the summary and the reject file."""
-        from trajecttools.importer import import_file
+        from trajecttools.outputs.importer import import_file
 
         self.rejects.value = ""
         self.summary.value = ""
@@ -237,7 +238,7 @@ class ImportPart(widgets.VBox):
 class ExportPart(widgets.VBox):
     """Export the register as Excel or CSV (zip), pseudonymised by default; a download link."""
 
-    def __init__(self, store: Store, workdir: Path) -> None:
+    def __init__(self, store: Workspace, workdir: Path) -> None:
         self.store, self.workdir = store, workdir
         self.status = FormStatus()
         self.format = widgets.Dropdown(description="Formaat", options=EXPORT_FORMATS,
@@ -263,7 +264,7 @@ class ExportPart(widgets.VBox):
 
     def run(self) -> Path:
         """Write the export and offer it as a download link; return the written file."""
-        from trajecttools.exporter import export_register
+        from trajecttools.outputs.export import export_register
 
         self.link.value = ""
         stamp = f"{self.store.today:%Y%m%d}"
@@ -288,7 +289,7 @@ def _size(n: int) -> str:
 class ReportPart(widgets.VBox):
     """Make the intake report, MDO summary or end report as PDF or HTML; a download link."""
 
-    def __init__(self, store: Store, actor: str | None) -> None:
+    def __init__(self, store: Workspace, actor: str | None) -> None:
         self.store, self.actor = store, actor
         self.status = FormStatus()
         style = {"description_width": "110px"}
@@ -391,7 +392,7 @@ class ReportPart(widgets.VBox):
 class TransferPanel(widgets.VBox):
     """Import, export and reports of one register (see the module docstring)."""
 
-    def __init__(self, store: Store, *, actor: str | None = None) -> None:
+    def __init__(self, store: Workspace, *, actor: str | None = None) -> None:
         self.store = store
         self._tmp = tempfile.TemporaryDirectory(prefix="trajecttools-transfer-")
         workdir = Path(self._tmp.name)
@@ -422,8 +423,8 @@ def _failure(message: str) -> widgets.Widget:
     return box
 
 
-def transfer(store: Store | str | None = None, *, actor: str | None = None) -> widgets.Widget:
-    """Return the import/export/reports panel of a register (a Store, a URL or file, or None).
+def transfer(store: Workspace | str | None = None, *, actor: str | None = None) -> widgets.Widget:
+    """Return the import/export/reports panel of a register (a Workspace, a URL or file, or None).
 
     None opens the register named by ``TRAJECTTOOLS_DATABASE_URL`` (or the default file).
     """
@@ -431,8 +432,8 @@ def transfer(store: Store | str | None = None, *, actor: str | None = None) -> w
 
     setup_server_log()
     try:
-        if not isinstance(store, Store):
-            from trajecttools.store import open as open_register
+        if not isinstance(store, Workspace):
+            from trajecttools.workspace import open as open_register
 
             store = open_register(store, actor=actor)
         return TransferPanel(store, actor=actor)

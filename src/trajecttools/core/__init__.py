@@ -1,0 +1,1 @@
+"""The core: words, errors, the data model, methods and validation; imports nothing above it."""

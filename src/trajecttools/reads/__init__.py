@@ -1,0 +1,2 @@
+"""Reads: frames, read models, signals, caseload, matching, outcomes and case views; imports only
+the core and the register."""

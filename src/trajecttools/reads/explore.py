@@ -1,0 +1,254 @@
+"""Typical analysts' questions on the ``cases`` frame, each one named function.
+
+>>> import trajecttools as tt                                    # doctest: +SKIP
+>>> from trajecttools import explore                             # doctest: +SKIP
+>>> cases = tt.open(role="analyst").cases()                      # doctest: +SKIP
+>>> explore.time_to_work(cases, "target_group")                  # doctest: +SKIP
+
+Every question returns a small DataFrame (one row a group, with its counts next to any share or
+median, so nobody reads a percentage of three people); every ``*_chart`` function draws one as a
+:class:`Figure`: inline SVG that shows without a network in JupyterLab, Voilà and exported HTML,
+with the Altair chart in ``figure.chart`` for whoever wants to change it.
+
+Time to work here is the naive view (registration to first job, among those who found one,
+within a fixed follow-up window): :func:`trajecttools.reads.outcomes.time_to_first_job` gives the
+Kaplan-Meier answer that also counts who is still searching.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import altair as alt
+import pandas as pd
+
+from trajecttools.core import vocab
+from trajecttools.core.dates import parse_date
+from trajecttools.outcome_charts import configure, to_bytes
+from trajecttools.reads import scope
+
+if TYPE_CHECKING:
+    from trajecttools.register.store import Store
+
+#: The splits the questions accept, with their Dutch names.
+SPLITS = {"target_group": "Doelgroep", "method": "Methode", "team": "Team",
+          "cohort": "Cohort", "region": "Regio", "coach_code": "Jobcoach"}
+_OUTCOMES = dict(vocab.OUTCOMES)
+_BLUE = "#1f5f8b"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An Altair chart drawn as inline SVG (no scripts, no network) when displayed."""
+
+    chart: Any
+
+    def _repr_html_(self) -> str:
+        svg = to_bytes(configure(self.chart, font_size=14), "svg").decode()
+        return f"<div class='tt-figure'>{svg}</div>"
+
+
+def _split(by: str) -> str:
+    if by not in SPLITS:
+        known = ", ".join(SPLITS)
+        raise ValueError(f"Onbekende uitsplitsing '{by}'; kies uit: {known}.")
+    return SPLITS[by]
+
+
+def _labels(cases: pd.DataFrame, by: str) -> pd.Series:
+    values = cases[by].astype("string").fillna("onbekend")
+    if by == "target_group":
+        return values.map(lambda v: vocab.label(vocab.TARGET_GROUPS, v))
+    if by == "method":
+        return values.map({"opstapbaan": "Opstapbaan", "art60": "Art. 60§7"}).fillna(values)
+    return values
+
+
+def cases(store: Store, as_of: dt.date | str | None = None) -> pd.DataFrame:
+    """Return the store's ``cases`` frame on ``as_of`` (dd-mm-jjjj; None: the store's today),
+    with that date in ``attrs['as_of']`` for the questions below."""
+    try:
+        day = parse_date(as_of) if isinstance(as_of, str) else as_of
+    except ValueError:
+        day = None
+    if isinstance(as_of, str) and day is None:
+        raise ValueError(f"'{as_of}' is geen geldige peildatum (gebruik dd-mm-jjjj).")
+    day = day or store.today
+    frame = scope.cases(store, day)
+    frame.attrs["as_of"] = day
+    return frame
+
+
+def _as_of(cases: pd.DataFrame) -> pd.Timestamp:
+    """The date the frame was made for (``attrs['as_of']``), else its latest registration."""
+    value = cases.attrs.get("as_of")
+    if value is not None:
+        return pd.Timestamp(value)
+    return pd.Timestamp(cases["registered_at"].max()).normalize()
+
+
+def caseload_by_phase(cases: pd.DataFrame) -> pd.DataFrame:
+    """Count the active trajectories per method and phase, in the method's phase order."""
+    active = cases[cases["active"]]
+    out = (active.assign(Methode=_labels(active, "method"))
+           .groupby(["Methode", "phase_label", "stage"], observed=True, sort=False)
+           .size().rename("Trajecten").reset_index()
+           .rename(columns={"phase_label": "Fase", "stage": "_stage"}))
+    order = list(vocab.STAGES)
+    out["_order"] = out["_stage"].astype(str).map(order.index)
+    return out.sort_values(["Methode", "_order"]).drop(columns=["_stage", "_order"]).reset_index(
+        drop=True)
+
+
+def caseload_chart(table: pd.DataFrame) -> Figure:
+    """Draw :func:`caseload_by_phase` as horizontal bars, one panel row per method."""
+    chart = alt.Chart(table).mark_bar(color=_BLUE).encode(
+        x=alt.X("Trajecten:Q", title="Lopende trajecten"),
+        y=alt.Y("Fase:N", sort=None, title=None),
+        row=alt.Row("Methode:N", title=None),
+    ).properties(width=420).resolve_scale(y="independent")
+    return Figure(chart)
+
+
+def time_to_work(cases: pd.DataFrame, by: str = "target_group", *,
+                 within_days: int = 365) -> pd.DataFrame:
+    """Share with a first job within ``within_days`` of registration, and the median days.
+
+    Only trajectories registered at least ``within_days`` before the frame's date count (each
+    had the same time to find work); the median is over those who found a job in that window.
+    """
+    title = _split(by)
+    as_of = _as_of(cases)
+    start = cases["registered_at"].dt.normalize()
+    eligible = cases[start <= as_of - pd.Timedelta(days=within_days)]
+    days = (eligible["first_job_on"] - eligible["registered_at"].dt.normalize()).dt.days
+    found = days.notna() & (days <= within_days)
+    frame = pd.DataFrame({title: _labels(eligible, by), "found": found,
+                          "days": days.where(found)})
+    out = frame.groupby(title, observed=True).agg(
+        Trajecten=("found", "size"), Met_baan=("found", "sum"),
+        Mediaan_dagen=("days", "median")).reset_index()
+    out["Aandeel_met_baan"] = (out["Met_baan"] / out["Trajecten"]).round(3)
+    out["Mediaan_dagen"] = out["Mediaan_dagen"].round(0).astype("Int64")
+    out = out.rename(columns={"Met_baan": "Met baan", "Mediaan_dagen": "Mediaan dagen tot baan",
+                              "Aandeel_met_baan": "Aandeel met baan"})
+    out.attrs["within_days"] = within_days
+    return out.sort_values("Aandeel met baan", ascending=False).reset_index(drop=True)
+
+
+def time_to_work_chart(table: pd.DataFrame) -> Figure:
+    """Draw :func:`time_to_work`: the share with a job per group, its size as a label."""
+    group = table.columns[0]
+    days = table.attrs.get("within_days", 365)
+    data = table.assign(Label=[f"{s:.0%} van {n}".replace(".", ",") for s, n in
+                               zip(table["Aandeel met baan"], table["Trajecten"], strict=True)])
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{group}:N", sort="-x", title=None),
+        x=alt.X("Aandeel met baan:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+                title=f"Eerste baan binnen {days} dagen na aanmelding"))
+    chart = base.mark_bar(color=_BLUE) + base.mark_text(align="left", dx=4).encode(text="Label")
+    return Figure(chart.properties(width=420))
+
+
+def outcomes_by_method(cases: pd.DataFrame) -> pd.DataFrame:
+    """Count the outcomes of closed trajectories per method, with each outcome's share."""
+    closed = cases[cases["outcome"].notna()]
+    out = (pd.DataFrame({"Methode": _labels(closed, "method"),
+                         "Uitkomst": closed["outcome"].astype(str).map(_OUTCOMES)})
+           .groupby(["Methode", "Uitkomst"]).size().rename("Trajecten").reset_index())
+    out["Aandeel"] = (out["Trajecten"] / out.groupby("Methode")["Trajecten"].transform("sum")
+                      ).round(3)
+    return out
+
+
+def outcomes_chart(table: pd.DataFrame) -> Figure:
+    """Draw :func:`outcomes_by_method` as one 100% bar per method."""
+    order = [label for label in _OUTCOMES.values() if label in set(table["Uitkomst"])]
+    chart = alt.Chart(table).mark_bar().encode(
+        y=alt.Y("Methode:N", title=None),
+        x=alt.X("Trajecten:Q", stack="normalize", axis=alt.Axis(format="%"),
+                title="Afgesloten trajecten"),
+        color=alt.Color("Uitkomst:N", sort=order, title="Uitkomst",
+                        scale=alt.Scale(scheme="tableau10")),
+        order=alt.Order("Trajecten:Q", sort="descending"),
+    ).properties(width=480, height=90)
+    return Figure(chart)
+
+
+def barriers_by_domain(cases: pd.DataFrame, by: str = "method") -> pd.DataFrame:
+    """Count open barriers per life domain (and split), among active trajectories."""
+    title = _split(by)
+    active = cases[cases["active"] & (cases["open_barriers"] > 0)]
+    long = pd.DataFrame({title: _labels(active, by),
+                         "domain": active["open_barrier_domains"].str.split(", ")}).explode(
+        "domain")
+    long["Leefgebied"] = long["domain"].map(lambda d: vocab.label(vocab.BARRIER_DOMAINS, d))
+    out = long.groupby(["Leefgebied", title]).size().rename("Open belemmeringen").reset_index()
+    return out.sort_values("Open belemmeringen", ascending=False).reset_index(drop=True)
+
+
+def barriers_chart(table: pd.DataFrame) -> Figure:
+    """Draw :func:`barriers_by_domain` as stacked horizontal bars."""
+    split = table.columns[1]
+    chart = alt.Chart(table).mark_bar().encode(
+        y=alt.Y("Leefgebied:N", sort="-x", title=None),
+        x=alt.X("sum(Open belemmeringen):Q", title="Open belemmeringen (lopende trajecten)"),
+        color=alt.Color(f"{split}:N", title=split, scale=alt.Scale(scheme="tableau10")),
+    ).properties(width=420)
+    return Figure(chart)
+
+
+def coach_caseload(cases: pd.DataFrame, *, contact_weeks: int = 4) -> pd.DataFrame:
+    """Per coach: active trajectories, and how many had no contact for ``contact_weeks``."""
+    active = cases[cases["active"]]
+    quiet = active["days_since_contact"].fillna(10**6) > contact_weeks * 7
+    out = (pd.DataFrame({"Jobcoach": active["coach_code"].astype("string").fillna("(geen)"),
+                         "Team": active["team"].astype("string").fillna("(geen)"),
+                         "stil": quiet})
+           .groupby(["Jobcoach", "Team"]).agg(Lopend=("stil", "size"),
+                                               Zonder_contact=("stil", "sum")).reset_index())
+    out = out.rename(columns={"Zonder_contact": f"Geen contact > {contact_weeks} weken"})
+    return out.sort_values("Lopend", ascending=False).reset_index(drop=True)
+
+
+def coach_caseload_chart(table: pd.DataFrame, *, top: int = 20) -> Figure:
+    """Draw :func:`coach_caseload` for the ``top`` largest caseloads, quiet cases darker."""
+    quiet = table.columns[3]
+    head = table.head(top)
+    long = pd.DataFrame({
+        "Jobcoach": list(head["Jobcoach"]) * 2,
+        "Soort": ["met recent contact"] * len(head) + [quiet.lower()] * len(head),
+        "Trajecten": list(head["Lopend"] - head[quiet]) + list(head[quiet])})
+    chart = alt.Chart(long).mark_bar().encode(
+        y=alt.Y("Jobcoach:N", sort=list(head["Jobcoach"]), title=None),
+        x=alt.X("Trajecten:Q", title="Lopende trajecten"),
+        color=alt.Color("Soort:N", title=None,
+                        scale=alt.Scale(range=["#9ab8d0", "#b3261e"])),
+    ).properties(width=420)
+    return Figure(chart)
+
+
+def as_of_text(cases: pd.DataFrame) -> str:
+    """Return the frame's date as dd-mm-jjjj."""
+    day = _as_of(cases)
+    return f"{day:%d-%m-%Y}" if isinstance(day, pd.Timestamp | dt.date) else str(day)
+
+
+__all__ = [
+    "SPLITS",
+    "Figure",
+    "as_of_text",
+    "barriers_by_domain",
+    "barriers_chart",
+    "caseload_by_phase",
+    "caseload_chart",
+    "cases",
+    "coach_caseload",
+    "coach_caseload_chart",
+    "outcomes_by_method",
+    "outcomes_chart",
+    "time_to_work",
+    "time_to_work_chart",
+]

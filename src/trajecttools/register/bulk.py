@@ -1,0 +1,137 @@
+"""Bulk writes: whole tables into an empty register, and frames of rows into one table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Date, DateTime, func, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.types import JSON, Boolean
+
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.core.model import ENTITIES, Base
+from trajecttools.register import changes
+from trajecttools.register.transactions import Tx
+
+if TYPE_CHECKING:
+    from trajecttools.register.store import Store
+
+
+def bulk_load(
+    store: Store, frames: Mapping[str, pd.DataFrame], *, actor: str | None = None
+) -> dict[str, int]:
+    """Load whole tables (ids included) into an empty register in one transaction.
+
+    Meant for demo data and migrations between databases; one audit row per table records
+    who loaded how many rows. Returns the row count per table.
+    """
+    unknown = set(frames) - set(ENTITIES)
+    if unknown:
+        raise TrajecttoolsError(f"Onbekende tabellen: {', '.join(sorted(unknown))}.")
+    counts: dict[str, int] = {}
+    with Session(store.writer) as session, session.begin():
+        tx = Tx(store, session, actor or store.actor, store.today)
+        conn = session.connection()
+        # no change log row per loaded row: the read models are dropped and rebuilt instead
+        changes.drop_triggers(conn)
+        for table in Base.metadata.sorted_tables:
+            df = frames.get(table.name)
+            if df is None or df.empty:
+                continue
+            existing = conn.execute(select(func.count()).select_from(table)).scalar_one()
+            if existing:
+                raise TrajecttoolsError(
+                    f"Tabel {table.name} is niet leeg ({existing} rijen): laad alleen in een "
+                    "lege database."
+                )
+            missing = [c.name for c in table.columns if c.name not in df.columns]
+            required = [c for c in missing if not table.c[c].nullable and c != "version"]
+            if required:
+                raise TrajecttoolsError(
+                    f"Tabel {table.name}: kolommen ontbreken: {', '.join(required)}."
+                )
+            insert_frame(conn, table, df)
+            counts[table.name] = len(df)
+            tx.log("bulk_load", table.name, None, None, None, f"{len(df)} rijen")
+        if conn.dialect.name == "postgresql":
+            for table in Base.metadata.sorted_tables:
+                if table.name in counts:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT MAX(id) FROM {table.name}))"
+                        )
+                    )
+        changes.install(conn)
+        tx.write_audit()
+    store.forget_methods()
+    return counts
+
+
+
+def column_values(col: Any, series: pd.Series, sqlite: bool) -> list[Any]:
+    """Convert one DataFrame column to a list of DB-API values for its SQL column type."""
+    ctype = col.type
+    if isinstance(ctype, Date | DateTime):
+        ts = pd.to_datetime(series, errors="raise")
+        mask = ts.isna().to_numpy()
+        if isinstance(ctype, DateTime):
+            if sqlite:
+                arr = ts.to_numpy(dtype="datetime64[us]").astype(str)
+                out = np.char.replace(arr, "T", " ").astype(object)
+            else:
+                out = np.array(ts.dt.to_pydatetime(), dtype=object)
+        elif sqlite:
+            out = ts.to_numpy(dtype="datetime64[D]").astype(str).astype(object)
+        else:
+            out = np.array([t.date() if t is not pd.NaT else None for t in ts], dtype=object)
+        out[mask] = None
+        return list(out)
+    if isinstance(ctype, JSON):
+        return [
+            None
+            if v is None or (isinstance(v, float) and np.isnan(v))
+            else (json.dumps(list(v), ensure_ascii=False) if sqlite else list(v))
+            for v in series
+        ]
+    if isinstance(ctype, Boolean):
+        vals = series.astype("boolean")
+        return [None if v is pd.NA else (int(v) if sqlite else bool(v)) for v in vals]
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+        arr = series.to_numpy()
+        scalars: list[Any] = arr.tolist()  # Python scalars, converted in C
+        if arr.dtype.kind == "f":
+            for i in np.flatnonzero(np.isnan(arr)).tolist():
+                scalars[i] = None
+        return scalars
+    values = series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.tolist()  # text and None only: nothing to convert
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def insert_frame(conn: Any, table: Any, df: pd.DataFrame) -> None:
+    """Insert the rows of ``df`` into ``table`` on ``conn`` (no validation, no audit row)."""
+    sqlite = conn.dialect.name == "sqlite"
+    df = df.copy()
+    if "version" in table.c and "version" not in df.columns:
+        df["version"] = 1
+    cols = [c for c in table.columns if c.name in df.columns]
+    columns = [column_values(c, df[c.name], sqlite) for c in cols]
+    if sqlite:
+        names = ", ".join(f'"{c.name}"' for c in cols)
+        marks = ", ".join("?" for _ in cols)
+        raw = conn.connection.driver_connection
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        raw.executemany(sql, zip(*columns, strict=True))
+    else:
+        keys = [c.name for c in cols]
+        rows = [dict(zip(keys, vals, strict=True)) for vals in zip(*columns, strict=True)]
+        for start in range(0, len(rows), 20_000):
+            conn.execute(table.insert(), rows[start : start + 20_000])
+
+

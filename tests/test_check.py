@@ -11,7 +11,7 @@ from sqlalchemy import text
 from conftest import add_staff, register_case
 from trajecttools.core.errors import SchemaError
 from trajecttools.reads.check import check, check_data, check_schema
-from trajecttools.register.database import _alembic_config, make_engine, schema_revisions
+from trajecttools.register.database import alembic_config, make_engine, schema_revisions
 from trajecttools.workspace import Workspace
 
 
@@ -27,7 +27,7 @@ def test_an_older_register_is_migrated_on_open(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
     with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "0001")
+        command.upgrade(alembic_config(conn), "0001")
         conn.execute(text("INSERT INTO teams (id, name) VALUES (1, 'Team Oud')"))
     engine.dispose()
     with pytest.raises(SchemaError, match="schemaversie 0001"):
@@ -46,7 +46,7 @@ def test_0005_adds_preferred_hours_and_dates_the_steps_of_old_decisions(tmp_path
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
     with engine.begin() as conn:
-        config = _alembic_config(conn)
+        config = alembic_config(conn)
         before = ScriptDirectory.from_config(config).get_revision("0005").down_revision
         command.upgrade(config, str(before))
         conn.execute(text(

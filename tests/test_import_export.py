@@ -167,7 +167,7 @@ def test_export_refuses_unknown_format_and_contradictory_options(
 
 
 def test_export_never_writes_formulas(
-    sqlite_store: Workspace, tmp_path: Path)
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     sqlite_store.add(
         "clients",
@@ -255,7 +255,7 @@ def test_reimport_imports_nothing_twice_and_refuses_changed_rows(
 
 
 def test_excel_serial_dates_typed_cells_and_empty_rows(
-    sqlite_store: Workspace, tmp_path: Path)
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     wb = Workbook()
     ws = wb.active
@@ -279,7 +279,7 @@ def test_excel_serial_dates_typed_cells_and_empty_rows(
 
 
 def test_truncated_files_leave_the_register_as_it_was(
-    sqlite_store: Workspace, tmp_path: Path)
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     add_staff(sqlite_store)
     good = tmp_path / "goed.xlsx"
@@ -306,7 +306,7 @@ def test_truncated_files_leave_the_register_as_it_was(
 
 
 def test_database_error_rolls_back_everything(
-    sqlite_store: Workspace, tmp_path: Path)
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     with sqlite_store.engine.begin() as conn:  # a real database refusal halfway the insert
         conn.execute(
@@ -328,7 +328,7 @@ def test_database_error_rolls_back_everything(
 
 
 def test_dry_run_checks_everything_and_saves_nothing(
-    sqlite_store: Workspace, tmp_path: Path)
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     rows = [HEAD, ["D1", "A", "B", "", "over_45", ""], ["D2", "", "B", "", "over_45", ""]]
     path = write_csv(tmp_path / "k.csv", rows)
@@ -345,7 +345,7 @@ def test_dry_run_checks_everything_and_saves_nothing(
 
 
 def test_every_problem_of_a_row_is_named(
-    sqlite_store: Workspace, tmp_path: Path)
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     rows = [HEAD, ["P1", "", "Bos", "31-02-2001", "onbekend", ""]]
     result = import_file(sqlite_store, write_csv(tmp_path / "k.csv", rows), kind="clients")
@@ -359,7 +359,7 @@ def test_every_problem_of_a_row_is_named(
 
 
 def test_mapping_file_maps_columns_and_codes(
-    sqlite_store: Workspace, tmp_path: Path)
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     mapping = tmp_path / "bron.toml"
     mapping.write_text(
@@ -465,7 +465,7 @@ def test_trajectories_contacts_employers_vacancies_chain(store: Workspace, tmp_p
 
 
 def test_unknown_kind_and_missing_external_id_column(
-    sqlite_store: Workspace, tmp_path: Path)
+    sqlite_store: Workspace, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "k.csv", [["Voornaam", "Achternaam"], ["A", "B"]])
     with pytest.raises(ImportFileError, match="Onbekende soort import"):

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from conftest import CLIENT, DEMO_AS_OF, add_staff, make_store, register_case
-from trajecttools.core import privacy
+from trajecttools.core import identifiers, privacy
 from trajecttools.core.errors import InvalidRecord
 from trajecttools.core.model import ENTITIES
+from trajecttools.register import bsn
 from trajecttools.register.access import AccessDenied
 from trajecttools.workspace import Workspace
 
@@ -21,8 +22,8 @@ from trajecttools.workspace import Workspace
 
 @pytest.mark.parametrize("bsn", ["111222333", "123456782", "999999990", "100000009"])
 def test_valid_bsns_pass_the_elfproef(bsn: str) -> None:
-    assert privacy.elfproef(bsn)
-    assert privacy.validate_bsn(bsn) == bsn
+    assert identifiers.elfproef(bsn)
+    assert identifiers.validate_bsn(bsn) == bsn
 
 
 @pytest.mark.parametrize(
@@ -37,19 +38,19 @@ def test_valid_bsns_pass_the_elfproef(bsn: str) -> None:
     ],
 )
 def test_invalid_bsns_fail_with_a_dutch_message_naming_the_field(bsn: str, message: str) -> None:
-    assert not privacy.elfproef(bsn)
+    assert not identifiers.elfproef(bsn)
     with pytest.raises(InvalidRecord) as err:
-        privacy.validate_bsn(bsn, row=4)
+        identifiers.validate_bsn(bsn, row=4)
     assert str(err.value) == f"Klant, rij 4: {message}"
     assert err.value.fields == ["bsn"]
 
 
 def test_elfproef_matches_a_hand_computed_sum() -> None:
     # 1*9 + 1*8 + 1*7 + 2*6 + 2*5 + 2*4 + 3*3 + 3*2 - 3*1 = 66 = 6 * 11
-    assert privacy.elfproef("111222333")
-    assert not privacy.elfproef("111222332")  # sum 67
-    assert privacy.validate_bsn("1112.22.333") == "111222333"  # dots and spaces as typed
-    assert privacy.validate_bsn("  ") is None
+    assert identifiers.elfproef("111222333")
+    assert not identifiers.elfproef("111222332")  # sum 67
+    assert identifiers.validate_bsn("1112.22.333") == "111222333"  # dots and spaces as typed
+    assert identifiers.validate_bsn("  ") is None
 
 
 def test_record_validation_names_the_bsn_field(sqlite_store: Workspace) -> None:
@@ -70,7 +71,7 @@ def no_bsn_store(tmp_path: Path) -> Iterator[Workspace]:
 
 def test_bsn_is_refused_when_the_organisation_has_not_enabled_it(no_bsn_store: Workspace) -> None:
     store = no_bsn_store
-    assert not privacy.bsn_enabled(store)
+    assert not bsn.bsn_enabled(store)
     before = (store.count("clients"), store.count("audit_log"))
     with pytest.raises(InvalidRecord) as err:
         store.add("clients", {**CLIENT, "bsn": "111222333"})
@@ -82,14 +83,14 @@ def test_bsn_is_refused_when_the_organisation_has_not_enabled_it(no_bsn_store: W
     assert store.get("clients", cid)["bsn"] is None
     # the exporter/importer check gives the same answer, with the row number
     with pytest.raises(InvalidRecord, match=r"Klant, rij 7: BSN: wordt"):
-        privacy.refuse_unconfigured_bsn(store, "clients", {"bsn": "111222333"}, row=7)
-    privacy.refuse_unconfigured_bsn(store, "clients", {"bsn": ""}, row=7)  # empty is fine
+        bsn.refuse_unconfigured_bsn(store, "clients", {"bsn": "111222333"}, row=7)
+    bsn.refuse_unconfigured_bsn(store, "clients", {"bsn": ""}, row=7)  # empty is fine
 
 
 def test_bsn_is_stored_once_enabled(no_bsn_store: Workspace) -> None:
     store = no_bsn_store
-    privacy.enable_bsn(store, actor="privacy.officer")
-    assert privacy.bsn_enabled(store)
+    bsn.enable_bsn(store, actor="privacy.officer")
+    assert bsn.bsn_enabled(store)
     cid = store.add("clients", {**CLIENT, "bsn": "111 222 333"})
     assert store.get("clients", cid)["bsn"] == "111222333"
     audit = store.audit()

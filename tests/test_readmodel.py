@@ -17,7 +17,8 @@ from conftest import DEMO_AS_OF, make_store
 from trajecttools.reads import readmodel
 from trajecttools.reads.frames import _cases_model, cases, cases_frame
 from trajecttools.reads.signals import compute, load_inputs, read_inputs, signals
-from trajecttools.workspace import Workspace
+from trajecttools.register import changes
+from trajecttools.workspace import Workspace, warm
 
 LOGGER = "trajecttools.reads.readmodel"
 
@@ -30,7 +31,7 @@ def demo(demo_db: Path, tmp_path: Path) -> Iterator[Workspace]:
         src.backup(dst)
     with Workspace(path, actor="tester", today=DEMO_AS_OF, role="beheer") as store:
         with store.engine.begin() as conn:  # other tests read the shared register before
-            readmodel.invalidate(conn)
+            changes.invalidate(conn)
         yield store
 
 
@@ -195,7 +196,7 @@ def test_a_missing_trigger_turns_the_models_off_until_reinstalled(demo: Workspac
     assert_same_as_fresh_read(demo)
     with demo.engine.begin() as conn:
         conn.exec_driver_sql("DROP TRIGGER rm_contacts_ins")
-        assert readmodel.missing_triggers(conn) == ["rm_contacts_ins"]
+        assert changes.missing_triggers(conn) == ["rm_contacts_ins"]
     assert not readmodel.usable(demo)
     tid = int(cases(demo, DEMO_AS_OF)["trajectory_id"].iloc[0])
     n = int(cases(demo, DEMO_AS_OF).set_index("trajectory_id").loc[tid, "contacts"])
@@ -203,7 +204,7 @@ def test_a_missing_trigger_turns_the_models_off_until_reinstalled(demo: Workspac
         tx.add("contacts", {"trajectory_id": tid, "kind": "progress", "held_on": "01-11-2026"})
     assert cases(demo, DEMO_AS_OF).set_index("trajectory_id").loc[tid, "contacts"] == n + 1
     with demo.engine.begin() as conn:
-        readmodel.install(conn)  # drops the models: they missed that write
+        changes.install(conn)  # drops the models: they missed that write
     assert model_rows(demo) == {}
     assert_same_as_fresh_read(demo)
 
@@ -249,7 +250,7 @@ def test_postgres_reads_from_the_tables(tmp_path: Path) -> None:
 def test_warm_builds_both_models_as_serve_does(
     demo: Workspace, caplog: pytest.LogCaptureFixture
 ) -> None:
-    readmodel.warm(demo)
+    warm(demo)
     assert set(model_rows(demo)) == {"cases", "signals"}
     caplog.set_level(logging.INFO, logger=LOGGER)
     assert_same_as_fresh_read(demo)

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from conftest import TODAY, add_staff, register_case
-from trajecttools import decisions, matching, records
+from trajecttools import matching, records
 from trajecttools.errors import InvalidRecord, StaleEditError, TrajecttoolsError
-from trajecttools.matching import MatchConfig, MatchInputs, assign, congestion, match
+from trajecttools.matching import MatchConfig, MatchInputs, assign, congestion, decisions, match
 from trajecttools.store import Store
 
 

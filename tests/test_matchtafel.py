@@ -10,7 +10,8 @@ import ipywidgets as widgets
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools import decisions, demo
+from trajecttools import demo
+from trajecttools.matching import decisions
 from trajecttools.store import Store
 from trajecttools.widgets.matchtafel import MatchtafelDashboard, matchtafel_app, pair_html
 

@@ -30,7 +30,7 @@ _LAZY = {
     "demo": ("trajecttools.demo", None),
     "outcomes": ("trajecttools.outcomes", None),
     "matching": ("trajecttools.matching", None),
-    "decisions": ("trajecttools.decisions", None),
+    "decisions": ("trajecttools.matching.decisions", None),
 }
 
 

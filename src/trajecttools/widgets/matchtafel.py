@@ -18,8 +18,9 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from trajecttools import decisions, matching, vocab
+from trajecttools import matching, vocab
 from trajecttools.errors import TrajecttoolsError
+from trajecttools.matching import decisions
 from trajecttools.store import Store
 from trajecttools.widgets._base import (
     MeetingScreen,

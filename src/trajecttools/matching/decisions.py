@@ -7,7 +7,7 @@ when made on an older version of the decision (:class:`~trajecttools.errors.Stal
 written to the audit log. A hire that fills the vacancy's last free position closes the vacancy
 in the same transaction.
 
->>> from trajecttools import decisions                                  # doctest: +SKIP
+>>> from trajecttools.matching import decisions                         # doctest: +SKIP
 >>> d = decisions.propose(store, trajectory_id=12, vacancy_id=3, score=81.5)  # doctest: +SKIP
 >>> decisions.introduce(store, d, expected_version=1)                   # doctest: +SKIP
 2
@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from trajecttools import records, vocab
 from trajecttools.errors import FieldProblem, InvalidRecord, NotFoundError
+from trajecttools.frames import initials, read_sql
 from trajecttools.model import MatchDecision, Trajectory, Vacancy
 
 if TYPE_CHECKING:
@@ -223,8 +224,6 @@ def decisions_frame(
     Filter by trajectory, vacancy or status (one value or several). ``reason`` is free text
     written at the meeting: a dashboard should not project it.
     """
-    from trajecttools.frames import initials, read_sql
-
     where: list[str] = []
     params: dict[str, Any] = {}
     filters: tuple[tuple[str, str, Any], ...] = (

@@ -138,5 +138,4 @@ def congestion(pairs: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
     return out
 
 
-
 __all__ = ["MAX_ASSIGN_CELLS", "assign", "congestion"]

@@ -153,5 +153,4 @@ def with_config(config: MatchConfig | None = None, **changes: Any) -> MatchConfi
     return replace(base, **changes)
 
 
-
 __all__ = ["CRITERIA", "CRITERION_LABELS", "DEFAULT_WEIGHTS", "MatchConfig", "with_config"]

@@ -51,6 +51,11 @@ class Encoded:
 
 
 def encode(inputs: MatchInputs, cfg: MatchConfig) -> Encoded:
+    """Return the inputs as aligned arrays: vacancies with free positions, in tie-break order.
+
+    Clients already hired through a match are left out (``skip_hired``); earlier decisions are
+    kept per pair, declined pairs as keys to mask (``skip_declined``).
+    """
     clients = inputs.clients.reset_index(drop=True)
     vacancies = inputs.vacancies
     if "vacancy_id" not in vacancies.columns and "id" in vacancies.columns:
@@ -258,7 +263,6 @@ def _ranks(levels: pd.Series) -> np.ndarray:
     mapped = pd.Series(levels.to_numpy(dtype=object), dtype=object).map(
         dict(vocab.EDUCATION_RANK))
     return mapped.fillna(-1).to_numpy(dtype=np.int8)
-
 
 
 __all__ = ["Encoded", "encode"]

@@ -298,5 +298,4 @@ def criteria_frame(pairs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-
 __all__ = ["criteria_frame", "explain"]

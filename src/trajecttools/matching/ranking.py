@@ -263,5 +263,4 @@ def _reciprocal(scorer: Scorer, r: np.ndarray, vac_index: np.ndarray, total: np.
     return rank, allowed[pos]
 
 
-
 __all__ = ["match"]

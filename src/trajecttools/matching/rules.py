@@ -1,7 +1,6 @@
 """The matching rules: one score, state and detail per criterion, on broadcastable arrays.
 
-licence, language) and what is really there (open vacancies with free positions). Eight
-criteria are scored per pair, each 0-1:
+Eight criteria are scored per pair, each 0-1:
 
 =============  ===========================================================================
 skills         required and wished skills of the vacancy the client has (wished count half)
@@ -18,6 +17,7 @@ barriers       open barriers that clash with the job (transport, childcare, lang
 Missing data never counts as agreement: an unknown value scores :attr:`MatchConfig.unknown`
 (below a match) and is named "onbekend: ...". A criterion the vacancy does not ask for (no
 licence required, no skills listed) is "n.v.t." and left out of that pair's weighted mean.
+
 Every rule takes client attributes and vacancy attributes as numpy arrays that broadcast
 (a table of client profiles x vacancies, or a list of pairs) and returns (score, state,
 detail).
@@ -34,6 +34,7 @@ import numpy as np
 from trajecttools import vocab
 from trajecttools.matching.config import MatchConfig
 
+#: State codes of a criterion for a pair (indexes into :data:`STATES`).
 MATCH, PARTIAL, MISMATCH, UNKNOWN, NOT_APPLICABLE, EXCLUDED = range(6)
 #: State of a criterion for a pair (the categories of the ``<criterion>_status`` columns).
 STATES: Final = ("match", "partial", "mismatch", "unknown", "n/a", "excluded")
@@ -51,10 +52,10 @@ STATE_LABELS: Final = MappingProxyType({
 B_TRANSPORT_HARD, B_TRANSPORT, B_CHILDCARE, B_LANGUAGE, B_SPECIAL, B_UNKNOWN = (
     1, 2, 4, 8, 16, 32,
 )
+#: Codes in vocabulary order: an array holds the index of the code (-1 when unknown).
 LANG_CODES: Final = tuple(vocab.LANGUAGE_LEVELS)
 EDU_CODES: Final = tuple(vocab.EDUCATION_LEVELS)
 SECTOR_CODES: Final = tuple(vocab.SECTORS)
-
 
 Rule = tuple[np.ndarray, np.ndarray, np.ndarray]  # score, state, detail
 
@@ -197,13 +198,12 @@ RULES: Final[dict[str, tuple[Callable[..., Rule], tuple[str, ...]]]] = {
 
 
 def applicable(va: Mapping[str, np.ndarray], criterion: str) -> np.ndarray:
-    """Whether a criterion applies to each vacancy (it only depends on the vacancy)."""
+    """Return whether a criterion applies to each vacancy (it only depends on the vacancy)."""
     if criterion == "licence":
         return np.asarray(va["licence_req"], dtype=bool)
     if criterion == "skills":
         return np.asarray((va["n_req"] + va["n_wish"]) > 0)
     return np.ones(len(va["rank"]), dtype=bool)
-
 
 
 __all__ = [

@@ -231,5 +231,4 @@ def _unpack(bits: np.ndarray, k: int) -> np.ndarray:
     return np.unpackbits(as_bytes, axis=1, bitorder="little")[:, :k].astype(np.float32)
 
 
-
 __all__ = ["Scorer", "factorize_rows"]

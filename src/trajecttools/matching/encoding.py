@@ -79,15 +79,64 @@ def encode(inputs: MatchInputs, cfg: MatchConfig) -> Encoded:
                  .sort_values(["positions", "vacancy_id"], ascending=[False, True],
                               kind="stable")
                  .reset_index(drop=True))
-    n_c, n_v = len(clients), len(vacancies)
+    n_c = len(clients)
 
     # places: one code space for municipalities and one for regions
     muni = pd.factorize(pd.concat([clients["municipality"], vacancies["municipality"]],
                                   ignore_index=True).astype("string").str.casefold())[0]
     reg = pd.factorize(pd.concat([clients["region"], vacancies["region"]],
                                  ignore_index=True).astype("string").str.casefold())[0]
+    skills = _vacancy_skills(vacancies)
+    cl = {
+        "pref": _sector_wishes(clients),
+        "rank": _ranks(clients["education_level"]),
+        "hours": (pd.to_numeric(clients["wished_hours"], errors="coerce").to_numpy(np.float32)
+                  if "wished_hours" in clients.columns
+                  else client_hours(clients).to_numpy(np.float32)),
+        "muni": muni[:n_c].astype(np.int32),
+        "reg": reg[:n_c].astype(np.int32),
+        **_client_skills(inputs.skills, clients, skills.index, skills.n_words),
+        **_client_barriers(inputs.barriers, clients),
+    }
+    va = {
+        "sector": _codes(vacancies["sector"], SECTOR_CODES),
+        "rank": _ranks(vacancies["education_level"]),
+        "edu": _codes(vacancies["education_level"], EDU_CODES),
+        "hours": pd.to_numeric(vacancies["hours_per_week"], errors="coerce")
+        .to_numpy(np.float32),
+        "muni": muni[n_c:].astype(np.int32),
+        "reg": reg[n_c:].astype(np.int32),
+        "licence_req": skills.licence_req,
+        "lang": _codes(vacancies["language_level"], LANG_CODES),
+        "req_bits": skills.req_bits,
+        "wish_bits": skills.wish_bits,
+        "n_req": skills.n_req,
+        "n_wish": skills.n_wish,
+    }
+    declined, decision_status = _earlier_decisions(decisions, status, clients, vacancies, cfg)
+    return Encoded(cl, va, clients, vacancies, skills.names, declined, decision_status)
 
-    # skills vocabulary: what the vacancies ask (a required licence is the licence criterion)
+
+@dataclass
+class _VacancySkills:
+    """The skills the vacancies ask, as one vocabulary and bitsets over it."""
+
+    index: dict[str, int]  # normalised name -> code
+    names: list[str]  # code -> name as first written
+    licence_req: np.ndarray
+    req_bits: np.ndarray
+    wish_bits: np.ndarray
+    n_req: np.ndarray
+    n_wish: np.ndarray
+
+    @property
+    def n_words(self) -> int:
+        return self.req_bits.shape[1]
+
+
+def _vacancy_skills(vacancies: pd.DataFrame) -> _VacancySkills:
+    """Return the vacancies' skills vocabulary (a required licence is the licence criterion)."""
+    n_v = len(vacancies)
     licence_req = vacancies["driving_licence_required"].fillna(False).astype(bool).to_numpy().copy()
     vocab_index: dict[str, int] = {}
     names: list[str] = []
@@ -124,9 +173,17 @@ def encode(inputs: MatchInputs, cfg: MatchConfig) -> Encoded:
         codes = np.fromiter((c for x in lists for c in x), dtype=np.int64, count=rows.size)
         np.bitwise_or.at(bits, (rows, codes // 64),
                          np.left_shift(np.uint64(1), (codes % 64).astype(np.uint64)))
+    return _VacancySkills(
+        vocab_index, names, licence_req, req_bits, wish_bits,
+        n_req=np.array([len(x) for x in req_lists], dtype=np.float32),
+        n_wish=np.array([len(x) for x in wish_lists], dtype=np.float32),
+    )
 
-    # client skills: bitsets over that vocabulary, licence, Dutch level
-    sk = inputs.skills
+
+def _client_skills(sk: pd.DataFrame | None, clients: pd.DataFrame, vocab_index: dict[str, int],
+                   n_words: int) -> dict[str, np.ndarray]:
+    """Return the clients' skills as bitsets over the vacancies' vocabulary, licence, Dutch."""
+    n_c = len(clients)
     cl_bits = np.zeros((n_c, n_words), dtype=np.uint64)
     known = np.zeros(n_c, dtype=bool)
     licence = np.full(n_c, -1, dtype=np.int8)
@@ -170,20 +227,24 @@ def encode(inputs: MatchInputs, cfg: MatchConfig) -> Encoded:
                                   np.clip(np.nan_to_num(lvl[is_dutch]) - 1, 0, 4)).astype(np.int8)
             level = np.where(cefr >= 0, cefr, from_level).astype(np.int8)
             np.maximum.at(dutch, rows[is_dutch], level)
+    return {"licence": licence, "dutch": dutch, "known": known, "bits": cl_bits}
 
-    # client wishes and barriers
+
+def _sector_wishes(clients: pd.DataFrame) -> np.ndarray:
+    """Return each client's preferred sectors as a bitset over the sector codes (-1: none)."""
     sector_bit = {s: 1 << i for i, s in enumerate(SECTOR_CODES)}
     exploded = pd.Series(clients["preferred_sectors"].to_numpy(), dtype=object).explode()
     bits_per_row = exploded.map(sector_bit).fillna(0).astype(np.int64)
-    pref = bits_per_row.groupby(level=0).sum().reindex(range(n_c), fill_value=0).to_numpy()
-    pref = np.where(pref > 0, pref, -1).astype(np.int32)
-    if "wished_hours" in clients.columns:
-        hours = pd.to_numeric(clients["wished_hours"], errors="coerce").to_numpy(np.float32)
-    else:
-        hours = client_hours(clients).to_numpy(np.float32)
+    pref = bits_per_row.groupby(level=0).sum().reindex(range(len(clients)),
+                                                       fill_value=0).to_numpy()
+    return np.where(pref > 0, pref, -1).astype(np.int32)
+
+
+def _client_barriers(bar: pd.DataFrame | None, clients: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return the highest severity of each client's open barriers per domain that matters."""
+    n_c = len(clients)
     sev = {d: np.zeros(n_c, dtype=np.int8) for d in ("transport", "childcare", "language")}
     special = np.zeros(n_c, dtype=np.int8)
-    bar = inputs.barriers
     if bar is not None and not bar.empty:
         if "status" in bar.columns:
             bar = bar[bar["status"].astype(str) != "resolved"]
@@ -199,39 +260,15 @@ def encode(inputs: MatchInputs, cfg: MatchConfig) -> Encoded:
             np.maximum.at(arr, rows_i[sel], severity[sel])
         sel = np.isin(domain, list(vocab.SPECIAL_CATEGORY_DOMAINS))
         np.maximum.at(special, rows_i[sel], severity[sel])
+    return {"transport": sev["transport"], "childcare": sev["childcare"],
+            "language_barrier": sev["language"], "special": special}
 
-    cl = {
-        "pref": pref,
-        "rank": _ranks(clients["education_level"]),
-        "hours": hours,
-        "muni": muni[:n_c].astype(np.int32),
-        "reg": reg[:n_c].astype(np.int32),
-        "licence": licence,
-        "dutch": dutch,
-        "known": known,
-        "bits": cl_bits,
-        "transport": sev["transport"],
-        "childcare": sev["childcare"],
-        "language_barrier": sev["language"],
-        "special": special,
-    }
-    va = {
-        "sector": _codes(vacancies["sector"], SECTOR_CODES),
-        "rank": _ranks(vacancies["education_level"]),
-        "edu": _codes(vacancies["education_level"], EDU_CODES),
-        "hours": pd.to_numeric(vacancies["hours_per_week"], errors="coerce")
-        .to_numpy(np.float32),
-        "muni": muni[n_c:].astype(np.int32),
-        "reg": reg[n_c:].astype(np.int32),
-        "licence_req": licence_req,
-        "lang": _codes(vacancies["language_level"], LANG_CODES),
-        "req_bits": req_bits,
-        "wish_bits": wish_bits,
-        "n_req": np.array([len(x) for x in req_lists], dtype=np.float32),
-        "n_wish": np.array([len(x) for x in wish_lists], dtype=np.float32),
-    }
 
-    # earlier decisions: declined pairs are left out, open ones are shown
+def _earlier_decisions(decisions: pd.DataFrame, status: pd.Series, clients: pd.DataFrame,
+                       vacancies: pd.DataFrame, cfg: MatchConfig
+                       ) -> tuple[np.ndarray, dict[tuple[int, int], str]]:
+    """Return the declined pairs (keys to leave out) and the latest decision per pair."""
+    n_c, n_v = len(clients), len(vacancies)
     declined = np.zeros(0, dtype=np.int64)
     decision_status: dict[tuple[int, int], str] = {}
     if not decisions.empty and n_c and n_v:
@@ -248,7 +285,7 @@ def encode(inputs: MatchInputs, cfg: MatchConfig) -> Encoded:
         if cfg.skip_declined:
             keys = [ri * n_v + ci for (ri, ci), s in decision_status.items() if s == "declined"]
             declined = np.unique(np.array(keys, dtype=np.int64))
-    return Encoded(cl, va, clients, vacancies, names, declined, decision_status)
+    return declined, decision_status
 
 
 def _cefr(name: str) -> int:

@@ -16,8 +16,15 @@ import pytest
 from conftest import TODAY, add_staff, register_case
 from trajecttools.core import validation
 from trajecttools.core.errors import InvalidRecord, StaleEditError, TrajecttoolsError
-from trajecttools.reads import decisions, matching
-from trajecttools.reads.matching import MatchConfig, MatchInputs, assign, congestion, match
+from trajecttools.reads import matching
+from trajecttools.reads.matching import (
+    MatchConfig,
+    MatchInputs,
+    assign,
+    congestion,
+    decisions,
+    match,
+)
 from trajecttools.workspace import Workspace
 
 

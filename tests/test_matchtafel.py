@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from trajecttools.outputs import demo
-from trajecttools.reads import decisions
+from trajecttools.reads.matching import decisions
 from trajecttools.widgets.matchtafel import MatchtafelDashboard, matchtafel_app, pair_html
 from trajecttools.workspace import Workspace
 

@@ -35,7 +35,7 @@ _LAZY = {
     "demo": ("trajecttools.outputs.demo", None),
     "outcomes": ("trajecttools.reads.outcomes", None),
     "matching": ("trajecttools.reads.matching", None),
-    "decisions": ("trajecttools.reads.decisions", None),
+    "decisions": ("trajecttools.reads.matching.decisions", None),
 }
 
 

@@ -20,7 +20,8 @@ import traitlets
 
 from trajecttools.core import vocab
 from trajecttools.core.errors import TrajecttoolsError
-from trajecttools.reads import decisions, matching
+from trajecttools.reads import matching
+from trajecttools.reads.matching import decisions
 from trajecttools.widgets._base import (
     MeetingScreen,
     Status,

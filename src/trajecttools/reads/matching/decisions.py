@@ -7,7 +7,7 @@ when made on an older version of the decision (:class:`~trajecttools.core.errors
 written to the audit log. A hire that fills the vacancy's last free position closes the vacancy
 in the same transaction.
 
->>> from trajecttools import decisions                                  # doctest: +SKIP
+>>> from trajecttools.reads.matching import decisions                         # doctest: +SKIP
 >>> d = decisions.propose(store, trajectory_id=12, vacancy_id=3, score=81.5)  # doctest: +SKIP
 >>> decisions.introduce(store, d, expected_version=1)                   # doctest: +SKIP
 2
@@ -25,6 +25,8 @@ from sqlalchemy import func, select
 from trajecttools.core import validation, vocab
 from trajecttools.core.errors import FieldProblem, InvalidRecord, NotFoundError
 from trajecttools.core.model import MatchDecision, Trajectory, Vacancy
+from trajecttools.core.names import initials
+from trajecttools.register.sql import read_sql
 
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
@@ -224,9 +226,6 @@ def decisions_frame(
     Filter by trajectory, vacancy or status (one value or several). ``reason`` is free text
     written at the meeting: a dashboard should not project it.
     """
-    from trajecttools.core.names import initials
-    from trajecttools.register.sql import read_sql
-
     where: list[str] = []
     params: dict[str, Any] = {}
     filters: tuple[tuple[str, str, Any], ...] = (

@@ -101,6 +101,7 @@ def barriers(b: Register) -> None:
         "status": np.array(tuple(vocab.REFERRAL_STATUSES), dtype=object)[r_status],
     })
 
+
 def assessments(b: Register) -> None:
     """ZRM assessments and ladder steps at the intake and about every 3 months."""
     rng, n = b.rng, b.n

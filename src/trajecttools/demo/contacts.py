@@ -138,6 +138,7 @@ def contacts(b: Register) -> None:
                                                "home_visit")])
     agreements(b, c_owner, c_day, talk)
 
+
 def agreements(
     b: Register, c_owner: np.ndarray, c_day: np.ndarray, talk: np.ndarray
 ) -> None:
@@ -193,6 +194,7 @@ def agreements(
         "closed_on": to_datetime(np.where(status == 0, NEVER, done)),
         "reason_not_kept": np.where(status == 2, reason, NONE),
     })
+
 
 def aftercare(b: Register) -> None:
     """Aftercare contacts with employee and employer every 1-2 weeks; the end report."""
@@ -250,6 +252,7 @@ def aftercare(b: Register) -> None:
     for col, texts in END_REPORT.items():
         data[col] = texts_at(texts, rng.integers(0, len(texts), rows.size))
     b.frame("end_reports", data)
+
 
 def benefits(b: Register) -> None:
     """Benefit periods until work; some placed clients back on benefit (revolving door)."""

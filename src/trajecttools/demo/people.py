@@ -126,6 +126,7 @@ def people(b: Register) -> None:
         "birth_year": pd.array([None] * n, dtype="Int64"),  # only for anonymised clients
     })
 
+
 def staff(b: Register) -> None:
     """Coaches (about one per 35 active trajectories), assignments, case managers."""
     rng, n = b.rng, b.n
@@ -252,6 +253,7 @@ def network(b: Register) -> None:
         "involved": rng.random(owner.size) < np.where(code == "parent", 0.85, 0.5),
         "note": np.where(rng.random(owner.size) < 0.35, note, NONE),
     })
+
 
 def skills(b: Register) -> None:
     """Diplomas, certificates, licence, languages, computer and basic work skills."""

@@ -63,11 +63,12 @@ def places(b: Register) -> None:
         "region": arr(b.region_names),
     })
 
+
 def trajectory_core(b: Register) -> None:
     """Who, where, when registered, coach delay, plan signatures and intake date.
 
     Dates of the routes are day offsets from the registration day until
-    :meth:`finish_timeline` anchors them; NEVER marks what does not happen.
+    :func:`finish_timeline` anchors them; NEVER marks what does not happen.
     """
     rng, n = b.rng, b.n
     b.mun = rng.choice(len(b.mun_name), size=n, p=b.mun_p)

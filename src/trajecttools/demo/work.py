@@ -112,6 +112,7 @@ def employers(b: Register) -> None:
     b.emp_sector = pd.Series(sector).map({s: i for i, s in enumerate(SECTORS)}).to_numpy()
     b.emp_inclusive = inclusive
 
+
 def vacancies(b: Register) -> None:
     """Vacancies (about one per 8 trajectories) over the three years, mostly at inclusive
     regular employers; required and wished skills are names clients' skills also use."""
@@ -241,6 +242,7 @@ def placements(b: Register) -> None:
         "below_level": bools(below[owner], stepping),
         "outside_field": bools(outside, stepping | (field == "")),
     })
+
 
 def match_decisions(b: Register) -> None:
     """Matchtafel decisions: proposals on vacancies, introductions, refusals, hires."""

@@ -18,7 +18,8 @@ import numpy as np
 
 from trajecttools import vocab
 
-_DATA = resources.files("trajecttools.demo").joinpath("data")
+# the data folder of this package, wherever the package lives (no hard-coded dotted path)
+_DATA = resources.files(__name__.rpartition(".")[0]).joinpath("data")
 
 
 def read_toml(name: str) -> dict[str, Any]:

@@ -138,8 +138,8 @@ class Register:
         get no planted cases.
         """
         picks = []
-        for flemish in (False, True):
-            of_method = self.flemish == flemish
+        for spec in ROUTES.values():  # the Dutch or Flemish trajectories of each method
+            of_method = self.flemish == spec["flemish"]
             k = max(1, round(int(of_method.sum()) * 0.0015)) if self.n >= 125 else 0
             cand = np.flatnonzero(mask & of_method & ~(self.used if exclusive else False))
             pick = self.rng.choice(cand, size=min(k, cand.size), replace=False)

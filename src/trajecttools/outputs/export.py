@@ -26,13 +26,20 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.types import JSON, Boolean, Date, DateTime, Float
 
-from trajecttools.core import validation
+from trajecttools.core import validation as records
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.core.model import ENTITIES
+from trajecttools.core.privacy import pseudonymise_frame
 from trajecttools.reads.frames import CATEGORIES
+from trajecttools.register.access import ROLES, AccessDenied
 
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
@@ -97,7 +104,7 @@ def header(entity: str, column: str) -> str:
     extra = _EXTRA_HEADERS.get((entity, column))
     if extra is not None:
         return extra
-    return validation.field_label(entity, column)
+    return records.field_label(entity, column)
 
 
 def columns(entity: str, *, full: bool = False) -> list[str]:
@@ -149,10 +156,6 @@ def _frames(
         cols = columns(entity, full=full)
         rows = [[_cell(entity, c, r[c]) for c in cols] for r in _rows(store, entity, cols)]
         if pseudonymised:
-            import pandas as pd
-
-            from trajecttools.core.privacy import pseudonymise_frame
-
             df = pseudonymise_frame(entity, pd.DataFrame(rows, columns=cols, dtype=object))
             cols = [str(c) for c in df.columns]
             rows = [
@@ -164,24 +167,16 @@ def _frames(
 
 def _is_missing(value: Any) -> bool:
     try:
-        import pandas as pd
-
         return bool(pd.isna(value)) if not isinstance(value, list | tuple) else False
     except (TypeError, ValueError):
         return False
 
 
 def _xlsx_safe(value: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
 
 
 def _write_xlsx(path: Path, sheets: Iterator[tuple[str, list[str], list[list[Any]]]]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
     for entity, headers, rows in sheets:
@@ -244,8 +239,6 @@ IDENTIFIED_EXPORT_ROLES = frozenset({"beheer", "trainer"})
 
 def check_export_role(store: Store, *, pseudonymised: bool, full: bool) -> None:
     """Refuse an export the store's role may not make (names, or the BSN), in Dutch."""
-    from trajecttools.register.access import ROLES, AccessDenied
-
     label = ROLES.get(store.role, store.role)
     if full and store.role != "beheer":
         raise AccessDenied(

@@ -51,6 +51,7 @@ _PLACEMENT_NOUNS = {
 
 
 def _coach_assignment(c: Context) -> Part:
+    """Active trajectories without a coach some hours after registration."""
     hours = c.param("coach_assignment", "hours")
     sel = np.flatnonzero(c.active & ~c.has_coach & ~np.isnan(hours))
     due = (c.registered_at[sel] + hours[sel].astype(np.int64) * np.timedelta64(1, "h"))
@@ -68,6 +69,7 @@ _SIGNERS = ("casemanager", "jobcoach", "klant")
 
 
 def _who(missing: tuple[bool, ...]) -> str:
+    """The missing signers in Dutch, e.g. "casemanager en klant"."""
     names = [n for n, m in zip(_SIGNERS, missing, strict=True) if m]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
 
@@ -82,6 +84,7 @@ def _signatures(c: Context) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _plan_signatures(c: Context) -> Part:
+    """Active trajectories whose plan is not signed by all three some days after registration."""
     days_p = c.param("plan_signatures", "days")
     missing, _ = _signatures(c)
     sel = np.flatnonzero(c.active & missing.any(axis=1) & ~np.isnan(days_p))
@@ -100,6 +103,7 @@ def _plan_signatures(c: Context) -> Part:
 
 
 def _intake_after_signing(c: Context) -> Part:
+    """Trajectories without an intake some days after the plan was fully signed."""
     days_p = c.param("intake_after_signing", "days")
     _, signed_on = _signatures(c)
     early = (c.stage == STAGE["registration"]) | (c.stage == STAGE["intake"])
@@ -123,6 +127,7 @@ def _running(c: Context, kind: str) -> np.ndarray:
 
 def _placement_limit(c: Context, rule: str, kind: str, *, social_work_company: bool = False,
                      warn: bool = False) -> Part:
+    """Running placements of ``kind`` past (or, with ``warn``, nearing) their maximum duration."""
     rows = _running(c, kind)
     if social_work_company:
         rows = rows[c.p_swc[rows]]
@@ -158,6 +163,7 @@ def _placement_limit(c: Context, rule: str, kind: str, *, social_work_company: b
 
 
 def _contact_gap(c: Context) -> Part:
+    """Active trajectories without any contact for longer than the rule's weeks."""
     weeks = c.param("contact_gap", "weeks")
     sel = np.flatnonzero(c.active & ~np.isnan(weeks))
     last = c.last_contact_on[sel]
@@ -174,6 +180,7 @@ def _contact_gap(c: Context) -> Part:
 
 
 def _weekly_review(c: Context) -> Part:
+    """Running stepping-stone jobs without a weekly review within the norm plus grace."""
     rows = _running(c, "stepping_stone")
     rows = rows[first_per(c.p_pos[rows], c.p_start[rows].astype(np.int64))]
     pos = c.p_pos[rows]
@@ -198,6 +205,7 @@ def _weekly_review(c: Context) -> Part:
 
 
 def _aftercare_contact(c: Context) -> Part:
+    """Trajectories in aftercare without contact with the employee or the employer."""
     every = c.param("aftercare_contact", "days")
     sel = np.flatnonzero(c.active & (c.stage == STAGE["aftercare"]) & ~np.isnan(every))
     start = c.stage_since[sel]
@@ -218,6 +226,7 @@ def _aftercare_contact(c: Context) -> Part:
 
 
 def _aftercare_duration(c: Context) -> Part:
+    """Trajectories in aftercare for longer than the rule's months."""
     months = c.param("aftercare_duration", "months")
     sel = np.flatnonzero(c.active & (c.stage == STAGE["aftercare"]) & ~np.isnan(months))
     due = add_months(c.stage_since[sel], months[sel])
@@ -230,6 +239,7 @@ def _aftercare_duration(c: Context) -> Part:
 
 
 def _end_report(c: Context) -> Part:
+    """Trajectories without an end report some days after their aftercare ended."""
     days_p = c.param("end_report", "days")
     report = ns(c.tr["end_report_on"])
     sel = np.flatnonzero(~np.isnat(c.aftercare_start) & np.isnat(report) & ~np.isnan(days_p))
@@ -247,6 +257,7 @@ def _end_report(c: Context) -> Part:
 
 
 def _agreements_overdue(c: Context) -> Part:
+    """Active trajectories with agreements still open past their due date (plus grace)."""
     ag = c.inputs.open_agreements
     apos = c.pos(ag["trajectory_id"])
     ok = apos >= 0
@@ -269,6 +280,7 @@ def _agreements_overdue(c: Context) -> Part:
 
 
 def _agreements_not_kept(c: Context) -> Part:
+    """Active trajectories with too many agreements not kept within a window of days."""
     ag = c.inputs.not_kept_agreements
     apos = c.pos(ag["trajectory_id"])
     ok = apos >= 0
@@ -292,6 +304,7 @@ def _agreements_not_kept(c: Context) -> Part:
 
 
 def _coach_changes(c: Context) -> Part:
+    """Active trajectories whose coach changed more often than the maximum."""
     most = c.param("coach_changes", "max")
     # the change that went over the maximum
     cmax = most[c.change_pos]
@@ -308,6 +321,7 @@ def _coach_changes(c: Context) -> Part:
 
 
 def _hand_offs(c: Context) -> Part:
+    """Active trajectories with more hand-offs (coach changes and referrals) than the maximum."""
     most = c.param("hand_offs", "max")
     epos = np.r_[c.change_pos, c.referral_pos]
     eon = np.r_[c.change_on, c.referral_on]
@@ -341,6 +355,7 @@ def _domain_phrase(domains: np.ndarray, named: str, hidden: str) -> np.ndarray:
 
 
 def _referral_follow_up(c: Context) -> Part:
+    """Open barriers whose referral is not followed up, or severe ones never referred."""
     br = c.inputs.open_barriers
     bpos = c.pos(br["trajectory_id"])
     days_p = c.param("referral_follow_up", "days", np.maximum(bpos, 0))
@@ -369,6 +384,7 @@ def _referral_follow_up(c: Context) -> Part:
 
 
 def _revolving_door(c: Context) -> Part:
+    """Trajectories whose client is back on benefit within some months of a job placement."""
     jobs = np.flatnonzero(np.isin(c.p_kind, [KIND[k] for k in _JOB_KINDS]))
     months = c.param("revolving_door", "months", c.p_pos[jobs])
     jobs = jobs[~np.isnan(months)]

@@ -34,7 +34,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.types import JSON, Boolean, Date, DateTime, Float
 
-from trajecttools.core import validation as records
+from trajecttools.core import validation
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.core.model import ENTITIES
 from trajecttools.core.privacy import pseudonymise_frame
@@ -104,7 +104,7 @@ def header(entity: str, column: str) -> str:
     extra = _EXTRA_HEADERS.get((entity, column))
     if extra is not None:
         return extra
-    return records.field_label(entity, column)
+    return validation.field_label(entity, column)
 
 
 def columns(entity: str, *, full: bool = False) -> list[str]:

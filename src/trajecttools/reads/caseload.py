@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from trajecttools.core.method import Method, builtin_methods
+from trajecttools.reads.signals import SEVERITY_ORDER, case_states, load_inputs
 from trajecttools.register.store import Store
 
 #: Text for a group without a value (e.g. a trajectory that has no coach yet).
 MISSING_LABELS: Mapping[str, str] = {"team": "Geen team", "coach": "Geen jobcoach"}
-_SEVERITIES = ("high", "medium", "low")
 
 
 def _states(
@@ -27,8 +27,6 @@ def _states(
     methods: Mapping[str, Method] | None,
 ) -> tuple[pd.DataFrame, Mapping[str, Method]]:
     if isinstance(store_or_cases, Store):
-        from trajecttools.reads.signals import case_states, load_inputs
-
         store = store_or_cases
         day = as_of or store.today
         found = methods or store.methods()
@@ -107,11 +105,11 @@ def caseload(
     sig = signals_df if signals_df is not None else pd.DataFrame(
         columns=[*by, "severity", "trajectory_id"])
     sig_keys = _labels(sig, by).assign(
-        severity=pd.Categorical(sig["severity"].astype(object), categories=_SEVERITIES),
+        severity=pd.Categorical(sig["severity"].astype(object), categories=SEVERITY_ORDER),
         trajectory_id=sig["trajectory_id"].to_numpy(),
     )
     counts = (sig_keys.groupby([*by, "severity"], observed=False).size()
-              .unstack("severity").reindex(columns=list(_SEVERITIES)).fillna(0).astype("int64")
+              .unstack("severity").reindex(columns=list(SEVERITY_ORDER)).fillna(0).astype("int64")
               .rename(columns=lambda s: f"signals_{s}"))
     counts["signals"] = counts.sum(axis=1)
     counts["with_signals"] = sig_keys.groupby(by)["trajectory_id"].nunique()

@@ -42,6 +42,7 @@ def group_codes(df: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataF
 def finish(
     out: pd.DataFrame, by: list[str], rules: Mapping[str, Sequence[str]], min_n: int | None
 ) -> pd.DataFrame:
+    """Return a measure's frame with its split and suppression rules in ``attrs``, suppressed."""
     out = out.drop(columns=[_ALL], errors="ignore").reset_index(drop=True)
     out.attrs["suppress"] = {k: list(v) for k, v in rules.items()}
     out.attrs["by"] = list(by)
@@ -49,6 +50,7 @@ def finish(
 
 
 def pct(numerator: Any, denominator: Any) -> np.ndarray:
+    """Return ``100 * numerator / denominator``, NaN where the denominator is not positive."""
     num = np.asarray(numerator, dtype="float64")
     den = np.asarray(denominator, dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from trajecttools.core.errors import TrajecttoolsError
-from trajecttools.reads import explore
+from trajecttools.outputs import explore
 from trajecttools.training import Step, Walkthrough
 from trajecttools.workspace import Workspace
 

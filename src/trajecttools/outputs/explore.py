@@ -12,7 +12,9 @@ with the Altair chart in ``figure.chart`` for whoever wants to change it.
 
 Time to work here is the naive view (registration to first job, among those who found one,
 within a fixed follow-up window): :func:`trajecttools.reads.outcomes.time_to_first_job` gives the
-Kaplan-Meier answer that also counts who is still searching.
+Kaplan-Meier answer that also counts who is still searching. The phase counts come from
+:func:`trajecttools.reads.caseload.phase_funnel`, the split names from
+:data:`trajecttools.reads.outcomes.GROUPS`.
 """
 
 from __future__ import annotations
@@ -28,13 +30,16 @@ from trajecttools.core import vocab
 from trajecttools.core.dates import parse_date
 from trajecttools.outcome_charts import configure, to_bytes
 from trajecttools.reads import scope
+from trajecttools.reads.caseload import phase_funnel
+from trajecttools.reads.outcomes import GROUPS
 
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
 
-#: The splits the questions accept, with their Dutch names.
-SPLITS = {"target_group": "Doelgroep", "method": "Methode", "team": "Team",
-          "cohort": "Cohort", "region": "Regio", "coach_code": "Jobcoach"}
+#: The splits the questions accept, with their Dutch names (those of the outcome measures; the
+#: coach is split on its code, the ``coach_code`` column of the cases frame).
+SPLITS = {split: GROUPS[split.removesuffix("_code")]
+          for split in ("target_group", "method", "team", "cohort", "region", "coach_code")}
 _OUTCOMES = dict(vocab.OUTCOMES)
 _BLUE = "#1f5f8b"
 
@@ -68,7 +73,8 @@ def _labels(cases: pd.DataFrame, by: str) -> pd.Series:
 
 def cases(store: Store, as_of: dt.date | str | None = None) -> pd.DataFrame:
     """Return the store's ``cases`` frame on ``as_of`` (dd-mm-jjjj; None: the store's today),
-    with that date in ``attrs['as_of']`` for the questions below."""
+    with that date in ``attrs['as_of']`` and the store's methods in ``attrs['methods']`` for the
+    questions below."""
     try:
         day = parse_date(as_of) if isinstance(as_of, str) else as_of
     except ValueError:
@@ -78,6 +84,7 @@ def cases(store: Store, as_of: dt.date | str | None = None) -> pd.DataFrame:
     day = day or store.today
     frame = scope.cases(store, day)
     frame.attrs["as_of"] = day
+    frame.attrs["methods"] = store.methods()
     return frame
 
 
@@ -90,16 +97,16 @@ def _as_of(cases: pd.DataFrame) -> pd.Timestamp:
 
 
 def caseload_by_phase(cases: pd.DataFrame) -> pd.DataFrame:
-    """Count the active trajectories per method and phase, in the method's phase order."""
-    active = cases[cases["active"]]
-    out = (active.assign(Methode=_labels(active, "method"))
-           .groupby(["Methode", "phase_label", "stage"], observed=True, sort=False)
-           .size().rename("Trajecten").reset_index()
-           .rename(columns={"phase_label": "Fase", "stage": "_stage"}))
-    order = list(vocab.STAGES)
-    out["_order"] = out["_stage"].astype(str).map(order.index)
-    return out.sort_values(["Methode", "_order"]).drop(columns=["_stage", "_order"]).reset_index(
-        drop=True)
+    """Count the active trajectories per method and phase, in the method's phase order.
+
+    Only phases with active trajectories are listed; the methods are those in
+    ``attrs['methods']`` (see :func:`cases`), else the built-in ones.
+    """
+    funnel = phase_funnel(cases, cases.attrs.get("methods"))
+    funnel = funnel[funnel["active"] > 0]
+    out = pd.DataFrame({"Methode": _labels(funnel, "method"), "Fase": funnel["phase_label"],
+                        "Trajecten": funnel["active"]})
+    return out.sort_values("Methode", kind="stable").reset_index(drop=True)
 
 
 def caseload_chart(table: pd.DataFrame) -> Figure:

@@ -1,0 +1,103 @@
+"""Outcomes that count: flow, time to first job, quality of the first job, sustainable work,
+revolving door, and progress on the ZRM and the participatieladder.
+
+The package holds :mod:`~trajecttools.reads.outcomes.register` (the frames, loaded once, and each
+trajectory's facts on a date), :mod:`~trajecttools.reads.outcomes.grouping` (splits and
+suppression), :mod:`~trajecttools.reads.outcomes.flow`, :mod:`~trajecttools.reads.outcomes.survival`
+(Kaplan-Meier), :mod:`~trajecttools.reads.outcomes.employment` (first job, sustainable work,
+revolving door), :mod:`~trajecttools.reads.outcomes.progress` (ZRM, participatieladder) and
+:mod:`~trajecttools.reads.outcomes.summary`; import the names from here.
+
+Every measure is a function returning a DataFrame of aggregates, one row per group (and per
+month or horizon where that applies). All take ``by=`` (one or more of :data:`GROUPS`), an
+``as_of`` date (facts after it are ignored: later registrations, placements, closings and benefit
+periods do not exist yet) and a ``period=(start, end)`` filter (inclusive; either end may be
+``None``). The period selects the event that brings a trajectory into a measure:
+
+========================  =====================================================
+measure                   a trajectory counts when ... falls in the period
+========================  =====================================================
+:func:`flow`              its registration or closing (per calendar month)
+:func:`time_to_first_job` its registration (a registration cohort)
+:func:`km_curve`          its registration
+:func:`first_job_quality` the start of its first job
+:func:`retention_curve`   the start of its first job
+:func:`revolving_door`    the start of its first job
+:func:`zrm_change`        its registration
+:func:`ladder_change`     its registration
+========================  =====================================================
+
+A *first job* is the earliest placement of a job kind (every kind but the opstapbaan, as in the
+``first_job_on`` column of :meth:`~trajecttools.register.store.Store.cases`) that started on or before
+``as_of`` and not after the trajectory was closed.
+
+Counts stand beside every percentage (numerator and denominator). Groups smaller than
+``min_n`` (default :data:`MIN_N`) are suppressed: their figures become missing and the row gets
+``suppressed = True`` (see :func:`suppress`). Pass ``min_n=None`` for the unsuppressed frame.
+
+>>> import trajecttools as tt                                  # doctest: +SKIP
+>>> from trajecttools import outcomes                          # doctest: +SKIP
+>>> reg = outcomes.load(tt.open("data/demo.db"))               # doctest: +SKIP
+>>> outcomes.time_to_first_job(reg, by="target_group")         # doctest: +SKIP
+"""
+
+from trajecttools.reads.outcomes.employment import (
+    HORIZONS,
+    add_months,
+    first_job_quality,
+    retention,
+    retention_curve,
+    revolving_door,
+)
+from trajecttools.reads.outcomes.flow import flow
+from trajecttools.reads.outcomes.grouping import suppress
+from trajecttools.reads.outcomes.progress import ladder_change, zrm_change, zrm_domain_change
+from trajecttools.reads.outcomes.register import (
+    GROUPS,
+    JOB_KINDS,
+    MIN_N,
+    QUALITY_FLAGS,
+    UNKNOWN,
+    By,
+    DateLike,
+    Period,
+    Register,
+    as_day,
+    facts,
+    from_frames,
+    load,
+)
+from trajecttools.reads.outcomes.summary import MEASURES, summary
+from trajecttools.reads.outcomes.survival import CLOSING_RULES, km_curve, time_to_first_job
+
+__all__ = [
+    "CLOSING_RULES",
+    "GROUPS",
+    "HORIZONS",
+    "JOB_KINDS",
+    "MEASURES",
+    "MIN_N",
+    "QUALITY_FLAGS",
+    "UNKNOWN",
+    "By",
+    "DateLike",
+    "Period",
+    "Register",
+    "add_months",
+    "as_day",
+    "facts",
+    "first_job_quality",
+    "flow",
+    "from_frames",
+    "km_curve",
+    "ladder_change",
+    "load",
+    "retention",
+    "retention_curve",
+    "revolving_door",
+    "summary",
+    "suppress",
+    "time_to_first_job",
+    "zrm_change",
+    "zrm_domain_change",
+]

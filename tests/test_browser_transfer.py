@@ -26,7 +26,9 @@ from test_browser_intake import (
     _url,
     _wait_for_port,
 )
-from trajecttools import mdo_minutes, printing, serving
+from trajecttools import report as printing
+from trajecttools import serving
+from trajecttools.report import minutes as mdo_minutes
 from trajecttools.signals import signals
 from trajecttools.store import Store
 

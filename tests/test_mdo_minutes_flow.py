@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools import mdo_minutes, printing
+from trajecttools import report as printing
+from trajecttools.report import minutes as mdo_minutes
 from trajecttools.store import Store
 from trajecttools.widgets.mdo import MdoDashboard
 

@@ -25,7 +25,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from trajecttools import outcome_charts, outcome_report, outcomes
+from trajecttools import outcomes
+from trajecttools.report import charts as outcome_charts
+from trajecttools.report import outcomes as outcome_report
 from trajecttools.store import Store
 
 AS_OF = "31-12-2025"

@@ -15,11 +15,12 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select, text
 
 from conftest import DEMO_AS_OF, add_staff, make_store, register_case
-from trajecttools import mdo_minutes, printing
+from trajecttools import report as printing
 from trajecttools.access import AccessDenied
 from trajecttools.cli import main
 from trajecttools.errors import InvalidRecord, NotFoundError
 from trajecttools.model import AuditEntry
+from trajecttools.report import minutes as mdo_minutes
 from trajecttools.signals import signals
 from trajecttools.store import Store
 

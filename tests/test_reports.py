@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import add_staff, register_case
 from trajecttools.dossier import load_dossier
-from trajecttools.reports import (
+from trajecttools.report import (
     end_report_fragment,
     end_report_html,
     intake_report_fragment,

@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools import mdo_minutes, printing
+from trajecttools import report as printing
+from trajecttools.report import minutes as mdo_minutes
 from trajecttools.signals import signals
 from trajecttools.store import Store
 from trajecttools.widgets.transfer import TransferPanel, transfer

@@ -25,8 +25,8 @@ import altair as alt
 import pandas as pd
 
 from trajecttools import vocab
-from trajecttools.outcome_charts import configure, to_bytes
 from trajecttools.records import parse_date
+from trajecttools.report.charts import configure, to_bytes
 
 if TYPE_CHECKING:
     from trajecttools.store import Store

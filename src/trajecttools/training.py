@@ -29,11 +29,12 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from trajecttools import decisions, matching, outcome_charts, vocab
+from trajecttools import decisions, matching, vocab
 from trajecttools.dossier import load_dossier
 from trajecttools.errors import TrajecttoolsError
 from trajecttools.records import parse_date
-from trajecttools.reports import REPORT_CSS, end_report_fragment, intake_report_fragment
+from trajecttools.report import REPORT_CSS, end_report_fragment, intake_report_fragment
+from trajecttools.report import charts as outcome_charts
 from trajecttools.signals import signals as method_signals
 from trajecttools.store import Store, Tx
 

@@ -27,7 +27,7 @@ from trajecttools.dossier import (
     placement_limit_warning,
     placement_limits,
 )
-from trajecttools.reports import end_report_fragment, end_report_html
+from trajecttools.report import end_report_fragment, end_report_html
 from trajecttools.store import Store, Tx
 from trajecttools.widgets.forms import (
     BLANK,

@@ -20,7 +20,7 @@ import ipywidgets as widgets
 
 from trajecttools import records, vocab
 from trajecttools.dossier import Dossier, dutch_date, dutch_moment, listing, load_dossier
-from trajecttools.reports import intake_report_fragment, intake_report_html
+from trajecttools.report import intake_report_fragment, intake_report_html
 from trajecttools.store import Store, Tx
 from trajecttools.widgets.forms import (
     BLANK,

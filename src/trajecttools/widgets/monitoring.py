@@ -27,10 +27,11 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from trajecttools import outcome_charts as charts
 from trajecttools import outcomes
 from trajecttools.errors import TrajecttoolsError
-from trajecttools.outcome_report import (
+from trajecttools.outcomes import GROUPS, MIN_N, Period, Register
+from trajecttools.report import charts
+from trajecttools.report.outcomes import (
     fmt_date,
     fmt_number,
     fmt_pct,
@@ -38,7 +39,6 @@ from trajecttools.outcome_report import (
     period_text,
     write_excel,
 )
-from trajecttools.outcomes import GROUPS, MIN_N, Period, Register
 from trajecttools.store import Store
 from trajecttools.widgets._base import (
     MeetingScreen,

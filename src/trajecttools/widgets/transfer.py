@@ -26,9 +26,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from trajecttools import mdo_minutes, printing
+from trajecttools import report as printing
 from trajecttools.dossier import case_choices, dutch_date
 from trajecttools.errors import TrajecttoolsError
+from trajecttools.report import minutes as mdo_minutes
 from trajecttools.store import Store
 from trajecttools.widgets.forms import (
     FormStatus,

@@ -17,7 +17,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from trajecttools.outcome_report import fmt_month, fmt_number, fmt_pct, group_labels
+from trajecttools.report.outcomes import fmt_month, fmt_number, fmt_pct, group_labels
 
 INK: Final = "#111111"
 #: Colour-blind-safe, high-contrast palette (Okabe-Ito, darkened where needed on white).
@@ -414,7 +414,8 @@ def save(chart: Any, path: str | os.PathLike[str], *, ppi: int = 200) -> Path:
 
 def to_bytes(chart: Any, fmt: str, *, ppi: int = 200) -> bytes:
     """Return a chart rendered as PNG or SVG bytes via vl-convert (Dutch formats)."""
-    import vl_convert as vlc
+    # heavy optional dependency: vl-convert is a large native module, loaded only to render files
+    import vl_convert as vlc  # noqa: PLC0415
 
     spec = chart.to_dict(format="vega-lite")
     if fmt == "png":

@@ -15,6 +15,9 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from trajecttools import vocab
 from trajecttools.outcomes import GROUPS, MIN_N, Period, as_day
@@ -273,10 +276,6 @@ def write_excel(
 
     ``frames`` maps measure names (see :data:`SHEETS`) to frames, already suppressed.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook()
     info = wb.active
     assert info is not None

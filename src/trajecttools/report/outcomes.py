@@ -137,8 +137,9 @@ DEFINITIONS: Final[Mapping[str, str]] = {
     ),
 }
 
-_MONTHS_NL: Final = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt",
-                     "nov", "dec")
+#: Short Dutch month names (as in ``mrt 2026``).
+MONTHS_NL: Final = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt",
+                    "nov", "dec")
 
 
 # -- Dutch formats ---------------------------------------------------------------------------
@@ -177,7 +178,7 @@ def fmt_month(value: object) -> str:
     if _missing(value):
         return ""
     ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    return f"{_MONTHS_NL[ts.month - 1]} {ts.year}"
+    return f"{MONTHS_NL[ts.month - 1]} {ts.year}"
 
 
 def fmt_date(value: object) -> str:

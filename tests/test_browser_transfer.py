@@ -26,7 +26,9 @@ from test_browser_intake import (
     _url,
     _wait_for_port,
 )
-from trajecttools import mdo_minutes, printing, serving
+from trajecttools import serving
+from trajecttools.outputs import report as printing
+from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.reads.signals import signals
 from trajecttools.workspace import Workspace
 

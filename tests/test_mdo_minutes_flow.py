@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools import mdo_minutes, printing
+from trajecttools.outputs import report as printing
+from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.workspace import Workspace
 

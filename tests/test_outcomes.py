@@ -25,7 +25,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from trajecttools import outcome_charts, outcome_report
+from trajecttools.outputs.report import charts as outcome_charts
+from trajecttools.outputs.report import outcomes as outcome_report
 from trajecttools.reads import outcomes
 from trajecttools.workspace import Workspace
 

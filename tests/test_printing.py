@@ -15,10 +15,11 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select, text
 
 from conftest import DEMO_AS_OF, add_staff, make_store, register_case
-from trajecttools import mdo_minutes, printing
 from trajecttools.cli import main
 from trajecttools.core.errors import InvalidRecord, NotFoundError
 from trajecttools.core.model import AuditEntry
+from trajecttools.outputs import report as printing
+from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.reads.signals import signals
 from trajecttools.register.access import AccessDenied
 from trajecttools.workspace import Workspace

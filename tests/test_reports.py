@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from conftest import add_staff, register_case
-from trajecttools.reads.case.dossier import load_dossier
-from trajecttools.reports import (
+from trajecttools.outputs.report import (
     end_report_fragment,
     end_report_html,
     intake_report_fragment,
     intake_report_html,
 )
+from trajecttools.reads.case.dossier import load_dossier
 from trajecttools.workspace import Workspace
 
 BSN = "111222333"

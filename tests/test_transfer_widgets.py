@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools import mdo_minutes, printing
+from trajecttools.outputs import report as printing
+from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.reads.signals import signals
 from trajecttools.widgets.transfer import TransferPanel, transfer
 from trajecttools.workspace import Workspace
@@ -51,9 +52,7 @@ def panel(demo: Workspace) -> TransferPanel:
     p.close()
 
 
-def test_reports_are_offered_as_pdf_and_html_downloads(
-    demo: Workspace, panel: TransferPanel
-) -> None:
+def test_reports_are_offered_as_pdf_and_html_downloads(demo: Workspace, panel: TransferPanel) -> None:
     printing.set_organisation(demo, name="Werkpunt Één")
     part = panel.reports
     labels = [label for label, _ in part.case.options]
@@ -97,9 +96,7 @@ def test_reports_are_offered_as_pdf_and_html_downloads(
     assert "Doorgaan met opstapbaan." in data.decode("utf-8")
 
 
-def test_export_link_holds_a_pseudonymised_workbook(
-    demo: Workspace, panel: TransferPanel
-) -> None:
+def test_export_link_holds_a_pseudonymised_workbook(demo: Workspace, panel: TransferPanel) -> None:
     part = panel.exporter
     assert part.pseudonymised.value is True  # privacy by default
     part.run_button.click()

@@ -29,16 +29,16 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from trajecttools import outcome_charts
 from trajecttools.core import vocab
 from trajecttools.core.dates import parse_date
 from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.outputs.report import REPORT_CSS, end_report_fragment, intake_report_fragment
+from trajecttools.outputs.report import charts as outcome_charts
 from trajecttools.reads import matching
 from trajecttools.reads.case.dossier import load_dossier
 from trajecttools.reads.matching import decisions
 from trajecttools.reads.signals import signals as method_signals
 from trajecttools.register.transactions import Tx
-from trajecttools.reports import REPORT_CSS, end_report_fragment, intake_report_fragment
 from trajecttools.workspace import Workspace
 
 STEP_CSS = """

@@ -28,7 +28,7 @@ import pandas as pd
 
 from trajecttools.core import vocab
 from trajecttools.core.dates import parse_date
-from trajecttools.outcome_charts import configure, to_bytes
+from trajecttools.outputs.report.charts import configure, to_bytes
 from trajecttools.reads import scope
 from trajecttools.reads.caseload import phase_funnel
 from trajecttools.reads.outcomes import GROUPS

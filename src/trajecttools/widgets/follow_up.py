@@ -19,6 +19,7 @@ import ipywidgets as widgets
 
 from trajecttools.core import vocab
 from trajecttools.core.dates import dutch_date
+from trajecttools.outputs.report import end_report_fragment, end_report_html
 from trajecttools.reads.case.dossier import (
     Dossier,
     listing,
@@ -28,7 +29,6 @@ from trajecttools.reads.case.dossier import (
     placement_limits,
 )
 from trajecttools.register.transactions import Tx
-from trajecttools.reports import end_report_fragment, end_report_html
 from trajecttools.widgets.forms import (
     BLANK,
     CaseApp,

@@ -138,7 +138,7 @@ FORM_STYLE = """
 
 def form_style() -> widgets.HTML:
     """Return the hidden widget that carries the forms' style sheet."""
-    from trajecttools.reports import REPORT_CSS
+    from trajecttools.outputs.report import REPORT_CSS
 
     sheet = widgets.HTML(
         value=FORM_STYLE.replace("%(report_css)s", REPORT_CSS),

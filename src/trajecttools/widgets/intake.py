@@ -20,9 +20,9 @@ import ipywidgets as widgets
 
 from trajecttools.core import validation, vocab
 from trajecttools.core.dates import dutch_date, dutch_moment
+from trajecttools.outputs.report import intake_report_fragment, intake_report_html
 from trajecttools.reads.case.dossier import Dossier, listing, load_dossier
 from trajecttools.register.transactions import Tx
-from trajecttools.reports import intake_report_fragment, intake_report_html
 from trajecttools.widgets.forms import (
     BLANK,
     CaseApp,

@@ -245,7 +245,7 @@ class MdoDashboard(MeetingScreen):
 
     def save_minutes(self, entries: list[dict[str, Any]]) -> None:
         """Record the agenda and its decisions as the selected team's meeting of the day."""
-        from trajecttools import mdo_minutes
+        from trajecttools.outputs.report import minutes as mdo_minutes
 
         team = self.team_filter.value
         name = None if team in (ALL, NO_TEAM) else str(team)

@@ -27,9 +27,9 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from trajecttools import outcome_charts as charts
 from trajecttools.core.errors import TrajecttoolsError
-from trajecttools.outcome_report import (
+from trajecttools.outputs.report import charts
+from trajecttools.outputs.report.outcomes import (
     fmt_date,
     fmt_number,
     fmt_pct,

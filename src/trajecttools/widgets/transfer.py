@@ -26,9 +26,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from trajecttools import mdo_minutes, printing
 from trajecttools.core.dates import dutch_date
 from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.outputs import report as printing
+from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.reads.case.dossier import case_choices
 from trajecttools.widgets.forms import (
     FormStatus,

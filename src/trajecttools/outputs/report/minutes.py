@@ -5,7 +5,8 @@ The register has no meeting table yet, so a meeting is kept as one audited key/v
 team) and a JSON value with the agenda in order and, per case, the reason it was put on the
 agenda, the decision, who acts on it and by when. Saving a meeting is one transaction and
 replaces that day's meeting of that team as a whole. Cases are referred to by trajectory id
-only; names are looked up when a report is made, and the MDO summary shows pseudonyms.
+only; names are looked up when a report is made, and the MDO summary
+(:func:`mdo_summary`, under the organisation's header) shows pseudonyms and initials only.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from trajecttools.core import validation
+from trajecttools.core.dates import dutch_date
 from trajecttools.core.errors import FieldProblem, InvalidRecord, NotFoundError
-from trajecttools.core.model import SchemaInfo, Trajectory
+from trajecttools.core.model import Client, Coach, SchemaInfo, Trajectory
+from trajecttools.core.names import initials_of
+from trajecttools.outputs.report.document import document, esc, organisation
+from trajecttools.outputs.report.pdf import Format, render
 
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
@@ -203,12 +208,107 @@ def meetings(store: Store) -> list[tuple[dt.date, str | None]]:
     return sorted(out, key=lambda m: (m[0], m[1] or ""), reverse=True)
 
 
+
+# -- the MDO summary (pseudonyms and initials, no names) ---------------------------------------
+def _cases(store: Store, ids: list[int]) -> dict[int, dict[str, str]]:
+    """Return pseudonym, initials, coach and phase label per trajectory (no names, no BSN)."""
+    if not ids:
+        return {}
+    query = (
+        select(Trajectory.id, Trajectory.method, Trajectory.phase, Client.pseudonym,
+               Client.given_name, Client.family_name, Coach.name.label("coach"))
+        .join(Client, Client.id == Trajectory.client_id)
+        .outerjoin(Coach, Coach.id == Trajectory.coach_id)
+        .where(Trajectory.id.in_(ids))
+    )
+    methods = store.methods()
+    out: dict[int, dict[str, str]] = {}
+    with store.engine.connect() as conn:
+        for r in conn.execute(query):
+            m = methods.get(r.method)
+            out[int(r.id)] = {
+                "pseudonym": str(r.pseudonym),
+                "initials": initials_of(r.given_name, r.family_name),
+                "coach": r.coach or "",
+                "phase": m.phase_label(r.phase) if m else str(r.phase),
+            }
+    return out
+
+
+def mdo_summary_fragment(store: Store, meeting: Meeting) -> str:
+    """Return the MDO summary of a meeting as an HTML fragment (pseudonyms, no names)."""
+    cases = _cases(store, [e.trajectory_id for e in meeting.items])
+    team = meeting.team or "Alle teams"
+    decided = sum(1 for e in meeting.items if e.decision)
+    meta = f"{team} · {dutch_date(meeting.held_on)}"
+    if meeting.chair:
+        meta += f" · voorzitter {meeting.chair}"
+    parts = [
+        f"<h1>MDO-verslag</h1><p class=\"tt-report-meta\">{esc(meta)}</p>",
+        f"<p>{len(meeting.items)} cliënten geagendeerd, over {decided} een besluit "
+        "vastgelegd.</p>",
+    ]
+
+    def who(tid: int) -> str:
+        c = cases.get(tid)
+        if c is None:
+            return f"traject {tid} (niet meer in het register)"
+        return f"{c['pseudonym']} · {c['initials']}" if c["initials"] else c["pseudonym"]
+
+    if not meeting.items:
+        parts.append('<h2>Agenda</h2><p class="tt-empty">Niets geagendeerd.</p>')
+    else:
+        rows = "".join(
+            f'<tr><td>{i}</td><td class="tt-who">{esc(who(e.trajectory_id))}</td>'
+            f"<td>{esc(cases.get(e.trajectory_id, {}).get('coach', ''))}</td>"
+            f"<td>{esc(cases.get(e.trajectory_id, {}).get('phase', ''))}</td>"
+            f"<td>{esc(e.reason)}</td></tr>"
+            for i, e in enumerate(meeting.items, start=1)
+        )
+        parts.append(
+            "<h2>Agenda</h2><table><thead><tr><th>#</th><th>Cliënt</th><th>Jobcoach</th>"
+            f"<th>Fase</th><th>Reden van agenderen</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+        decisions = []
+        for i, e in enumerate(meeting.items, start=1):
+            body = (f'<p class="tt-text">{esc(e.decision)}</p>' if e.decision
+                    else '<p class="tt-empty">Geen besluit vastgelegd.</p>')
+            follow = [x for x in (f"Wie: {e.owner}" if e.owner else "",
+                                  f"Uiterlijk: {dutch_date(e.due_on)}" if e.due_on else "") if x]
+            if follow:
+                body += f'<p class="tt-report-meta">{esc(" · ".join(follow))}</p>'
+            decisions.append(
+                f'<div class="tt-decision"><h3>{i}. {esc(who(e.trajectory_id))}</h3>{body}</div>'
+            )
+        parts.append("<h2>Besluiten</h2>" + "".join(decisions))
+    return f'<div class="tt-report tt-mdo-report">{"".join(parts)}</div>'
+
+
+def mdo_summary(
+    store: Store,
+    held_on: dt.date | str,
+    fmt: Format = "html",
+    *,
+    team: str | None = None,
+) -> str | bytes:
+    """Return the MDO summary (agenda and decisions) of a recorded meeting as HTML or PDF."""
+    meeting = load_meeting(store, held_on, team)
+    html = document(
+        mdo_summary_fragment(store, meeting),
+        f"MDO-verslag {meeting.team or 'alle teams'} {dutch_date(meeting.held_on)}",
+        organisation(store),
+    )
+    return render(html, fmt)
+
+
 __all__ = [
     "ALL_TEAMS",
     "AgendaEntry",
     "Meeting",
     "entry",
     "load_meeting",
+    "mdo_summary",
+    "mdo_summary_fragment",
     "meeting_key",
     "meetings",
     "save_meeting",

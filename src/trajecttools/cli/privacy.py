@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from trajecttools.cli.base import DB_HELP, Commands, add_command, date_arg
 from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.register import retention
 from trajecttools.workspace import Workspace
 
 #: Column names of the exported audit log, in Dutch.
@@ -31,10 +32,10 @@ EXPORT_COLUMNS = {
 }
 
 
-def add_commands(sub: Any, db_help: str, date_type: Callable[[str], dt.date]) -> None:
+def add_commands(sub: Commands) -> None:
     """Add the ``audit`` and ``purge`` sub-commands to the command line."""
-    audit = sub.add_parser("audit", help="toon, exporteer of controleer het auditlog")
-    audit.add_argument("--since", type=date_type, default=None, help="vanaf datum dd-mm-jjjj")
+    audit = add_command(sub, "audit", run_audit, help="toon, exporteer of controleer het auditlog")
+    audit.add_argument("--since", type=date_arg, default=None, help="vanaf datum dd-mm-jjjj")
     audit.add_argument("--actor", default=None, help="alleen deze gebruiker")
     audit.add_argument("--entity", default=None, help="alleen deze soort (bv. clients)")
     audit.add_argument("--action", default=None, help="alleen deze actie (bv. open_case)")
@@ -43,21 +44,24 @@ def add_commands(sub: Any, db_help: str, date_type: Callable[[str], dt.date]) ->
     audit.add_argument(
         "--verify", action="store_true", help="controleer de hashketen (exitcode 1 bij breuk)"
     )
-    audit.add_argument("--db", help=db_help)
+    audit.add_argument("--db", help=DB_HELP)
 
-    purge = sub.add_parser(
-        "purge", help="anonimiseer afgesloten trajecten na de bewaartermijn (standaard proefdraai)"
+    purge = add_command(
+        sub,
+        "purge",
+        run_purge,
+        help="anonimiseer afgesloten trajecten na de bewaartermijn (standaard proefdraai)",
     )
     purge.add_argument(
         "--closed-before",
-        type=date_type,
+        type=date_arg,
         default=None,
         help="afgesloten vóór dd-mm-jjjj (standaard: vandaag min de bewaartermijn)",
     )
     purge.add_argument(
         "--execute", action="store_true", help="voer werkelijk uit (zonder: alleen tellen)"
     )
-    purge.add_argument("--db", help=db_help)
+    purge.add_argument("--db", help=DB_HELP)
 
 
 def audit_frame(
@@ -144,9 +148,17 @@ def run_audit(args: argparse.Namespace) -> int:
 
 def run_purge(args: argparse.Namespace) -> int:
     """Anonymise closed trajectories past the retention term (dry run unless --execute)."""
-    from trajecttools.register import retention
-
     with Workspace(args.db, migrate=False, role="beheer") as store:
         plan = retention.purge(store, args.closed_before, execute=args.execute)
     print(plan.summary())
     return 0
+
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "add_commands",
+    "audit_frame",
+    "export_audit",
+    "run_audit",
+    "run_purge",
+]

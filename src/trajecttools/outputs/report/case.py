@@ -1,74 +1,56 @@
-"""The intake report (intakerapportage) and end report (beëindigingsrapportage) of one case.
+"""The reports the method asks for: intake report, MDO summary and end report.
 
-Both are built from a :class:`~trajecttools.reads.case.dossier.Dossier` as HTML: a fragment to show inside
+The intake report (intakerapportage) and end report (beëindigingsrapportage) of one case are
+built from a :class:`~trajecttools.reads.case.dossier.Dossier` as HTML: a fragment to show inside
 a page (:func:`intake_report_fragment`, :func:`end_report_fragment`) and a whole, printable
 document (:func:`intake_report_html`, :func:`end_report_html`). Every text from the register is
 escaped; dates are dd-mm-jjjj; the BSN is never part of a report.
+
+From a store, :func:`intake_report` and :func:`end_report` give the document under the
+organisation's header, as HTML or PDF. They hold the client's name: making one follows the rules
+of opening a case (:mod:`trajecttools.register.access`: not for an analyst; a coach only for their own
+cases, a team lead for the team's) and is logged in the audit log. :func:`make_report` and
+:func:`write_report` also give the MDO summary of :mod:`trajecttools.outputs.report.minutes`.
+
+>>> report.set_organisation(store, name="Werkpunt Rijnmond", logo="logo.png")  # doctest: +SKIP
+>>> report.write_report(store, "intake", "intake.pdf", trajectory_id=12)       # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-from collections.abc import Iterable, Sequence
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from trajecttools.core import vocab
 from trajecttools.core.dates import dutch_date, dutch_moment
-from trajecttools.reads.case.dossier import Dossier
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.outputs.report.document import (
+    document,
+    esc,
+    kv_table,
+    organisation,
+    section,
+    table,
+    text_block,
+)
+from trajecttools.outputs.report.minutes import mdo_summary
+from trajecttools.outputs.report.pdf import Format, format_of, render, write_file
+from trajecttools.reads.case.dossier import Dossier, load_dossier
+from trajecttools.reads.scope import trajectory_ids
+from trajecttools.register.access import AccessDenied
 
-REPORT_CSS = """
-.tt-report { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #111111;
-  font-size: 15px; line-height: 1.45; max-width: 60em; }
-.tt-report h1 { font-size: 24px; margin: 0 0 4px 0; }
-.tt-report h2 { font-size: 18px; margin: 18px 0 6px 0; border-bottom: 2px solid #111111;
-  padding-bottom: 2px; }
-.tt-report .tt-report-meta { color: #333333; margin: 0 0 8px 0; }
-.tt-report table { border-collapse: collapse; width: 100%; margin: 4px 0 8px 0; }
-.tt-report th, .tt-report td { text-align: left; vertical-align: top; padding: 3px 10px 3px 0;
-  border-bottom: 1px solid #999999; }
-.tt-report th { font-weight: 700; }
-.tt-report table.tt-kv th { width: 16em; font-weight: 600; }
-.tt-report .tt-text { white-space: pre-wrap; margin: 2px 0 8px 0; }
-.tt-report .tt-empty { color: #444444; font-style: italic; }
-@media print {
-  .tt-report { font-size: 11pt; max-width: none; }
-  .tt-report h2 { break-after: avoid; }
-  .tt-report tr { break-inside: avoid; }
+if TYPE_CHECKING:
+    from trajecttools.register.store import Store
+
+ReportKind = Literal["intake", "mdo", "end"]
+#: Report kinds and their Dutch names.
+REPORTS: dict[str, str] = {
+    "intake": "Intakerapportage",
+    "mdo": "MDO-verslag",
+    "end": "Beëindigingsrapportage",
 }
-"""
-
-
-def esc(value: object) -> str:
-    """Return text safe inside HTML (None becomes empty)."""
-    return "" if value is None else html.escape(str(value), quote=True)
-
-
-def _kv(pairs: Iterable[tuple[str, object]]) -> str:
-    rows = "".join(
-        f"<tr><th>{esc(k)}</th><td>{esc(v) if v not in (None, '') else '–'}</td></tr>"
-        for k, v in pairs
-    )
-    return f'<table class="tt-kv">{rows}</table>'
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> str:
-    if not rows:
-        return f'<p class="tt-empty">{esc(empty)}</p>'
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _text(value: object, empty: str = "Niet ingevuld.") -> str:
-    if value is None or not str(value).strip():
-        return f'<p class="tt-empty">{esc(empty)}</p>'
-    return f'<p class="tt-text">{esc(value)}</p>'
-
-
-def _section(title: str, body: str) -> str:
-    return f"<h2>{esc(title)}</h2>{body}"
 
 
 def _level(codes: object, value: object) -> str:
@@ -87,9 +69,9 @@ def _head(d: Dossier, title: str, written_on: dt.date | None) -> str:
 
 def _client_section(d: Dossier) -> str:
     c = d.client
-    return _section(
+    return section(
         "Klant",
-        _kv(
+        kv_table(
             [
                 ("Naam", d.full_name.strip()),
                 ("Pseudoniem", d.pseudonym),
@@ -118,9 +100,9 @@ def _client_section(d: Dossier) -> str:
 
 def _trajectory_section(d: Dossier) -> str:
     t, plan = d.trajectory, d.plan or {}
-    return _section(
+    return section(
         "Traject",
-        _kv(
+        kv_table(
             [
                 ("Methode", d.method.name),
                 ("Aanmelding", dutch_moment(t.get("registered_at"))),
@@ -141,8 +123,8 @@ def _trajectory_section(d: Dossier) -> str:
                 ("Trajectplan getekend door klant", dutch_date(plan.get("signed_client_on"))),
             ]
         )
-        + (f"<h3>Doelen</h3>{_text(plan.get('goals'))}" if plan.get("goals") else "")
-        + (f"<h3>Spelregels</h3>{_text(plan.get('rules'))}" if plan.get("rules") else ""),
+        + (f"<h3>Doelen</h3>{text_block(plan.get('goals'))}" if plan.get("goals") else "")
+        + (f"<h3>Spelregels</h3>{text_block(plan.get('rules'))}" if plan.get("rules") else ""),
     )
 
 
@@ -165,12 +147,12 @@ def intake_report_fragment(d: Dossier, *, written_on: dt.date | None = None) -> 
     intake = d.intake_contact()
     parts = [_head(d, "Intakerapportage", written_on), _client_section(d), _trajectory_section(d)]
     if intake is None:
-        parts.append(_section("Intakegesprek", '<p class="tt-empty">Nog geen intake gehouden.</p>'))
+        parts.append(section("Intakegesprek", '<p class="tt-empty">Nog geen intake gehouden.</p>'))
     else:
         parts.append(
-            _section(
+            section(
                 "Intakegesprek",
-                _kv(
+                kv_table(
                     [
                         ("Datum", dutch_date(intake["held_on"])),
                         ("Soort", vocab.label(vocab.CONTACT_KINDS, intake["kind"])),
@@ -179,7 +161,7 @@ def intake_report_fragment(d: Dossier, *, written_on: dt.date | None = None) -> 
                     ]
                 )
                 + "<h3>Eerste diagnose: mogelijkheden en belemmeringen</h3>"
-                + _text(intake.get("notes")),
+                + text_block(intake.get("notes")),
             )
         )
     barrier_rows = []
@@ -198,9 +180,9 @@ def intake_report_fragment(d: Dossier, *, written_on: dt.date | None = None) -> 
                 ]
             )
     parts.append(
-        _section(
+        section(
             "Belemmeringen en doorverwijzingen",
-            _table(
+            table(
                 ["Leefgebied", "Ernst", "Status", "Toelichting", "Doorverwezen naar",
                  "Doorverwezen op", "Laatst opgevolgd"],
                 barrier_rows,
@@ -213,19 +195,19 @@ def intake_report_fragment(d: Dossier, *, written_on: dt.date | None = None) -> 
         zrm_html = '<p class="tt-empty">Geen ZRM-meting vastgelegd.</p>'
     else:
         zrm_html = f'<p class="tt-report-meta">Meetdatum {dutch_date(zrm["assessed_on"])}</p>' + (
-            _table(
+            table(
                 ["Domein", "Score"],
                 [[lbl, _level(vocab.ZRM_LEVELS, zrm.get(code)) or "niet gemeten"]
                  for code, lbl in vocab.ZRM_DOMAINS.items()],
                 "",
             )
         )
-    parts.append(_section("Zelfredzaamheidsmatrix (ZRM)", zrm_html))
+    parts.append(section("Zelfredzaamheidsmatrix (ZRM)", zrm_html))
     ladder = d.latest_ladder
     parts.append(
-        _section(
+        section(
             "Participatieladder",
-            _text(
+            text_block(
                 f"Trede {_level(vocab.LADDER_RUNGS, ladder['rung'])} "
                 f"(gemeten {dutch_date(ladder['assessed_on'])})"
                 if ladder
@@ -235,9 +217,9 @@ def intake_report_fragment(d: Dossier, *, written_on: dt.date | None = None) -> 
         )
     )
     parts.append(
-        _section(
+        section(
             "Kwalificaties en vaardigheden",
-            _table(
+            table(
                 ["Soort", "Omschrijving", "Niveau", "Vastgelegd"],
                 [
                     [vocab.label(vocab.SKILL_KINDS, s["kind"]), s["name"],
@@ -250,17 +232,17 @@ def intake_report_fragment(d: Dossier, *, written_on: dt.date | None = None) -> 
     )
     sectors = d.client.get("preferred_sectors") or []
     parts.append(
-        _section(
+        section(
             "Wensen en voorkeurssectoren",
-            _text(d.client.get("wishes"), "Geen wensen vastgelegd.")
-            + _kv([("Voorkeurssectoren",
+            text_block(d.client.get("wishes"), "Geen wensen vastgelegd.")
+            + kv_table([("Voorkeurssectoren",
                     ", ".join(vocab.label(vocab.SECTORS, s) for s in sectors))]),
         )
     )
     parts.append(
-        _section(
+        section(
             "Netwerk en ouders",
-            _table(
+            table(
                 ["Relatie", "Betrokken bij traject", "Toelichting"],
                 [
                     [vocab.label(vocab.NETWORK_RELATIONS, n["relation"]),
@@ -272,9 +254,9 @@ def intake_report_fragment(d: Dossier, *, written_on: dt.date | None = None) -> 
         )
     )
     parts.append(
-        _section(
+        section(
             "Actieplan",
-            _table(
+            table(
                 ["Wat", "Wie", "Uiterlijk", "Status"],
                 _agreement_rows(d, intake["id"] if intake else None),
                 "Geen afspraken vastgelegd.",
@@ -283,10 +265,10 @@ def intake_report_fragment(d: Dossier, *, written_on: dt.date | None = None) -> 
     )
     if d.trajectory.get("outcome") == "other_route":
         parts.append(
-            _section(
+            section(
                 "Voorstel ander traject",
-                _kv([("Afgesloten op", dutch_date(d.trajectory.get("closed_on")))])
-                + _text(d.trajectory.get("outcome_reason")),
+                kv_table([("Afgesloten op", dutch_date(d.trajectory.get("closed_on")))])
+                + text_block(d.trajectory.get("outcome_reason")),
             )
         )
     return f'<div class="tt-report tt-intake-report">{"".join(parts)}</div>'
@@ -298,9 +280,9 @@ def end_report_fragment(d: Dossier) -> str:
     parts = [_head(d, "Beëindigingsrapportage", report.get("written_on")), _client_section(d),
              _trajectory_section(d)]
     parts.append(
-        _section(
+        section(
             "Plaatsingen",
-            _table(
+            table(
                 ["Soort", "Werkgever", "Start", "Einde", "Uren per week"],
                 [
                     [vocab.label(vocab.PLACEMENT_TYPES, p["kind"]), p.get("employer_name") or "",
@@ -314,9 +296,9 @@ def end_report_fragment(d: Dossier) -> str:
         )
     )
     parts.append(
-        _section(
+        section(
             "Nazorgcontacten",
-            _table(
+            table(
                 ["Datum", "Met wie", "Verslag"],
                 [[dutch_date(a["held_on"]), vocab.label(vocab.AFTERCARE_PARTIES, a["party"]),
                   a.get("notes") or ""] for a in d.aftercare],
@@ -331,12 +313,12 @@ def end_report_fragment(d: Dossier) -> str:
         ("Wat is ingezet om deze aandachtspunten weg te werken", "actions_taken"),
         ("Hoe gaat het nu verder met de klant", "continuation"),
     ):
-        parts.append(_section(title, _text(report.get(key))))
+        parts.append(section(title, text_block(report.get(key))))
     if d.trajectory.get("outcome"):
         parts.append(
-            _section(
+            section(
                 "Uitkomst",
-                _kv([
+                kv_table([
                     ("Uitkomst", vocab.label(vocab.OUTCOMES, d.trajectory["outcome"])),
                     ("Afgesloten op", dutch_date(d.trajectory.get("closed_on"))),
                     ("Toelichting", d.trajectory.get("outcome_reason")),
@@ -344,15 +326,6 @@ def end_report_fragment(d: Dossier) -> str:
             )
         )
     return f'<div class="tt-report tt-end-report">{"".join(parts)}</div>'
-
-
-def document(fragment: str, title: str) -> str:
-    """Wrap a report fragment in a whole, printable HTML document."""
-    return (
-        '<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8">'
-        f"<title>{esc(title)}</title><style>body {{ margin: 2em; }}{REPORT_CSS}</style>"
-        f"</head><body>{fragment}</body></html>\n"
-    )
 
 
 def intake_report_html(d: Dossier, *, written_on: dt.date | None = None) -> str:
@@ -367,11 +340,107 @@ def end_report_html(d: Dossier) -> str:
     return document(end_report_fragment(d), f"Beëindigingsrapportage {d.pseudonym}")
 
 
+# -- from the register, under the organisation's header -----------------------------------------
+def check_case_access(store: Store, trajectory_id: int) -> None:
+    """Refuse a case report the store's role may not open (the rules of ``store.open_case``).
+
+    An analyst sees pseudonymised data only; a coach only their own cases, a team lead only
+    the team's. Raises :class:`~trajecttools.register.access.AccessDenied` with a Dutch message.
+    """
+    acc = getattr(store, "access", None)
+    if acc is None:
+        return
+    if acc.role == "analyst":
+        raise AccessDenied("Een analist ziet alleen gepseudonimiseerde gegevens; een intake- of "
+                           "eindrapportage (met naam) kan alleen een jobcoach, teamleider of "
+                           "beheerder maken.")
+    allowed = trajectory_ids(store, acc)
+    if allowed is not None and int(trajectory_id) not in allowed:
+        whose = "caseload" if acc.role == "coach" else "team"
+        raise AccessDenied(f"Traject {trajectory_id} hoort niet bij uw {whose}; u kunt er geen "
+                           "rapportage van maken.")
+
+
+def _log_report(store: Store, trajectory_id: int, actor: str | None) -> None:
+    with store.transaction(actor) as tx:
+        tx.record_access("trajectories", trajectory_id, "report")
+
+
+def intake_report(
+    store: Store,
+    trajectory_id: int,
+    fmt: Format = "html",
+    *,
+    written_on: dt.date | None = None,
+    actor: str | None = None,
+) -> str | bytes:
+    """Return a case's intake report as an HTML document or PDF bytes (logged as opened)."""
+    d = load_dossier(store, int(trajectory_id))
+    check_case_access(store, d.trajectory_id)
+    org = organisation(store)
+    html = document(intake_report_fragment(d, written_on=written_on or store.today),
+                    f"Intakerapportage {d.pseudonym}", org)
+    out = render(html, fmt)
+    _log_report(store, d.trajectory_id, actor)
+    return out
+
+
+def end_report(
+    store: Store, trajectory_id: int, fmt: Format = "html", *, actor: str | None = None
+) -> str | bytes:
+    """Return a case's end report (beëindigingsrapportage) as HTML or PDF (logged as opened)."""
+    d = load_dossier(store, int(trajectory_id))
+    check_case_access(store, d.trajectory_id)
+    org = organisation(store)
+    html = document(end_report_fragment(d), f"Beëindigingsrapportage {d.pseudonym}", org)
+    out = render(html, fmt)
+    _log_report(store, d.trajectory_id, actor)
+    return out
+
+
+# -- one report by kind, to a file -------------------------------------------------------------
+def make_report(
+    store: Store,
+    kind: str,
+    fmt: Format,
+    *,
+    trajectory_id: int | None = None,
+    held_on: dt.date | str | None = None,
+    team: str | None = None,
+    actor: str | None = None,
+) -> str | bytes:
+    """Return one report (``intake``, ``mdo`` or ``end``) as HTML text or PDF bytes."""
+    if kind in ("intake", "end"):
+        if trajectory_id is None:
+            raise TrajecttoolsError(f"Kies het traject voor de {REPORTS[kind].lower()}.")
+        maker = intake_report if kind == "intake" else end_report
+        return maker(store, int(trajectory_id), fmt, actor=actor)
+    if kind == "mdo":
+        if held_on is None:
+            raise TrajecttoolsError("Kies de datum van het MDO-overleg.")
+        return mdo_summary(store, held_on, fmt, team=team)
+    raise TrajecttoolsError(f"Onbekend rapport '{kind}' (kies intake, mdo of end).")
+
+
+def write_report(
+    store: Store, kind: str, path: str | os.PathLike[str], **kw: object
+) -> Path:
+    """Write one report to a file; the suffix (.pdf or .html) picks the format."""
+    fmt = format_of(path)
+    out = make_report(store, kind, fmt, **kw)  # type: ignore[arg-type]
+    return write_file(path, out)
+
+
 __all__ = [
-    "REPORT_CSS",
-    "document",
+    "REPORTS",
+    "ReportKind",
+    "check_case_access",
+    "end_report",
     "end_report_fragment",
     "end_report_html",
+    "intake_report",
     "intake_report_fragment",
     "intake_report_html",
+    "make_report",
+    "write_report",
 ]

@@ -5,33 +5,35 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
+from trajecttools.cli.base import DB_HELP, Commands, add_command
+from trajecttools.outputs.export import export_register
+from trajecttools.outputs.importer import KINDS, import_file
 from trajecttools.workspace import Workspace
 
 
-def add_commands(sub: Any, db_help: str) -> None:
+def add_commands(sub: Commands) -> None:
     """Add ``import`` and ``export`` to the command line's sub-commands."""
-    from trajecttools.outputs.importer import KINDS
-
-    imp = sub.add_parser("import", help="importeer klanten, trajecten, contacten of vacatures")
+    imp = add_command(sub, "import", run_import,
+                      help="importeer klanten, trajecten, contacten of vacatures")
     imp.add_argument("file", type=Path, help="CSV- of Excelbestand (of registerexport)")
     imp.add_argument("--kind", required=True, choices=list(KINDS), help="soort gegevens")
     imp.add_argument("--mapping", type=Path, default=None, help="mappingbestand (TOML)")
     imp.add_argument("--dry-run", action="store_true", help="alleen controleren, niets opslaan")
     imp.add_argument("--rejects", type=Path, default=None, help="bestand voor afgewezen rijen")
-    imp.add_argument("--db", help=db_help)
+    imp.add_argument("--db", help=DB_HELP)
 
-    exp = sub.add_parser("export", help="exporteer het register naar Excel of CSV")
+    exp = add_command(sub, "export", run_export, help="exporteer het register naar Excel of CSV")
     exp.add_argument("--to", required=True, type=Path, help="FILE.xlsx, FILE.zip of FILE.csv")
     exp.add_argument(
         "--pseudonymised", action="store_true", help="zonder namen, BSN en vrije tekst"
     )
     exp.add_argument("--full", action="store_true", help="volledige export, met BSN")
-    exp.add_argument("--db", help=db_help)
+    exp.add_argument("--db", help=DB_HELP)
 
 
-class _Bar:
+class ProgressBar:
     """A text progress bar on stderr, redrawn in place when stderr is a terminal."""
 
     def __init__(self, stream: TextIO) -> None:
@@ -52,8 +54,6 @@ class _Bar:
 
 def run_import(args: argparse.Namespace) -> int:
     """Run ``trajecttools import``; exit 0 when nothing was rejected, 1 when rows were."""
-    from trajecttools.outputs.importer import import_file
-
     with Workspace(args.db) as store:
         result = import_file(
             store,
@@ -61,7 +61,7 @@ def run_import(args: argparse.Namespace) -> int:
             kind=args.kind,
             mapping=args.mapping,
             dry_run=args.dry_run,
-            progress=_Bar(sys.stderr),
+            progress=ProgressBar(sys.stderr),
             reject_path=args.rejects,
         )
     print(result.summary())
@@ -76,10 +76,11 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``trajecttools export``."""
-    from trajecttools.outputs.export import export_register
-
     with Workspace(args.db) as store:
         written = export_register(store, args.to, pseudonymised=args.pseudonymised, full=args.full)
     kind = "gepseudonimiseerd" if args.pseudonymised else "volledig" if args.full else "zonder BSN"
     print(f"Register geëxporteerd ({kind}) naar {written}.")
     return 0
+
+
+__all__ = ["ProgressBar", "add_commands", "run_export", "run_import"]

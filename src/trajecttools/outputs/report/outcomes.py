@@ -15,6 +15,9 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from trajecttools.core import vocab
 from trajecttools.reads.outcomes import GROUPS, MIN_N, Period, as_day
@@ -134,8 +137,9 @@ DEFINITIONS: Final[Mapping[str, str]] = {
     ),
 }
 
-_MONTHS_NL: Final = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt",
-                     "nov", "dec")
+#: Short Dutch month names (as in ``mrt 2026``).
+MONTHS_NL: Final = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt",
+                    "nov", "dec")
 
 
 # -- Dutch formats ---------------------------------------------------------------------------
@@ -174,7 +178,7 @@ def fmt_month(value: object) -> str:
     if _missing(value):
         return ""
     ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    return f"{_MONTHS_NL[ts.month - 1]} {ts.year}"
+    return f"{MONTHS_NL[ts.month - 1]} {ts.year}"
 
 
 def fmt_date(value: object) -> str:
@@ -273,10 +277,6 @@ def write_excel(
 
     ``frames`` maps measure names (see :data:`SHEETS`) to frames, already suppressed.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook()
     info = wb.active
     assert info is not None

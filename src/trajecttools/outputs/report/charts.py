@@ -17,7 +17,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from trajecttools.outcome_report import fmt_month, fmt_number, fmt_pct, group_labels
+from trajecttools.outputs.report.outcomes import (
+    MONTHS_NL,
+    fmt_month,
+    fmt_number,
+    fmt_pct,
+    group_labels,
+)
 
 INK: Final = "#111111"
 #: Colour-blind-safe, high-contrast palette (Okabe-Ito, darkened where needed on white).
@@ -38,8 +44,7 @@ TIME_FORMAT_LOCALE: Final[dict[str, Any]] = {
     "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
     "months": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
                "september", "oktober", "november", "december"],
-    "shortMonths": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt",
-                    "nov", "dec"],
+    "shortMonths": list(MONTHS_NL),
 }
 #: Options for vega-embed (dashboard) and vl-convert (files): Dutch formats, SVG, no menu.
 EMBED_OPTIONS: Final[dict[str, Any]] = {
@@ -414,6 +419,7 @@ def save(chart: Any, path: str | os.PathLike[str], *, ppi: int = 200) -> Path:
 
 def to_bytes(chart: Any, fmt: str, *, ppi: int = 200) -> bytes:
     """Return a chart rendered as PNG or SVG bytes via vl-convert (Dutch formats)."""
+    # heavy optional dependency: vl-convert is a large native module, loaded only to render files
     import vl_convert as vlc
 
     spec = chart.to_dict(format="vega-lite")

@@ -3,38 +3,46 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
+from trajecttools.cli.base import DB_HELP, Commands, add_command, date_arg
 from trajecttools.core.errors import NotFoundError, TrajecttoolsError
 from trajecttools.core.model import Client, Trajectory
+from trajecttools.outputs.report import (
+    REPORTS,
+    format_of,
+    organisation,
+    set_organisation,
+    write_report,
+)
 from trajecttools.workspace import Workspace
 
 
-def add_commands(sub: Any, db_help: str, date_type: Callable[[str], dt.date]) -> None:
+def add_commands(sub: Commands) -> None:
     """Add the ``report`` and ``organisation`` sub-commands to the command line."""
-    report = sub.add_parser(
+    cmd = add_command(
+        sub,
         "report",
+        run_report,
         help="maak een intakerapportage, MDO-verslag of beëindigingsrapportage (PDF of HTML)",
     )
-    report.add_argument("kind", choices=["intake", "mdo", "end"],
-                        help="intake, mdo (agenda en besluiten) of end (beëindigingsrapportage)")
-    report.add_argument("case", nargs="?", default=None,
-                        help="trajectnummer of pseudoniem (bij intake en end)")
-    report.add_argument("--to", type=Path, required=True, help="doelbestand, .pdf of .html")
-    report.add_argument("--date", type=date_type, default=None,
-                        help="datum van het MDO-overleg dd-mm-jjjj (bij mdo)")
-    report.add_argument("--team", default=None, help="team van het MDO-overleg (bij mdo)")
-    report.add_argument("--db", help=db_help)
+    cmd.add_argument("kind", choices=["intake", "mdo", "end"],
+                     help="intake, mdo (agenda en besluiten) of end (beëindigingsrapportage)")
+    cmd.add_argument("case", nargs="?", default=None,
+                     help="trajectnummer of pseudoniem (bij intake en end)")
+    cmd.add_argument("--to", type=Path, required=True, help="doelbestand, .pdf of .html")
+    cmd.add_argument("--date", type=date_arg, default=None,
+                     help="datum van het MDO-overleg dd-mm-jjjj (bij mdo)")
+    cmd.add_argument("--team", default=None, help="team van het MDO-overleg (bij mdo)")
+    cmd.add_argument("--db", help=DB_HELP)
 
-    org = sub.add_parser("organisation", help="stel naam en logo van de organisatie in")
+    org = add_command(sub, "organisation", run_organisation,
+                      help="stel naam en logo van de organisatie in")
     org.add_argument("--name", default=None, help="naam op elk rapport")
     org.add_argument("--logo", default=None, help="logo: PNG-, JPEG-, GIF- of SVG-bestand")
-    org.add_argument("--db", help=db_help)
+    org.add_argument("--db", help=DB_HELP)
 
 
 def trajectory_of(store: Workspace, case: str) -> int:
@@ -56,33 +64,28 @@ def trajectory_of(store: Workspace, case: str) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """Write one report; return the exit code."""
-    from trajecttools import printing
-
-    printing.format_of(args.to)  # refuse a wrong suffix before any work
+    format_of(args.to)  # refuse a wrong suffix before any work
     with Workspace(args.db) as store:
         if args.kind in ("intake", "end"):
             if not args.case:
                 raise TrajecttoolsError("Geef het trajectnummer of pseudoniem van het dossier.")
-            path = printing.write_report(store, args.kind, args.to,
-                                         trajectory_id=trajectory_of(store, args.case))
+            path = write_report(store, args.kind, args.to,
+                                trajectory_id=trajectory_of(store, args.case))
         else:
             if args.date is None:
                 raise TrajecttoolsError("Geef de datum van het MDO-overleg met --date dd-mm-jjjj.")
-            path = printing.write_report(store, "mdo", args.to, held_on=args.date,
-                                         team=args.team)
-    print(f"{printing.REPORTS[args.kind]} geschreven naar {path}.")
+            path = write_report(store, "mdo", args.to, held_on=args.date, team=args.team)
+    print(f"{REPORTS[args.kind]} geschreven naar {path}.")
     return 0
 
 
 def run_organisation(args: argparse.Namespace) -> int:
     """Set (or show) the organisation's name and logo; return the exit code."""
-    from trajecttools import printing
-
     with Workspace(args.db) as store:
         if args.name is not None or args.logo is not None:
-            org = printing.set_organisation(store, name=args.name, logo=args.logo)
+            org = set_organisation(store, name=args.name, logo=args.logo)
         else:
-            org = printing.organisation(store)
+            org = organisation(store)
     print(f"Organisatie: {org.name or '(geen naam ingesteld)'}; "
           f"logo: {'ingesteld' if org.logo else 'geen'}.")
     return 0

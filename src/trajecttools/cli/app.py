@@ -1,0 +1,55 @@
+"""The ``trajecttools`` command: demo data, serving dashboards, checks and migrations.
+
+Each command group is a module with ``add_commands(sub)``, which adds its sub-commands and
+sets each one's handler (:func:`trajecttools.cli.base.add_command`); :func:`main` parses the
+command line and runs the handler of the chosen command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from trajecttools.cli import demo, method, privacy, register, reports, serve, transfer
+from trajecttools.cli.base import Commands, Handler
+from trajecttools.core.errors import TrajecttoolsError
+
+#: The command groups, in the order ``trajecttools --help`` lists their commands.
+GROUPS: tuple[Callable[[Commands], None], ...] = (
+    demo.add_commands,  # demo
+    serve.add_commands,  # serve
+    register.add_commands,  # check, migrate
+    method.add_commands,  # method
+    reports.add_commands,  # report, organisation
+    transfer.add_commands,  # import, export
+    privacy.add_commands,  # audit, purge
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the parser of the whole command line, every command group added."""
+    top = argparse.ArgumentParser(
+        prog="trajecttools",
+        description="Casusregister, signalen en dashboards voor arbeidstoeleiding.",
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="OPDRACHT")
+    for add_commands in GROUPS:
+        add_commands(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except TrajecttoolsError as exc:
+        print(f"Fout: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+__all__ = ["GROUPS", "main", "parser"]

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.engine import make_url
+
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.register.database import ENV_URL
 
@@ -126,8 +128,6 @@ def dashboard_url(ip: str, port: int, token: str | None, path: str = "") -> str:
 
 def _safe_url(db_url: str) -> str:
     try:
-        from sqlalchemy.engine import make_url
-
         return make_url(db_url).render_as_string(hide_password=True)
     except Exception:
         return "(database)"

@@ -155,8 +155,8 @@ class Step:
 class Walkthrough:
     """One fictional client's route through a method, on a fresh register, one step a call.
 
-    ``method`` is ``"opstapbaan"`` (Work-2-Gether, seed 004) or ``"art60"`` (OCMW, Flanders,
-    seed 002). ``path`` None keeps the register in a temporary folder removed at exit.
+    ``method`` is ``"opstapbaan"`` (“Traject Work-2-Gether”, see docs/sources.md) or ``"art60"`` (OCMW, Flanders,
+    “Trajectbegeleiding in vijf fasen”). ``path`` None keeps the register in a temporary folder removed at exit.
     """
 
     #: The register's "today": after the last step of both routes.

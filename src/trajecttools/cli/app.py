@@ -11,19 +11,25 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from trajecttools.cli import demo, method, privacy, register, reports, serve, transfer
 from trajecttools.cli.base import Commands, Handler
+from trajecttools.cli.demo import add_commands as demo_commands
+from trajecttools.cli.method import add_commands as method_commands
+from trajecttools.cli.privacy import add_commands as privacy_commands
+from trajecttools.cli.register import add_commands as register_commands
+from trajecttools.cli.reports import add_commands as reports_commands
+from trajecttools.cli.serve import add_commands as serve_commands
+from trajecttools.cli.transfer import add_commands as transfer_commands
 from trajecttools.core.errors import TrajecttoolsError
 
 #: The command groups, in the order ``trajecttools --help`` lists their commands.
 GROUPS: tuple[Callable[[Commands], None], ...] = (
-    demo.add_commands,  # demo
-    serve.add_commands,  # serve
-    register.add_commands,  # check, migrate
-    method.add_commands,  # method
-    reports.add_commands,  # report, organisation
-    transfer.add_commands,  # import, export
-    privacy.add_commands,  # audit, purge
+    demo_commands,  # demo
+    serve_commands,  # serve
+    register_commands,  # check, migrate
+    method_commands,  # method
+    reports_commands,  # report, organisation
+    transfer_commands,  # import, export
+    privacy_commands,  # audit, purge
 )
 
 

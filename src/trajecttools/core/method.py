@@ -1,6 +1,7 @@
 """Methods as data: phases, allowed transitions and deadline rules, read from TOML files.
 
-The package ships ``opstapbaan`` (seed 004) and ``art60`` (seed 002). An organisation loads its
+The package ships ``opstapbaan`` (“Traject Work-2-Gether”) and ``art60``
+(“Trajectbegeleiding in vijf fasen”, OCMW; sources in docs/sources.md). An organisation loads its
 own file with :func:`load_method`; ``extends = "opstapbaan"`` at the top inherits everything not
 overridden. A broken file raises :class:`MethodError` naming the key in Dutch.
 """

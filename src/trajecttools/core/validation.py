@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -216,7 +217,7 @@ class NetworkMemberRecord(Record):
     note: Text | None = Field(None, title="Notitie", max_length=2000)
 
 
-#: Why a closing with outcome "other route" needs a reason (seed 004: a motivated proposal).
+#: Why a closing with outcome "other route" needs a reason (“Traject Work-2-Gether”: a motivated proposal).
 OTHER_ROUTE_REASON_MESSAGE = "is verplicht bij een ander traject (motiveer het voorstel)"
 
 
@@ -330,8 +331,6 @@ class _ZrmBase(Record):
 
 
 def _zrm_model() -> type[Record]:
-    from pydantic import create_model
-
     return create_model("ZrmAssessmentRecord", __base__=_ZrmBase, **_ZRM_FIELDS)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -228,8 +229,6 @@ def read_many(store: Store, queries: Mapping[str, str], **params: Any) -> dict[s
     url = store.engine.url
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         return {name: run(sql) for name, sql in queries.items()}  # one shared connection
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {name: pool.submit(run, sql) for name, sql in queries.items()}
         return {name: future.result() for name, future in futures.items()}

@@ -7,7 +7,7 @@ role           what ``store.frame()`` / ``store.cases()`` return
                4-digit postcode). **The default** when no role is given or configured.
 ``coach``      only the coach's own cases (trajectories whose current coach is theirs), in full.
 ``team_lead``  only the team's cases, pseudonymised with initials (meeting level); details of
-               one case only through :meth:`Store.open_case`, which is logged.
+               one case only through :meth:`Settings.open_case`, which is logged.
 ``trainer``    everything, but only in a register marked synthetic (``synthetic = true``);
                opening any other register is refused.
 ``beheer``     everything (functional administrator / privacy officer: audit, purge, full
@@ -32,15 +32,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.register.interfaces import Settings
 from trajecttools.register.sql import read_sql
-
-if TYPE_CHECKING:
-    from trajecttools.register.store import Store
 
 ENV_ROLE = "TRAJECTTOOLS_ROLE"
 DEFAULT_ROLE = "analyst"
@@ -85,7 +82,7 @@ def parse_role(value: str, *, source: str) -> tuple[str, str | None]:
 
 
 def resolve(
-    store: Store, role: str | None, *, coach: str | None = None, team: str | None = None
+    store: Settings, role: str | None, *, coach: str | None = None, team: str | None = None
 ) -> Access:
     """Work out the role, caseload and permission of ``store``'s user (see the module doc)."""
     info = store.info()
@@ -113,7 +110,7 @@ def resolve(
     return access
 
 
-def _coach(store: Store, code: str) -> tuple[int, int | None]:
+def _coach(store: Settings, code: str) -> tuple[int, int | None]:
     found = read_sql(
         store, "SELECT id, team_id FROM coaches WHERE LOWER(code) = LOWER(:c)", c=code
     )
@@ -126,7 +123,7 @@ def _coach(store: Store, code: str) -> tuple[int, int | None]:
     return int(found["id"].iloc[0]), None if pd.isna(team) else int(team)
 
 
-def _team(store: Store, name: str | None) -> int:
+def _team(store: Settings, name: str | None) -> int:
     if name is None:
         _, team_id = _coach(store, store.actor)
         if team_id is None:
@@ -140,7 +137,7 @@ def _team(store: Store, name: str | None) -> int:
     return int(found["id"].iloc[0])
 
 
-def set_user_role(store: Store, login: str, role: str, *, actor: str | None = None) -> None:
+def set_user_role(store: Settings, login: str, role: str, *, actor: str | None = None) -> None:
     """Map a login name to a role (and caseload) in the register, e.g. ``coach:JB01`` (audited)."""
     parse_role(role, source="Rol")
     store.set_info(f"{USER_KEY}{login}", role, actor=actor)

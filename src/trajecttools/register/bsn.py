@@ -8,7 +8,7 @@ silently dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -16,9 +16,7 @@ from sqlalchemy.orm import Session
 
 from trajecttools.core.errors import FieldProblem, InvalidRecord
 from trajecttools.core.model import SchemaInfo
-
-if TYPE_CHECKING:
-    from trajecttools.register.store import Store
+from trajecttools.register.interfaces import Settings
 
 #: Register setting (``register_info`` key) that allows storing the BSN.
 BSN_SETTING = "bsn_enabled"
@@ -28,12 +26,12 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "ja", "yes", "aan", "on"}
 
 
-def bsn_enabled(store: Store) -> bool:
+def bsn_enabled(store: Settings) -> bool:
     """Tell whether this organisation stores the BSN (register setting ``bsn_enabled``)."""
     return _truthy(store.info().get(BSN_SETTING))
 
 
-def enable_bsn(store: Store, enabled: bool = True, *, actor: str | None = None) -> None:
+def enable_bsn(store: Settings, enabled: bool = True, *, actor: str | None = None) -> None:
     """Switch storing the BSN on or off for this register (audited)."""
     store.set_info(BSN_SETTING, "true" if enabled else "false", actor=actor)
 
@@ -52,7 +50,7 @@ BSN_REFUSED = (
 
 
 def refuse_unconfigured_bsn(
-    session_or_store: Session | Store, entity: str, values: Mapping[str, Any], *, row: int | None
+    session_or_store: Session | Settings, entity: str, values: Mapping[str, Any], *, row: int | None
 ) -> None:
     """Raise InvalidRecord when ``values`` carry a BSN and this register does not store BSNs.
 

@@ -1,76 +1,14 @@
-"""Bulk writes: whole tables into an empty register, and frames of rows into one table."""
+"""Bulk writes: the rows of a DataFrame into one table, converted per SQL column type."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, DateTime, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, DateTime
 from sqlalchemy.types import JSON, Boolean
-
-from trajecttools.core.errors import TrajecttoolsError
-from trajecttools.core.model import ENTITIES, Base
-from trajecttools.register import changes
-from trajecttools.register.transactions import Tx
-
-if TYPE_CHECKING:
-    from trajecttools.register.store import Store
-
-
-def bulk_load(
-    store: Store, frames: Mapping[str, pd.DataFrame], *, actor: str | None = None
-) -> dict[str, int]:
-    """Load whole tables (ids included) into an empty register in one transaction.
-
-    Meant for demo data and migrations between databases; one audit row per table records
-    who loaded how many rows. Returns the row count per table.
-    """
-    unknown = set(frames) - set(ENTITIES)
-    if unknown:
-        raise TrajecttoolsError(f"Onbekende tabellen: {', '.join(sorted(unknown))}.")
-    counts: dict[str, int] = {}
-    with Session(store.writer) as session, session.begin():
-        tx = Tx(store, session, actor or store.actor, store.today)
-        conn = session.connection()
-        # no change log row per loaded row: the read models are dropped and rebuilt instead
-        changes.drop_triggers(conn)
-        for table in Base.metadata.sorted_tables:
-            df = frames.get(table.name)
-            if df is None or df.empty:
-                continue
-            existing = conn.execute(select(func.count()).select_from(table)).scalar_one()
-            if existing:
-                raise TrajecttoolsError(
-                    f"Tabel {table.name} is niet leeg ({existing} rijen): laad alleen in een "
-                    "lege database."
-                )
-            missing = [c.name for c in table.columns if c.name not in df.columns]
-            required = [c for c in missing if not table.c[c].nullable and c != "version"]
-            if required:
-                raise TrajecttoolsError(
-                    f"Tabel {table.name}: kolommen ontbreken: {', '.join(required)}."
-                )
-            insert_frame(conn, table, df)
-            counts[table.name] = len(df)
-            tx.log("bulk_load", table.name, None, None, None, f"{len(df)} rijen")
-        if conn.dialect.name == "postgresql":
-            for table in Base.metadata.sorted_tables:
-                if table.name in counts:
-                    conn.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                            f"(SELECT MAX(id) FROM {table.name}))"
-                        )
-                    )
-        changes.install(conn)
-        tx.write_audit()
-    store.forget_methods()
-    return counts
-
 
 
 def column_values(col: Any, series: pd.Series, sqlite: bool) -> list[Any]:

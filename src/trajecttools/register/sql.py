@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import text
 
-if TYPE_CHECKING:
-    from trajecttools.register.store import Store
-
+from trajecttools.register.interfaces import HasEngine
 
 #: Parameter types the SQLite driver binds exactly as SQLAlchemy would.
 _PLAIN_PARAMS = (str, int, float, type(None))
 
 
-def read_sql(store: Store, sql: str, **params: Any) -> pd.DataFrame:
+def read_sql(store: HasEngine, sql: str, **params: Any) -> pd.DataFrame:
     """Run a read-only SQL query and return the raw result as a DataFrame."""
     with store.engine.connect() as conn:
         if conn.dialect.name == "sqlite" and all(

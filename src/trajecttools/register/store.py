@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,8 +36,9 @@ from trajecttools.core.method import (
     method_to_toml,
     parse_method,
 )
-from trajecttools.core.model import ENTITIES, AuditEntry, SchemaInfo
-from trajecttools.register import access, audit, bulk
+from trajecttools.core.model import ENTITIES, AuditEntry, Base, SchemaInfo
+from trajecttools.register import access, audit, changes
+from trajecttools.register.bulk import insert_frame
 from trajecttools.register.database import (
     default_actor,
     make_engine,
@@ -260,9 +261,50 @@ class Store:
     def bulk_load(
         self, frames: Mapping[str, pd.DataFrame], *, actor: str | None = None
     ) -> dict[str, int]:
-        """Load whole tables (ids included) into an empty register in one transaction."""
-        return bulk.bulk_load(self, frames, actor=actor)
+        """Load whole tables (ids included) into an empty register in one transaction.
 
-    def forget_methods(self) -> None:
-        """Read the register's methods again at the next use (after a load or an install)."""
+        Meant for demo data and migrations between databases; one audit row per table records
+        who loaded how many rows. Returns the row count per table.
+        """
+        unknown = set(frames) - set(ENTITIES)
+        if unknown:
+            raise TrajecttoolsError(f"Onbekende tabellen: {', '.join(sorted(unknown))}.")
+        counts: dict[str, int] = {}
+        with Session(self.writer) as session, session.begin():
+            tx = Tx(self, session, actor or self.actor, self.today)
+            conn = session.connection()
+            # no change log row per loaded row: the read models are dropped and rebuilt instead
+            changes.drop_triggers(conn)
+            for table in Base.metadata.sorted_tables:
+                df = frames.get(table.name)
+                if df is None or df.empty:
+                    continue
+                existing = conn.execute(select(func.count()).select_from(table)).scalar_one()
+                if existing:
+                    raise TrajecttoolsError(
+                        f"Tabel {table.name} is niet leeg ({existing} rijen): laad alleen in een "
+                        "lege database."
+                    )
+                missing = [c.name for c in table.columns if c.name not in df.columns]
+                required = [c for c in missing if not table.c[c].nullable and c != "version"]
+                if required:
+                    raise TrajecttoolsError(
+                        f"Tabel {table.name}: kolommen ontbreken: {', '.join(required)}."
+                    )
+                insert_frame(conn, table, df)
+                counts[table.name] = len(df)
+                tx.log("bulk_load", table.name, None, None, None, f"{len(df)} rijen")
+            if conn.dialect.name == "postgresql":
+                for table in Base.metadata.sorted_tables:
+                    if table.name in counts:
+                        conn.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                f"(SELECT MAX(id) FROM {table.name}))"
+                            )
+                        )
+            changes.install(conn)
+            tx.write_audit()
         self._methods = None
+        return counts
+

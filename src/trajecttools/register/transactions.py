@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -35,9 +35,7 @@ from trajecttools.core.model import (
 from trajecttools.core.names import new_pseudonym
 from trajecttools.register.audit import GENESIS_HASH, as_text, audit_hash, value_digest
 from trajecttools.register.bsn import refuse_unconfigured_bsn
-
-if TYPE_CHECKING:
-    from trajecttools.register.store import Store
+from trajecttools.register.interfaces import Workflow
 
 _PG_AUDIT_LOCK = 7_301_948
 
@@ -92,7 +90,7 @@ def integrity_message(exc: IntegrityError) -> str:
 class Tx:
     """One transaction of writes; obtain it from :meth:`Store.transaction`."""
 
-    def __init__(self, store: Store, session: Session, actor: str, today: dt.date) -> None:
+    def __init__(self, store: Workflow, session: Session, actor: str, today: dt.date) -> None:
         self.store, self.session, self.actor, self.today = store, session, actor, today
         self._audit: list[dict[str, Any]] = []
 

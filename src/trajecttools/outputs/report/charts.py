@@ -420,7 +420,7 @@ def save(chart: Any, path: str | os.PathLike[str], *, ppi: int = 200) -> Path:
 def to_bytes(chart: Any, fmt: str, *, ppi: int = 200) -> bytes:
     """Return a chart rendered as PNG or SVG bytes via vl-convert (Dutch formats)."""
     # heavy optional dependency: vl-convert is a large native module, loaded only to render files
-    import vl_convert as vlc
+    import vl_convert as vlc  # noqa: PLC0415
 
     spec = chart.to_dict(format="vega-lite")
     if fmt == "png":

@@ -42,8 +42,8 @@ def render_pdf(html: str, path: str | os.PathLike[str] | None = None) -> bytes:
     """Render a whole HTML document to PDF; write it to ``path`` when given; return the bytes."""
     try:
         # heavy optional dependency: WeasyPrint needs Pango and loads it only to make a PDF
-        from weasyprint import CSS, HTML
-        from weasyprint.urls import URLFetcher
+        from weasyprint import CSS, HTML  # noqa: PLC0415
+        from weasyprint.urls import URLFetcher  # noqa: PLC0415
     except (ImportError, OSError) as exc:  # OSError: Pango missing on this machine
         raise PdfError(
             "PDF maken lukt niet: WeasyPrint of de systeembibliotheek Pango ontbreekt "

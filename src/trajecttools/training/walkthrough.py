@@ -1,28 +1,10 @@
-"""The trainer's walkthrough: one synthetic client's route through a method, one step a call.
-
->>> from trajecttools.training import Walkthrough     # doctest: +SKIP
->>> route = Walkthrough("opstapbaan")                 # doctest: +SKIP
->>> route.register()                                  # doctest: +SKIP
-
-A :class:`Walkthrough` opens a fresh register in a temporary SQLite file with a small fictional
-organisation (team, job coach, case manager, employers, vacancies) and one client. Every method
-performs one step of the route with the register's own operations (each write one transaction)
-and returns a :class:`Step`: a title, Dutch text, a table, a chart (inline SVG, drawn without a
-network) and, where the method has one, the printable report. :meth:`Walkthrough.signals` shows
-the method's signals for the client on a date: move that date forward and deadlines pass.
-
-The dates are fixed (2023-2025), so the route reads the same in every run and every signal
-fires where the text says it does. Everything here is fictional.
-"""
+"""The walkthrough: one synthetic client's route through a method, one step a call."""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,35 +12,16 @@ import altair as alt
 import pandas as pd
 
 from trajecttools.core import vocab
-from trajecttools.core.dates import parse_date
 from trajecttools.core.errors import TrajecttoolsError
-from trajecttools.outputs.report import REPORT_CSS, end_report_fragment, intake_report_fragment
-from trajecttools.outputs.report import charts as outcome_charts
+from trajecttools.outputs.report import end_report_fragment, intake_report_fragment
 from trajecttools.reads import matching
 from trajecttools.reads.case.dossier import load_dossier
 from trajecttools.reads.matching import decisions
 from trajecttools.reads.signals import signals as method_signals
 from trajecttools.register.transactions import Tx
+from trajecttools.training.charts import code_label, day_axis, limit_text, zrm_chart
+from trajecttools.training.step import Step, nl_date, parse_day, svg
 from trajecttools.workspace import Workspace
-
-STEP_CSS = """
-.tt-step { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #111111;
-  font-size: 15px; line-height: 1.45; max-width: 62em; margin: 4px 0 18px 0; }
-.tt-step h3 { font-size: 19px; margin: 0 0 4px 0; }
-.tt-step .tt-step-date { color: #333333; margin: 0 0 6px 0; font-weight: 600; }
-.tt-step p { margin: 4px 0 8px 0; }
-.tt-step table.tt-step-table { border-collapse: collapse; margin: 6px 0 10px 0; }
-.tt-step table.tt-step-table th, .tt-step table.tt-step-table td { text-align: left;
-  vertical-align: top; padding: 4px 12px 4px 0; border-bottom: 1px solid #999999;
-  font-size: 15px; color: #111111; }
-.tt-step table.tt-step-table th { font-weight: 700; border-bottom: 2px solid #111111; }
-.tt-step td.tt-nowrap { white-space: nowrap; }
-.tt-step .tt-report th, .tt-step .tt-report td { text-align: left; font-size: 15px; }
-.tt-step .tt-step-none { font-style: italic; color: #333333; }
-.tt-step .tt-step-chart { margin: 6px 0 10px 0; }
-.tt-step details { margin: 6px 0; }
-.tt-step summary { cursor: pointer; font-weight: 600; }
-"""
 
 #: The organisation every walkthrough starts with (all fictional).
 _EMPLOYERS: tuple[dict[str, Any], ...] = (
@@ -88,75 +51,13 @@ _ZRM_START = {"finances": 2, "work_education": 2, "time_use": 2, "housing": 4,
               "social_participation": 2, "justice": 5}
 _ZRM_END = {**_ZRM_START, "finances": 3, "work_education": 4, "time_use": 4,
             "social_participation": 4, "instrumental_adl": 4}
-_DATE_CELL = re.compile(r"<td>(\d{2}-\d{2}-\d{4}(?: \d{2}:\d{2})?)</td>")
-
-
-def _day(value: str) -> dt.date:
-    try:
-        day = parse_date(value)
-    except ValueError:
-        day = None
-    if day is None:
-        raise TrajecttoolsError(f"'{value}' is geen geldige datum (gebruik dd-mm-jjjj).")
-    return day
-
-
-def _nl(day: object) -> str:
-    if day is None or pd.isna(day):  # type: ignore[call-overload]
-        return "—"
-    return pd.Timestamp(day).strftime("%d-%m-%Y")  # type: ignore[arg-type]
-
-
-def svg(chart: Any) -> str:
-    """Return a chart drawn as inline SVG with Dutch formats (no browser scripts, no network)."""
-    return outcome_charts.to_bytes(outcome_charts.configure(chart, font_size=15), "svg").decode()
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a walkthrough, shown as HTML in Jupyter, Voilà and exported notebooks."""
-
-    title: str
-    text: str
-    on: dt.date | None = None
-    table: pd.DataFrame | None = None
-    empty: str = ""
-    chart_svg: str | None = None
-    report_html: str | None = None
-    report_title: str = "Rapportage"
-    report_open: bool = True
-
-    def _repr_html_(self) -> str:
-        parts = [f"<style>{STEP_CSS}{REPORT_CSS}</style><div class='tt-step'>",
-                 f"<h3>{html.escape(self.title)}</h3>"]
-        if self.on is not None:
-            parts.append(f"<p class='tt-step-date'>Datum: {_nl(self.on)}</p>")
-        parts.append(f"<p>{html.escape(self.text)}</p>")
-        if self.table is not None:
-            if len(self.table):
-                table = self.table.to_html(index=False, escape=True, border=0, na_rep="—",
-                                           classes="tt-step-table")
-                parts.append(_DATE_CELL.sub(r"<td class='tt-nowrap'>\1</td>", table))
-            else:
-                parts.append(f"<p class='tt-step-none'>{html.escape(self.empty)}</p>")
-        if self.chart_svg:
-            parts.append(f"<div class='tt-step-chart'>{self.chart_svg}</div>")
-        if self.report_html:
-            state = " open" if self.report_open else ""
-            parts.append(f"<details{state}><summary>{html.escape(self.report_title)}</summary>"
-                         f"{self.report_html}</details>")
-        parts.append("</div>")
-        return "".join(parts)
-
-    def __repr__(self) -> str:
-        return f"Step({self.title!r}, {_nl(self.on)})"
-
 
 class Walkthrough:
     """One fictional client's route through a method, on a fresh register, one step a call.
 
-    ``method`` is ``"opstapbaan"`` (“Traject Work-2-Gether”, see docs/sources.md) or ``"art60"`` (OCMW, Flanders,
-    “Trajectbegeleiding in vijf fasen”). ``path`` None keeps the register in a temporary folder removed at exit.
+    ``method`` is ``"opstapbaan"`` (“Traject Work-2-Gether”) or ``"art60"`` (OCMW, Flanders,
+    “Trajectbegeleiding in vijf fasen”; both in docs/sources.md). ``path`` None keeps the register
+    in a temporary folder removed at exit.
     """
 
     #: The register's "today": after the last step of both routes.
@@ -216,10 +117,10 @@ class Walkthrough:
     def _agreements(self) -> pd.DataFrame:
         df = self._frame("agreements").sort_values(["due_on", "id"])
         return pd.DataFrame({
-            "Afspraak": df["what"], "Wie": df["who"].map(_label(vocab.AGREEMENT_PARTIES)),
-            "Uiterlijk": df["due_on"].map(_nl),
-            "Status": df["status"].map(_label(vocab.AGREEMENT_STATUSES)),
-            "Afgehandeld": df["closed_on"].map(_nl),
+            "Afspraak": df["what"], "Wie": df["who"].map(code_label(vocab.AGREEMENT_PARTIES)),
+            "Uiterlijk": df["due_on"].map(nl_date),
+            "Status": df["status"].map(code_label(vocab.AGREEMENT_STATUSES)),
+            "Afgehandeld": df["closed_on"].map(nl_date),
             "Reden niet nagekomen": df["reason_not_kept"].fillna(""),
         })
 
@@ -231,7 +132,7 @@ class Walkthrough:
         return pd.DataFrame({
             "phase": df["phase"].map(m.phase_label), "start": start,
             "end": end.fillna(start + pd.Timedelta(days=10)),
-            "label": [f"{_nl(s)}" for s in start]})
+            "label": [f"{nl_date(s)}" for s in start]})
 
     # -- the opstapbaan route ----------------------------------------------------------------
     def register(self) -> Step:
@@ -311,7 +212,7 @@ class Walkthrough:
             "problemen, 5 = volledig zelfredzaam) laat zien waar het knelt: financiën, werk en "
             "dagritme. Op de participatieladder staat de jongere op trede 2. De schulden worden "
             "doorverwezen; de jobcoach blijft die doorverwijzing volgen.",
-            dt.date(2025, 1, 20), None, chart_svg=svg(_zrm_chart(zrm)),
+            dt.date(2025, 1, 20), None, chart_svg=svg(zrm_chart(zrm)),
             report_html=intake_report_fragment(load_dossier(self.store, tid),
                                                written_on=dt.date(2025, 1, 21)),
             report_title="Intakerapportage (klik om te openen)", report_open=False)
@@ -387,8 +288,8 @@ class Walkthrough:
                                     "location": "werkplek"})
         self._write(work)
         contacts = self._frame("contacts").sort_values("held_on")
-        table = pd.DataFrame({"Datum": contacts["held_on"].map(_nl),
-                              "Contact": contacts["kind"].map(_label(vocab.CONTACT_KINDS))})
+        table = pd.DataFrame({"Datum": contacts["held_on"].map(nl_date),
+                              "Contact": contacts["kind"].map(code_label(vocab.CONTACT_KINDS))})
         return Step(
             "6. Opstapbaan bij het sociaal werkbedrijf", "De jongere begint aan een opstapbaan "
             "(betaald, met begeleiding) bij Werkbedrijf Maasstad: trede 5 van de ladder. De "
@@ -470,8 +371,8 @@ class Walkthrough:
                                                   "party": party})
         self._write(work)
         df = self._frame("aftercare_contacts").sort_values("held_on")
-        table = pd.DataFrame({"Datum": df["held_on"].map(_nl),
-                              "Met wie": df["party"].map(_label(vocab.AFTERCARE_PARTIES))})
+        table = pd.DataFrame({"Datum": df["held_on"].map(nl_date),
+                              "Met wie": df["party"].map(code_label(vocab.AFTERCARE_PARTIES))})
         return Step(
             "9. Nazorg", "Met het gewone contract begint de nazorg: drie maanden lang minstens "
             "elke twee weken contact met werknemer én werkgever. Zo wordt de jongere geen "
@@ -504,7 +405,7 @@ class Walkthrough:
             "financiën, werk, dagritme en participatie zijn vooruitgegaan. De "
             "beëindigingsrapportage beschrijft verloop, resultaat, aandachtspunten en hoe het "
             "verder gaat. Het traject sluit af met de uitkomst 'werk'.", dt.date(2025, 12, 12),
-            None, chart_svg=svg(_zrm_chart(zrm)),
+            None, chart_svg=svg(zrm_chart(zrm)),
             report_html=end_report_fragment(load_dossier(self.store, tid)),
             report_title="Beëindigingsrapportage")
 
@@ -542,9 +443,9 @@ class Walkthrough:
         referrals = self.store.frame("referrals")
         df = barriers.merge(referrals, left_on="id", right_on="barrier_id", suffixes=("", "_r"))
         table = pd.DataFrame({
-            "Leefgebied": df["domain"].map(_label(vocab.BARRIER_DOMAINS)),
+            "Leefgebied": df["domain"].map(code_label(vocab.BARRIER_DOMAINS)),
             "Ernst": df["severity"].map(dict(vocab.BARRIER_SEVERITIES)),
-            "Doorverwezen naar": df["agency"], "Op": df["referred_on"].map(_nl)})
+            "Doorverwezen naar": df["agency"], "Op": df["referred_on"].map(nl_date)})
         return Step(
             "A. Verkenning van de leefsituatie", "Het OCMW begint bij de leefsituatie: wonen, "
             "gezin, gezondheid. Wat niet bij de trajectbegeleider hoort, wordt doorverwezen – en "
@@ -632,33 +533,33 @@ class Walkthrough:
     # -- views ----------------------------------------------------------------------------------
     def signals(self, as_of: str | dt.date) -> Step:
         """Show the method's signals for this client on a date (move it forward: deadlines pass)."""
-        day = as_of if isinstance(as_of, dt.date) else _day(as_of)
+        day = as_of if isinstance(as_of, dt.date) else parse_day(as_of)
         found = method_signals(self.store, as_of=day)
         found = found[found["trajectory_id"] == self._tid]
         table = pd.DataFrame({
-            "Ernst": found["severity"].astype(str).map(_label(vocab.SEVERITIES)),
+            "Ernst": found["severity"].astype(str).map(code_label(vocab.SEVERITIES)),
             "Regel van de methode": found["rule_label"], "Signaal": found["message"],
             "Dagen te laat": found["days_overdue"]})
         chart = None
         if len(found):
             chart = svg(alt.Chart(table).mark_bar(color="#b3261e").encode(
                 x=alt.X("max(Dagen te laat):Q", title="Dagen te laat (langste per regel)",
-                        axis=_day_axis(int(found["days_overdue"].max()))),
+                        axis=day_axis(int(found["days_overdue"].max()))),
                 y=alt.Y("Regel van de methode:N", sort="-x", title=None,
                         axis=alt.Axis(labelLimit=520)),
             ).properties(width=300, height=36 * table["Regel van de methode"].nunique()))
         n = len(found)
-        text = (f"Op peildatum {_nl(day)} geeft de methode {n} "
+        text = (f"Op peildatum {nl_date(day)} geeft de methode {n} "
                 f"{'signaal' if n == 1 else 'signalen'} voor deze klant. Zo ziet het MDO het: "
                 "alleen pseudoniem en initialen, elk signaal in één zin.")
-        return Step(f"Signalen op {_nl(day)}", text, day, table,
+        return Step(f"Signalen op {nl_date(day)}", text, day, table,
                     empty="Geen signalen: alles loopt volgens de regels van de methode.",
                     chart_svg=chart)
 
     def overview(self) -> Step:
         """Show the whole route: the phases on a time line and the signals rules it met."""
         phases = self._phases()
-        table = pd.DataFrame({"Fase": phases["phase"], "Vanaf": phases["start"].map(_nl)})
+        table = pd.DataFrame({"Fase": phases["phase"], "Vanaf": phases["start"].map(nl_date)})
         return Step(
             "De hele route", "Alle fasen van aanmelding tot afsluiting, zoals het register ze "
             "heeft vastgelegd (met wie, wanneer, wat: alles staat ook in het auditlog).",
@@ -700,7 +601,7 @@ class Walkthrough:
                 ("Aangemeld", pd.Timestamp(t["registered_at"]).strftime("%d-%m-%Y %H:%M")),
                 ("Jobcoach", coach),
                 ("Plan getekend", ", ".join(
-                    f"{who} {_nl(plan[f])}" for who, f in (
+                    f"{who} {nl_date(plan[f])}" for who, f in (
                         ("casemanager", "signed_case_manager_on"), ("jobcoach", "signed_coach_on"),
                         ("klant", "signed_client_on")) if plan[f] is not None) or "nog niet")]
         return pd.DataFrame(rows, columns=["Gegeven", "Waarde"])
@@ -712,50 +613,12 @@ class Walkthrough:
         limits = {kind: m.placement_types[kind] for kind in m.placement_types} if hasattr(
             m, "placement_types") else {}
         return pd.DataFrame({
-            "Soort": df["kind"].map(_label(vocab.PLACEMENT_TYPES)),
+            "Soort": df["kind"].map(code_label(vocab.PLACEMENT_TYPES)),
             "Werkgever": df["employer_id"].map(employers).fillna("OCMW Gent (werkgever art. 60§7)"),
-            "Van": df["start_on"].map(_nl), "Tot": df["end_on"].map(_nl),
+            "Van": df["start_on"].map(nl_date), "Tot": df["end_on"].map(nl_date),
             "Uren": df["hours_per_week"].astype("Int64"),
-            "Grens van de methode": df["kind"].map(lambda k: _limit(limits.get(k)))})
+            "Grens van de methode": df["kind"].map(lambda k: limit_text(limits.get(k)))})
 
 
-def _day_axis(most: int) -> alt.Axis:
-    """An axis of whole days: every day up to ten, else Vega's own round numbers."""
-    if most <= 10:
-        return alt.Axis(values=list(range(most + 1)), format="d")
-    return alt.Axis(tickMinStep=1, format="d")
 
-
-def _label(codes: Mapping[str, str]) -> Callable[[object], str]:
-    return lambda code: codes.get(str(code), str(code))
-
-
-def _limit(limit: Any) -> str:
-    if limit is None:
-        return ""
-    most, least = getattr(limit, "max_months", None), getattr(limit, "min_months", None)
-    if most:
-        return f"maximaal {most} maanden"
-    return f"minstens {least} maanden" if least else ""
-
-
-def _zrm_chart(zrm: pd.DataFrame) -> alt.Chart:
-    """Return the ZRM scores per domain; with two assessments, before and after side by side."""
-    long = zrm.melt(id_vars=["assessed_on"], value_vars=list(vocab.ZRM_DOMAINS),
-                    var_name="domain", value_name="score").dropna(subset=["score"])
-    long["Domein"] = long["domain"].map(_label(vocab.ZRM_DOMAINS))
-    long["Meting"] = long["assessed_on"].map(_nl)
-    long["Score"] = long["score"].astype(int)
-    order = [vocab.ZRM_DOMAINS[d] for d in vocab.ZRM_DOMAINS]
-    rounds = [_nl(d) for d in sorted(long["assessed_on"].unique())]  # first measurement first
-    return alt.Chart(long[["Domein", "Meting", "Score"]]).mark_bar().encode(
-        y=alt.Y("Domein:N", sort=order, title=None),
-        yOffset=alt.YOffset("Meting:N", sort=rounds),
-        x=alt.X("Score:Q", scale=alt.Scale(domain=[0, 5]), title="Zelfredzaamheid (1–5)",
-                axis=alt.Axis(values=[1, 2, 3, 4, 5])),
-        color=alt.Color("Meting:N", title="Meting", sort=rounds,
-                        scale=alt.Scale(range=["#9ab8d0", "#1f5f8b"])),
-    ).properties(width=380, height=alt.Step(14 if long["Meting"].nunique() > 1 else 20))
-
-
-__all__ = ["Step", "Walkthrough", "svg"]
+__all__ = ["Walkthrough"]

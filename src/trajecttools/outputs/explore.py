@@ -1,9 +1,10 @@
 """Typical analysts' questions on the ``cases`` frame, each one named function.
 
->>> import trajecttools as tt                                    # doctest: +SKIP
->>> from trajecttools import explore                             # doctest: +SKIP
->>> cases = tt.open(role="analyst").cases()                      # doctest: +SKIP
->>> explore.time_to_work(cases, "target_group")                  # doctest: +SKIP
+>>> import trajecttools as tt
+>>> from trajecttools.outputs import explore
+>>> cases = tt.open(role="analyst").cases()
+>>> list(explore.time_to_work(cases, "target_group").columns)
+['Doelgroep', 'Trajecten', 'Met baan', 'Mediaan dagen tot baan', 'Aandeel met baan']
 
 Every question returns a small DataFrame (one row a group, with its counts next to any share or
 median, so nobody reads a percentage of three people); every ``*_chart`` function draws one as a

@@ -1,8 +1,9 @@
 """The trainer's walkthrough: one synthetic client's route through a method, one step a call.
 
->>> from trajecttools.training import Walkthrough     # doctest: +SKIP
->>> route = Walkthrough("opstapbaan")                 # doctest: +SKIP
->>> route.register()                                  # doctest: +SKIP
+>>> from trajecttools.training import Walkthrough
+>>> route = Walkthrough("opstapbaan")
+>>> route.register()
+Step('1. Aanmelding', 06-01-2025)
 
 A :class:`Walkthrough` opens a fresh register in a temporary SQLite file with a small fictional
 organisation (team, job coach, case manager, employers, vacancies) and one client. Every method

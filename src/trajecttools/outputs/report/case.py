@@ -12,8 +12,11 @@ of opening a case (:mod:`trajecttools.register.access`: not for an analyst; a co
 cases, a team lead for the team's) and is logged in the audit log. :func:`make_report` and
 :func:`write_report` also give the MDO summary of :mod:`trajecttools.outputs.report.minutes`.
 
->>> report.set_organisation(store, name="Werkpunt Rijnmond", logo="logo.png")  # doctest: +SKIP
->>> report.write_report(store, "intake", "intake.pdf", trajectory_id=12)       # doctest: +SKIP
+>>> from trajecttools.outputs import report
+>>> report.set_organisation(store, name="Werkpunt Rijnmond")
+Organisation(name='Werkpunt Rijnmond', logo='')
+>>> report.write_report(store, "intake", "intake.html", trajectory_id=12)
+PosixPath('intake.html')
 """
 
 from __future__ import annotations

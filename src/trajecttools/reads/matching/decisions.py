@@ -2,14 +2,15 @@
 
 A pairing is proposed at the meeting, then introduced to the employer, then hired or declined
 (by the client, the employer or the coach, with a reason). Each step is one transaction on the
-``match_decisions`` table: validated by :mod:`trajecttools.core.validation` (Dutch messages), refused
-when made on an older version of the decision (:class:`~trajecttools.core.errors.StaleEditError`) and
+``match_decisions`` table: validated by :mod:`trajecttools.core.validation` (Dutch messages),
+refused when made on an older version of the decision
+(:class:`~trajecttools.core.errors.StaleEditError`) and
 written to the audit log. A hire that fills the vacancy's last free position closes the vacancy
 in the same transaction.
 
->>> from trajecttools.reads.matching import decisions                         # doctest: +SKIP
->>> d = decisions.propose(store, trajectory_id=12, vacancy_id=3, score=81.5)  # doctest: +SKIP
->>> decisions.introduce(store, d, expected_version=1)                   # doctest: +SKIP
+>>> from trajecttools.reads.matching import decisions
+>>> d = decisions.propose(store, trajectory_id=7, vacancy_id=16, score=81.5)
+>>> decisions.introduce(store, d, expected_version=1)  # the decision's new version
 2
 """
 

@@ -35,10 +35,11 @@ Counts stand beside every percentage (numerator and denominator). Groups smaller
 ``min_n`` (default :data:`MIN_N`) are suppressed: their figures become missing and the row gets
 ``suppressed = True`` (see :func:`suppress`). Pass ``min_n=None`` for the unsuppressed frame.
 
->>> import trajecttools as tt                                  # doctest: +SKIP
->>> from trajecttools import outcomes                          # doctest: +SKIP
->>> reg = outcomes.load(tt.open("data/demo.db"))               # doctest: +SKIP
->>> outcomes.time_to_first_job(reg, by="target_group")         # doctest: +SKIP
+>>> from trajecttools.reads import outcomes
+>>> reg = outcomes.load(store)
+>>> table = outcomes.time_to_first_job(reg, by="target_group")
+>>> list(table.columns[:5])
+['target_group', 'n', 'events', 'censored', 'median_days']
 """
 
 from trajecttools.reads.outcomes.employment import (

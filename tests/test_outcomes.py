@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from trajecttools.core.dates import add_months_grid
 from trajecttools.outputs.report import charts as outcome_charts
 from trajecttools.outputs.report import outcomes as outcome_report
 from trajecttools.reads import outcomes
@@ -260,7 +261,7 @@ def test_first_job_quality_counts_known_flags_only(reg: outcomes.Register) -> No
 # -- sustainable work --------------------------------------------------------------------------
 def test_add_months_clips_to_month_end() -> None:
     days = np.array(["2025-01-31", "2024-02-29", "2025-08-31"], dtype="datetime64[D]")
-    out = outcomes.add_months(days, [1, 6, 12])
+    out = add_months_grid(days, [1, 6, 12])
     assert out[0].tolist() == [dt.date(2025, 2, 28), dt.date(2025, 7, 31), dt.date(2026, 1, 31)]
     assert out[1, 2] == np.datetime64("2025-02-28")
     assert out[2, 0] == np.datetime64("2025-09-30")

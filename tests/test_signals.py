@@ -14,14 +14,13 @@ import pytest
 
 from conftest import BACKENDS, Staff, add_staff, make_store
 from trajecttools.core import vocab
-from trajecttools.core.dates import parse_date
+from trajecttools.core.dates import add_months_each, parse_date
 from trajecttools.core.errors import InvalidRecord
 from trajecttools.core.method import RULE_PARAMETERS, parse_method
 from trajecttools.reads.caseload import caseload, phase_funnel
 from trajecttools.reads.signals import (
     COLUMNS,
     RULES,
-    add_months,
     case_states,
     compute,
     load_inputs,
@@ -552,13 +551,13 @@ def test_as_of_must_match_the_inputs(world: World) -> None:
 def test_add_months_is_pandas_dateoffset() -> None:
     days = pd.to_datetime(["2026-01-31", "2024-02-29", "2026-03-15", "2025-12-31", None])
     months = np.array([1.0, 12.0, 3.0, 2.0, 1.0])
-    got = add_months(days.to_numpy(dtype="datetime64[ns]"), months)
+    got = add_months_each(days.to_numpy(dtype="datetime64[ns]"), months)
     for day, n, value in zip(days[:-1], months, got, strict=False):
         assert pd.Timestamp(value) == day + pd.DateOffset(months=int(n))
     assert list(pd.DatetimeIndex(got[:4]).strftime("%d-%m-%Y")) == [
         "28-02-2026", "28-02-2025", "15-06-2026", "28-02-2026"]
     assert pd.isna(got[-1])
-    assert pd.isna(add_months(days[:1].to_numpy(dtype="datetime64[ns]"), np.array([np.nan]))[0])
+    assert pd.isna(add_months_each(days[:1].to_numpy(dtype="datetime64[ns]"), np.array([np.nan]))[0])
 
 
 # -- privacy -------------------------------------------------------------------------------------

@@ -44,7 +44,6 @@ Counts stand beside every percentage (numerator and denominator). Groups smaller
 
 from trajecttools.reads.outcomes.employment import (
     HORIZONS,
-    add_months,
     first_job_quality,
     retention,
     retention_curve,
@@ -84,7 +83,6 @@ __all__ = [
     "DateLike",
     "Period",
     "Register",
-    "add_months",
     "as_day",
     "facts",
     "first_job_quality",

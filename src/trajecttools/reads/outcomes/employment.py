@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pandas as pd
 
+from trajecttools.core.dates import add_months_grid
 from trajecttools.reads.outcomes.grouping import finish, group_codes, keyed, pct
 from trajecttools.reads.outcomes.register import (
     JOB_KINDS,
@@ -71,25 +72,6 @@ def first_job_quality(
 
 
 # -- sustainable work ---------------------------------------------------------------------------
-def add_months(days: np.ndarray, months: Iterable[int]) -> np.ndarray:
-    """Return each date plus each number of months (end-of-month clipped: 31-01 + 1 = 28/29-02).
-
-    ``days`` is a 1-d ``datetime64`` array; the result has shape ``(len(days), len(months))``.
-
-    >>> add_months(np.array(["2025-01-31"], dtype="datetime64[D]"), [1, 6])
-    array([['2025-02-28', '2025-07-31']], dtype='datetime64[D]')
-    """
-    d = np.asarray(days, dtype="datetime64[D]")
-    steps = np.asarray(list(months), dtype="int64")
-    month = d.astype("datetime64[M]")
-    offset = (d - month.astype("datetime64[D]")).astype("int64")
-    target = month[:, None] + steps[None, :]
-    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
-        "int64"
-    )
-    return target.astype("datetime64[D]") + np.minimum(offset[:, None], length - 1)
-
-
 def _covered(rows: np.ndarray, clients: np.ndarray, when: np.ndarray,
              intervals: pd.DataFrame) -> np.ndarray:
     """Tell, per row and moment, whether the row's client has an interval covering it.
@@ -155,7 +137,7 @@ def retention_curve(
     steps = np.asarray(list(months), dtype="int64")
     n_groups, n_steps = len(groups), len(steps)
     start = f["first_job_on"].to_numpy().astype("datetime64[D]")
-    when = add_months(start, steps)
+    when = add_months_grid(start, steps)
     eligible = when <= np.datetime64(day.date(), "D")
     rows = np.arange(len(f))
     clients = f["client_id"].to_numpy(dtype="int64")
@@ -221,7 +203,7 @@ def revolving_door(
     f, keys = keyed(f, keys_by)
     codes, groups = group_codes(f, keys)
     start = f["first_job_on"].to_numpy().astype("datetime64[D]")
-    window_end = add_months(start, [within_months])[:, 0]
+    window_end = add_months_grid(start, [within_months])[:, 0]
     eligible = window_end <= np.datetime64(day.date(), "D")
     benefits = _benefit_intervals(reg, day)
     returned = np.zeros(len(f), dtype=bool)

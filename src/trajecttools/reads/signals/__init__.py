@@ -6,7 +6,6 @@ holds the rules (on the arrays of :mod:`~trajecttools.reads.signals.context`), a
 :func:`case_states`.
 """
 
-from trajecttools.reads.signals.arrays import add_months
 from trajecttools.reads.signals.engine import (
     COLUMNS,
     SEVERITY_ORDER,
@@ -22,7 +21,6 @@ __all__ = [
     "RULES",
     "SEVERITY_ORDER",
     "SignalInputs",
-    "add_months",
     "case_states",
     "compute",
     "load_inputs",

@@ -36,16 +36,6 @@ def add_days(dates: np.ndarray, days: np.ndarray) -> np.ndarray:
     return out
 
 
-def add_months(dates: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """Add calendar months (pandas DateOffset: clipped to the month's end) row by row."""
-    out = np.full(dates.shape, NAT)
-    for n in np.unique(months[~np.isnan(months)]):
-        sel = (months == n) & ~np.isnat(dates)
-        shifted = pd.DatetimeIndex(dates[sel]) + pd.DateOffset(months=int(n))
-        out[sel] = shifted.to_numpy().astype("datetime64[ns]")
-    return out
-
-
 def indexer(index: pd.Index, values: Any) -> np.ndarray:
     """Positions of ``values`` in ``index`` (-1 where absent)."""
     return np.asarray(index.get_indexer(values), dtype=np.int64)
@@ -115,7 +105,6 @@ __all__ = [
     "DAY",
     "NAT",
     "add_days",
-    "add_months",
     "codes",
     "days_since",
     "first_per",

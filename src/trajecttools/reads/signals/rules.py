@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from trajecttools.core import vocab
+from trajecttools.core.dates import add_months_each
 from trajecttools.core.method import RULE_PARAMETERS
 from trajecttools.reads.signals.arrays import (
     NAT,
     add_days,
-    add_months,
     days_since,
     first_per,
     fmt_date,
@@ -133,7 +133,7 @@ def _placement_limit(c: Context, rule: str, kind: str, *, social_work_company: b
         rows = rows[c.p_swc[rows]]
     months = c.param(rule, "months", c.p_pos[rows])
     rows, months = rows[~np.isnan(months)], months[~np.isnan(months)]
-    due = add_months(c.p_start[rows], months)
+    due = add_months_each(c.p_start[rows], months)
     days = days_since(c.t64, due)
     if warn:
         warn_days = c.param(rule, "warn_days", c.p_pos[rows])
@@ -229,7 +229,7 @@ def _aftercare_duration(c: Context) -> Part:
     """Trajectories in aftercare for longer than the rule's months."""
     months = c.param("aftercare_duration", "months")
     sel = np.flatnonzero(c.active & (c.stage == STAGE["aftercare"]) & ~np.isnan(months))
-    due = add_months(c.stage_since[sel], months[sel])
+    due = add_months_each(c.stage_since[sel], months[sel])
     days = days_since(c.t64, due)
     f = days > 0
     pos, due, days = sel[f], due[f], days[f].astype(np.int64)
@@ -246,7 +246,7 @@ def _end_report(c: Context) -> Part:
     months = c.param("aftercare_duration", "months")[sel]
     # without an aftercare_duration rule, aftercare ends when the trajectory leaves it
     end = np.where(np.isnan(months), c.aftercare_end[sel],
-                   add_months(c.aftercare_start[sel], months))
+                   add_months_each(c.aftercare_start[sel], months))
     due = add_days(end, days_p[sel])
     days = days_since(c.t64, due)
     f = days > 0
@@ -402,7 +402,7 @@ def _revolving_door(c: Context) -> Part:
     rows = both["row"].to_numpy().astype(np.int64)
     benefit_on, placed_on = ns(both["benefit_on"]), c.p_start[rows]
     pos = c.p_pos[rows]
-    limit = add_months(placed_on, c.param("revolving_door", "months", pos))
+    limit = add_months_each(placed_on, c.param("revolving_door", "months", pos))
     f = benefit_on <= limit
     pos, benefit_on, placed_on = pos[f], benefit_on[f], placed_on[f]
     keep = first_per(pos, benefit_on.astype(np.int64))

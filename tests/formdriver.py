@@ -9,8 +9,8 @@ import ipywidgets as widgets
 
 from trajecttools.model import ENTITIES
 from trajecttools.store import Store
+from trajecttools.widgets.fields import Field, FieldSet, Row, RowList
 from trajecttools.widgets.follow_up import FollowUpApp
-from trajecttools.widgets.forms import Field, FieldSet, Row, RowList
 from trajecttools.widgets.intake import IntakeApp
 
 BSN = "111222333"

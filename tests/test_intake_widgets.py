@@ -20,9 +20,10 @@ from formdriver import (
     shown_texts,
 )
 from trajecttools import vocab
+from trajecttools.apps import intake as intake_app
 from trajecttools.store import Store
-from trajecttools.widgets.forms import is_shown
-from trajecttools.widgets.intake import IntakeApp, intake_app
+from trajecttools.widgets.intake import IntakeApp
+from trajecttools.widgets.toolkit import is_shown
 
 
 @pytest.fixture

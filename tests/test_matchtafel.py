@@ -11,8 +11,10 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from trajecttools import decisions, demo
+from trajecttools.apps import matchtafel as matchtafel_app
 from trajecttools.store import Store
-from trajecttools.widgets.matchtafel import MatchtafelDashboard, matchtafel_app, pair_html
+from trajecttools.widgets.matchtafel import MatchtafelDashboard
+from trajecttools.widgets.pairs import pair_html
 
 
 @pytest.fixture(scope="module")

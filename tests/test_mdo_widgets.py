@@ -18,7 +18,6 @@ from ipywidgets.widgets.widget import _instances
 from trajecttools import vocab
 from trajecttools.apps import mdo
 from trajecttools.store import Store
-from trajecttools.widgets._base import Status
 from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.widgets.signal_table import (
     ORDER_SENTENCE,
@@ -26,6 +25,7 @@ from trajecttools.widgets.signal_table import (
     safe_message,
     sort_signals,
 )
+from trajecttools.widgets.toolkit import Status
 
 AS_OF = dt.date(2026, 6, 15)
 SECRET = "GEHEIM-VERSLAG-7731"

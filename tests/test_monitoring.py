@@ -19,9 +19,10 @@ from openpyxl import load_workbook
 
 from test_outcomes import _big_register, _cases, _tables
 from trajecttools import outcomes
+from trajecttools.apps import monitoring as monitoring_app
 from trajecttools.store import Store
 from trajecttools.widgets import monitoring
-from trajecttools.widgets.monitoring import MonitoringDashboard, monitoring_app
+from trajecttools.widgets.monitoring import MonitoringDashboard
 
 ROOT = Path(__file__).resolve().parents[1]
 

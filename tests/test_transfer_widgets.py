@@ -18,9 +18,10 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from trajecttools import mdo_minutes, printing
+from trajecttools.apps import transfer
 from trajecttools.signals import signals
 from trajecttools.store import Store
-from trajecttools.widgets.transfer import TransferPanel, transfer
+from trajecttools.widgets.transfer import TransferPanel
 
 LINK = re.compile(r'download="([^"]+)" href="data:([^;]+)(?:;charset=utf-8)?;base64,([^"]+)"')
 

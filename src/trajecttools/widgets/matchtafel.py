@@ -30,8 +30,8 @@ from trajecttools.widgets.pairs import (
     decision_badge,
     frame_records,
     legend_html,
-    who,
 )
+from trajecttools.widgets.signal_table import display_name
 from trajecttools.widgets.toolkit import (
     MeetingScreen,
     Status,
@@ -407,7 +407,7 @@ class MatchtafelDashboard(MeetingScreen):
         if self.focus_trajectory is None:
             return "<h2>Vacatures</h2>"
         row = self.candidates.set_index("trajectory_id").loc[self.focus_trajectory]
-        return f"<h2>Beste vacatures voor {who(row['pseudonym'], row['initials'])}</h2>"
+        return f"<h2>Beste vacatures voor {display_name(row['pseudonym'], row['initials'])}</h2>"
 
     def _empty_text(self) -> str:
         if self.focus_trajectory is None and self.mode == "client":
@@ -424,7 +424,7 @@ class MatchtafelDashboard(MeetingScreen):
         for r in rows[:8]:
             label = r.get("declined_by_label")
             by = f" door {esc(label)}" if isinstance(label, str) and label else ""
-            what = (who(r["pseudonym"], r["initials"]) if self.mode == "vacancy"
+            what = (display_name(r["pseudonym"], r["initials"]) if self.mode == "vacancy"
                     else f"{esc(r['title'])} — {esc(r['employer'])}")
             lines.append(f"<tr><td>{fmt_date(r['decided_on'])}</td><td>{what}</td>"
                          f"<td>{decision_badge(r['status'])}{by}</td></tr>")
@@ -567,8 +567,9 @@ class MatchtafelDashboard(MeetingScreen):
         if chosen.empty:
             self.assignment.value = '<div class="tt-empty">Geen verdeling mogelijk.</div>'
             return chosen
-        lines = [f"<tr><td>{who(r['pseudonym'], r['initials'])}</td><td>{esc(r['title'])} — "
-                 f"{esc(r['employer'])}</td><td><b>{r['score']:.0f}</b></td></tr>"
+        lines = [f"<tr><td>{display_name(r['pseudonym'], r['initials'])}</td>"
+                 f"<td>{esc(r['title'])} — {esc(r['employer'])}</td>"
+                 f"<td><b>{r['score']:.0f}</b></td></tr>"
                  for r in chosen.to_dict("records")]
         rest = len(self.selected) - len(chosen)
         note = (f"<div>{count(rest, 'klant', 'klanten')} zonder plek in deze verdeling.</div>"

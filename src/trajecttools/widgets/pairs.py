@@ -10,6 +10,7 @@ import pandas as pd
 import traitlets
 
 from trajecttools import matching, vocab
+from trajecttools.widgets.signal_table import display_name
 from trajecttools.widgets.toolkit import button, esc, show
 
 #: Words and symbols of the criterion states: the word carries the meaning, colour helps.
@@ -75,12 +76,6 @@ def decision_badge(status: object) -> str:
             f"{esc(vocab.label(vocab.MATCH_STATUSES, code))}</span>")
 
 
-def who(pseudonym: object, initials: object) -> str:
-    """Return "pseudonym · initials", the only way a client is named on screen."""
-    inits = esc(initials)
-    return f"{esc(pseudonym)} · {inits}" if inits else esc(pseudonym)
-
-
 def pair_html(pair: dict[str, Any], *, by_vacancy: bool, status: object = None) -> str:
     """Return the escaped HTML of one pair: rank, score, who or what, criteria, reasons."""
     score = _num(pair.get("score"))
@@ -88,7 +83,7 @@ def pair_html(pair: dict[str, Any], *, by_vacancy: bool, status: object = None) 
     places_text = "1 plaats" if places == 1 else f"{places} plaatsen"
     meta: list[str] = []
     if by_vacancy:
-        head = f"{who(pair.get('pseudonym'), pair.get('initials'))}"
+        head = f"{display_name(pair.get('pseudonym'), pair.get('initials'))}"
     else:
         head = f"{esc(pair.get('title'))} — {esc(pair.get('employer'))}"
         meta.append(places_text)
@@ -172,5 +167,4 @@ __all__ = [
     "frame_records",
     "legend_html",
     "pair_html",
-    "who",
 ]

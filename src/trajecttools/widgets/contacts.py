@@ -7,10 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trajecttools import vocab
-from trajecttools.dossier import (
-    Dossier,
-    dutch_date,
-)
+from trajecttools.dossier import Dossier, dutch_date
 from trajecttools.store import Tx
 from trajecttools.widgets.case_app import CaseApp, CasePart
 from trajecttools.widgets.fields import (

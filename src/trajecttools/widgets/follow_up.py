@@ -12,12 +12,7 @@ refused and the other version is shown.
 from __future__ import annotations
 
 from trajecttools import vocab
-from trajecttools.dossier import (
-    Dossier,
-    dutch_date,
-    load_dossier,
-    placement_limit_text,
-)
+from trajecttools.dossier import Dossier, dutch_date, load_dossier, placement_limit_text
 from trajecttools.reports import end_report_fragment, end_report_html
 from trajecttools.store import Tx
 from trajecttools.widgets.case_app import CaseApp, CasePart

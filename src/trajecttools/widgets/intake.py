@@ -19,13 +19,7 @@ from trajecttools.dossier import Dossier, dutch_date, dutch_moment, load_dossier
 from trajecttools.reports import intake_report_fragment, intake_report_html
 from trajecttools.store import Tx
 from trajecttools.widgets.case_app import CaseApp, CasePart
-from trajecttools.widgets.fields import (
-    DateField,
-    FieldSet,
-    grid,
-    record_field,
-    section,
-)
+from trajecttools.widgets.fields import DateField, FieldSet, grid, record_field, section
 from trajecttools.widgets.intake_form import IntakePart
 from trajecttools.widgets.panels import ReportView, savebar
 from trajecttools.widgets.registration import RegistrationPart

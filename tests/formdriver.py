@@ -8,8 +8,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from trajecttools.core.model import ENTITIES
+from trajecttools.widgets.fields import Field, FieldSet, Row, RowList
 from trajecttools.widgets.follow_up import FollowUpApp
-from trajecttools.widgets.forms import Field, FieldSet, Row, RowList
 from trajecttools.widgets.intake import IntakeApp
 from trajecttools.workspace import Workspace
 

@@ -16,12 +16,14 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from privacy_values import Forbidden, special_labels_in, synced_text
+from trajecttools.apps import matchtafel as matchtafel_app
 from trajecttools.apps import mdo
+from trajecttools.apps import monitoring as monitoring_app
 from trajecttools.core import vocab
-from trajecttools.widgets._base import MeetingScreen, is_shown
-from trajecttools.widgets.matchtafel import MatchtafelDashboard, matchtafel_app
+from trajecttools.widgets.matchtafel import MatchtafelDashboard
 from trajecttools.widgets.mdo import MdoDashboard
-from trajecttools.widgets.monitoring import MonitoringDashboard, monitoring_app
+from trajecttools.widgets.monitoring import MonitoringDashboard
+from trajecttools.widgets.toolkit import MeetingScreen, is_shown
 from trajecttools.workspace import Workspace
 
 PSEUDONYM = re.compile(r"K-\d{6}")

@@ -10,9 +10,10 @@ import pytest
 
 from conftest import TODAY, Staff, add_staff
 from formdriver import BSN, add_row, counts, do_intake, fill, follow, register, shown_texts
-from trajecttools.widgets.follow_up import FollowUpApp, follow_up_app
-from trajecttools.widgets.forms import is_shown
+from trajecttools.apps import follow_up as follow_up_app
+from trajecttools.widgets.follow_up import FollowUpApp
 from trajecttools.widgets.intake import IntakeApp
+from trajecttools.widgets.toolkit import is_shown
 from trajecttools.workspace import Workspace
 
 

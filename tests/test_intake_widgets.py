@@ -19,9 +19,10 @@ from formdriver import (
     register,
     shown_texts,
 )
+from trajecttools.apps import intake as intake_app
 from trajecttools.core import vocab
-from trajecttools.widgets.forms import is_shown
-from trajecttools.widgets.intake import IntakeApp, intake_app
+from trajecttools.widgets.intake import IntakeApp
+from trajecttools.widgets.toolkit import is_shown
 from trajecttools.workspace import Workspace
 
 
@@ -338,8 +339,7 @@ INVALID_INTAKE = [
 @pytest.mark.parametrize(("part", "base", "key", "value", "message"), INVALID_INTAKE,
                          ids=[f"{p}-{k}-{i}" for i, (p, _, k, _, _) in enumerate(INVALID_INTAKE)])
 def test_invalid_intake_field_is_named_in_dutch_and_nothing_is_saved(
-    app: IntakeApp, sqlite_store: Workspace, staff: Staff, part: str,
-    base: dict[str, object] | None,
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff, part: str, base: dict[str, object] | None,
     key: str, value: str, message: str | None
 ) -> None:
     _intake_ready(app, staff)

@@ -10,9 +10,11 @@ import ipywidgets as widgets
 import pytest
 
 from conftest import DEMO_AS_OF
+from trajecttools.apps import matchtafel as matchtafel_app
 from trajecttools.outputs import demo
 from trajecttools.reads.matching import decisions
-from trajecttools.widgets.matchtafel import MatchtafelDashboard, matchtafel_app, pair_html
+from trajecttools.widgets.matchtafel import MatchtafelDashboard
+from trajecttools.widgets.pairs import pair_html
 from trajecttools.workspace import Workspace
 
 

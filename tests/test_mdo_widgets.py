@@ -17,7 +17,6 @@ from ipywidgets.widgets.widget import _instances
 
 from trajecttools.apps import mdo
 from trajecttools.core import vocab
-from trajecttools.widgets._base import Status
 from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.widgets.signal_table import (
     ORDER_SENTENCE,
@@ -25,6 +24,7 @@ from trajecttools.widgets.signal_table import (
     safe_message,
     sort_signals,
 )
+from trajecttools.widgets.toolkit import Status
 from trajecttools.workspace import Workspace
 
 AS_OF = dt.date(2026, 6, 15)

@@ -18,9 +18,10 @@ from nbclient import NotebookClient
 from openpyxl import load_workbook
 
 from test_outcomes import _big_register, _cases, _tables
+from trajecttools.apps import monitoring as monitoring_app
 from trajecttools.reads import outcomes
 from trajecttools.widgets import monitoring
-from trajecttools.widgets.monitoring import MonitoringDashboard, monitoring_app
+from trajecttools.widgets.monitoring import MonitoringDashboard
 from trajecttools.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,10 +17,11 @@ import openpyxl
 import pytest
 
 from conftest import DEMO_AS_OF
+from trajecttools.apps import transfer
 from trajecttools.outputs import report as printing
 from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.reads.signals import signals
-from trajecttools.widgets.transfer import TransferPanel, transfer
+from trajecttools.widgets.transfer import TransferPanel
 from trajecttools.workspace import Workspace
 
 LINK = re.compile(r'download="([^"]+)" href="data:([^;]+)(?:;charset=utf-8)?;base64,([^"]+)"')

@@ -15,8 +15,7 @@ import pandas as pd
 
 from trajecttools.core import vocab
 from trajecttools.reads.case.card import CaseFile
-from trajecttools.widgets._base import Status, button, date_html, days_text, esc, guarded, show
-from trajecttools.widgets.overview_charts import INK, _configure, empty_chart, static_svg
+from trajecttools.widgets.overview_charts import INK, configure, empty_chart, static_svg
 from trajecttools.widgets.signal_table import (
     display_name,
     nowrap_dates,
@@ -24,6 +23,7 @@ from trajecttools.widgets.signal_table import (
     severity_badge,
     sort_signals,
 )
+from trajecttools.widgets.toolkit import Status, button, date_html, days_text, esc, guarded, show
 
 ZRM_LINE = "#0b3d91"
 
@@ -31,7 +31,7 @@ ZRM_LINE = "#0b3d91"
 def zrm_chart(zrm: pd.DataFrame, *, columns: int = 5) -> alt.FacetChart | alt.Chart:
     """Return the ZRM as small multiples: one panel a domain (all 13), score 1-5 over time."""
     if zrm.empty or zrm["score"].isna().all():
-        return _configure(empty_chart("Nog geen ZRM-meting."))
+        return configure(empty_chart("Nog geen ZRM-meting."))
     data = pd.DataFrame({
         "date": pd.to_datetime(zrm["assessed_on"]),
         "domain": zrm["domain_label"].astype(str),
@@ -56,7 +56,7 @@ def zrm_chart(zrm: pd.DataFrame, *, columns: int = 5) -> alt.FacetChart | alt.Ch
                                                     "split(datum.label, ' ') : datum.label")),
         columns=columns,
     ).resolve_axis(x="independent")
-    return _configure(chart)
+    return configure(chart)
 
 
 def _table(headers: list[str], rows: list[list[str]], empty: str) -> str:

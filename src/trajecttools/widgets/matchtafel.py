@@ -11,7 +11,7 @@ method with a button whose ``click()`` calls it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import ipywidgets as widgets
@@ -22,7 +22,18 @@ from trajecttools.core import vocab
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.reads import matching
 from trajecttools.reads.matching import decisions
-from trajecttools.widgets._base import (
+from trajecttools.reads.signals import signals as compute_signals
+from trajecttools.widgets.pairs import (
+    DEFAULT_TOP,
+    SEVERITY_WORDS,
+    PairRow,
+    count,
+    decision_badge,
+    frame_records,
+    legend_html,
+)
+from trajecttools.widgets.signal_table import display_name
+from trajecttools.widgets.toolkit import (
     MeetingScreen,
     Status,
     button,
@@ -30,261 +41,10 @@ from trajecttools.widgets._base import (
     fmt_date,
     guarded,
     log,
-    setup_server_log,
     show,
+    style_sheet,
 )
 from trajecttools.workspace import Workspace
-
-#: Words and symbols of the criterion states: the word carries the meaning, colour helps.
-STATE_TEXT = {
-    "match": ("✓", "past"),
-    "partial": ("◐", "deels"),
-    "mismatch": ("✗", "past niet"),
-    "unknown": ("?", "onbekend"),
-    "n/a": ("–", "n.v.t."),
-    "excluded": ("✕", "uitgesloten"),
-}
-DECISION_CLASSES = {"proposed": "proposed", "introduced": "introduced", "hired": "hired",
-                    "declined": "declined"}
-SEVERITY_WORDS = {"high": "hoog", "medium": "middel", "low": "laag"}
-#: How many pair rows are on screen (large type: few rows).
-DEFAULT_TOP = 5
-
-STYLE_SHEET = """
-<style>
-.tt-matchtafel {
-  --jp-widgets-font-size: 20px;
-  --jp-widgets-inline-height: 44px;
-  --jp-widgets-inline-label-width: 150px;
-  --jp-widgets-label-color: #111111;
-  --jp-widgets-input-color: #111111;
-  --jp-widgets-input-background-color: #ffffff;
-  --jp-widgets-input-border-color: #222222;
-  --jp-widgets-input-border-width: 2px;
-  color: #111111; background: #ffffff;
-  font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 20px; line-height: 1.35;
-}
-.tt-matchtafel .widget-html, .tt-matchtafel .widget-html-content,
-.tt-matchtafel .widget-label, .tt-matchtafel .widget-label-basic {
-  font-size: 20px; color: #111111; line-height: 1.35;
-}
-.tt-matchtafel .widget-html-content { white-space: normal; }
-.tt-matchtafel h1 { font-size: 38px; margin: 0; font-weight: 800; }
-.tt-matchtafel h2 { font-size: 30px; margin: 4px 0 8px 0; font-weight: 800; }
-.tt-matchtafel h3 { font-size: 24px; margin: 4px 0; font-weight: 700; }
-.tt-matchtafel .tt-titlebar {
-  align-items: center; border-bottom: 4px solid #111111; padding-bottom: 6px; width: 100%;
-}
-.tt-matchtafel .tt-subtitle { font-size: 24px; font-weight: 700; }
-.tt-matchtafel .tt-button {
-  font-size: 20px; height: 46px; padding: 0 16px; border-radius: 4px; font-weight: 700;
-  margin: 3px 4px;
-}
-.tt-matchtafel .tt-button-primary {
-  background: #0b3d91; color: #ffffff; border: 2px solid #0b3d91;
-}
-.tt-matchtafel .tt-button-secondary {
-  background: #ffffff; color: #111111; border: 2px solid #222222;
-}
-.tt-matchtafel .tt-button-danger { background: #111111; color: #ffffff; border: 2px solid #111111; }
-.tt-matchtafel .tt-button-good { background: #0b6b2e; color: #ffffff; border: 2px solid #0b6b2e; }
-.tt-matchtafel .tt-button-on { background: #0b3d91; color: #ffffff; border: 3px solid #ffbf00; }
-.tt-matchtafel .tt-button:disabled { opacity: 0.5; }
-.tt-matchtafel .tt-button:focus-visible { outline: 4px solid #ffbf00; outline-offset: 2px; }
-.tt-matchtafel .tt-panel {
-  border: 2px solid #222222; border-radius: 6px; padding: 10px 14px; margin: 6px 0;
-  background: #ffffff; box-sizing: border-box;
-}
-.tt-matchtafel .tt-left { margin-right: 12px; }
-.tt-matchtafel select, .tt-matchtafel .widget-select-multiple select {
-  font-size: 20px; color: #111111; background: #ffffff; border: 2px solid #222222;
-}
-.tt-matchtafel .widget-select-multiple select option { padding: 4px 6px; }
-.tt-matchtafel input[type="text"] { font-size: 20px; border: 2px solid #222222; }
-.tt-matchtafel .widget-checkbox input { width: 24px; height: 24px; }
-.tt-matchtafel .tt-status-info { font-size: 21px; padding: 4px 8px; font-weight: 600; }
-.tt-matchtafel .tt-status-error {
-  font-size: 22px; font-weight: 700; padding: 6px 10px; background: #a50021; color: #ffffff;
-}
-.tt-matchtafel .tt-pair-row {
-  border-bottom: 3px solid #444444; padding: 8px 0; align-items: center; width: 100%;
-}
-.tt-matchtafel .tt-pair-row.tt-focus-row { background: #eef3fb; }
-.tt-matchtafel .tt-pair-head { font-size: 24px; font-weight: 700; }
-.tt-matchtafel .tt-rank {
-  display: inline-block; min-width: 40px; font-size: 24px; font-weight: 800; text-align: center;
-}
-.tt-matchtafel .tt-score {
-  display: inline-block; min-width: 64px; text-align: center; font-size: 28px; font-weight: 800;
-  padding: 0 8px; margin-right: 10px; border: 3px solid #111111; border-radius: 6px;
-}
-.tt-matchtafel .tt-meta { font-size: 20px; font-weight: 400; margin: 2px 0 0 50px; }
-.tt-matchtafel .tt-criteria { display: flex; flex-wrap: wrap; gap: 5px; margin: 6px 0; }
-.tt-matchtafel .tt-crit {
-  display: inline-block; font-size: 18px; line-height: 1.25; padding: 3px 7px; min-width: 92px;
-  border-radius: 4px; border: 2px solid #111111;
-}
-.tt-matchtafel .tt-crit b { display: block; font-size: 18px; }
-.tt-matchtafel .tt-crit-match { background: #0b6b2e; color: #ffffff; border-color: #0b6b2e; }
-.tt-matchtafel .tt-crit-partial { background: #ffd23f; color: #111111; }
-.tt-matchtafel .tt-crit-mismatch { background: #a50021; color: #ffffff; border-color: #a50021; }
-.tt-matchtafel .tt-crit-unknown { background: #ffffff; color: #111111; border-style: dashed; }
-.tt-matchtafel .tt-crit-na { background: #e8e8e8; color: #333333; border-color: #888888; }
-.tt-matchtafel .tt-crit-excluded { background: #111111; color: #ffffff; }
-.tt-matchtafel .tt-explain { font-size: 20px; }
-.tt-matchtafel .tt-dec {
-  display: inline-block; font-size: 18px; font-weight: 800; padding: 1px 8px; margin-left: 10px;
-  border: 2px solid #111111; border-radius: 4px; vertical-align: middle;
-}
-.tt-matchtafel .tt-dec-proposed { background: #ffffff; color: #0b3d91; border-color: #0b3d91; }
-.tt-matchtafel .tt-dec-introduced { background: #0b3d91; color: #ffffff; border-color: #0b3d91; }
-.tt-matchtafel .tt-dec-hired { background: #0b6b2e; color: #ffffff; border-color: #0b6b2e; }
-.tt-matchtafel .tt-dec-declined { background: #111111; color: #ffffff; }
-.tt-matchtafel .tt-legend { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
-.tt-matchtafel .tt-empty { font-size: 22px; padding: 10px 0; }
-.tt-matchtafel .tt-list { font-size: 20px; }
-.tt-matchtafel .tt-list table { border-collapse: collapse; width: 100%; }
-.tt-matchtafel .tt-list td, .tt-matchtafel .tt-list th {
-  text-align: left; padding: 4px 8px 4px 0; border-bottom: 1px solid #666666; vertical-align: top;
-}
-.tt-matchtafel .tt-client-tab { min-width: 200px; }
-.tt-matchtafel .tt-hidden-notice {
-  font-size: 30px; font-weight: 700; padding: 40px; text-align: center;
-  border: 4px dashed #111111; margin: 20px;
-}
-</style>
-"""
-
-
-def count(n: int, one: str, many: str) -> str:
-    """Return "1 klant" / "3 klanten"."""
-    return f"{n} {one if n == 1 else many}"
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return the rows of a frame as dicts with string keys."""
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _num(value: object) -> float | None:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(number) else number
-
-
-def criterion_cell(criterion: str, state: object) -> str:
-    """Return one criterion as a coloured cell with its Dutch name, a symbol and a word."""
-    code = str(state) if str(state) in STATE_TEXT else "unknown"
-    symbol, word = STATE_TEXT[code]
-    css = "na" if code == "n/a" else code
-    label = matching.CRITERION_LABELS[criterion]
-    return (f'<span class="tt-crit tt-crit-{css}" title="{esc(label)}: {esc(word)}">'
-            f"<b>{esc(label)}</b>{symbol} {esc(word)}</span>")
-
-
-def legend_html() -> str:
-    """Return the legend of the cell colours (each with its word)."""
-    cells = "".join(
-        f'<span class="tt-crit tt-crit-{"na" if c == "n/a" else c}">{s} {esc(w)}</span>'
-        for c, (s, w) in STATE_TEXT.items())
-    return f'<div class="tt-legend"><b>Legenda:</b> {cells}</div>'
-
-
-def decision_badge(status: object) -> str:
-    """Return a decision status as a badge with its Dutch label (empty when none)."""
-    if status is None or (isinstance(status, float) and pd.isna(status)) or status == "":
-        return ""
-    code = str(status)
-    css = DECISION_CLASSES.get(code, "proposed")
-    return (f'<span class="tt-dec tt-dec-{css}">'
-            f"{esc(vocab.label(vocab.MATCH_STATUSES, code))}</span>")
-
-
-def who(pseudonym: object, initials: object) -> str:
-    """Return "pseudonym · initials", the only way a client is named on screen."""
-    inits = esc(initials)
-    return f"{esc(pseudonym)} · {inits}" if inits else esc(pseudonym)
-
-
-def pair_html(pair: dict[str, Any], *, by_vacancy: bool, status: object = None) -> str:
-    """Return the escaped HTML of one pair: rank, score, who or what, criteria, reasons."""
-    score = _num(pair.get("score"))
-    places = int(_num(pair.get("positions")) or 0)
-    places_text = "1 plaats" if places == 1 else f"{places} plaatsen"
-    meta: list[str] = []
-    if by_vacancy:
-        head = f"{who(pair.get('pseudonym'), pair.get('initials'))}"
-    else:
-        head = f"{esc(pair.get('title'))} — {esc(pair.get('employer'))}"
-        meta.append(places_text)
-        rank = _num(pair.get("vacancy_rank"))
-        total = _num(pair.get("candidates"))
-        if rank and total:
-            meta.append(f"voor deze vacature nr. {int(rank)} van {int(total)} kandidaten")
-    if not pair.get("hard_ok", True):
-        meta.append("uitgesloten")
-    cells = "".join(criterion_cell(c, pair.get(f"{c}_status")) for c in matching.CRITERIA)
-    meta_html = esc(" · ".join(meta))
-    return (
-        f'<div class="tt-pair-head"><span class="tt-rank">{int(pair.get("rank") or 0)}.</span>'
-        f'<span class="tt-score" title="Totaalscore van 100">'
-        f'{"" if score is None else f"{score:.0f}"}</span>{head}</div>'
-        + (f'<div class="tt-meta">{meta_html}{decision_badge(status)}</div>'
-           if meta_html or status else "")
-        + f'<div class="tt-criteria">{cells}</div>'
-        f'<div class="tt-explain">{esc(pair.get("explanation"))}</div>'
-    )
-
-
-class PairRow(widgets.HBox):
-    """One pair with its decision buttons (only the steps that are possible are shown)."""
-
-    trajectory_id = traitlets.Int(None, allow_none=True, help="The row's trajectory")
-    vacancy_id = traitlets.Int(None, allow_none=True, help="The row's vacancy")
-
-    def __init__(self) -> None:
-        self.text = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", width="auto"))
-        self.propose_button = button("Voorstellen", kind="primary", css="tt-propose",
-                                     tooltip="Leg vast: de tafel stelt deze koppeling voor")
-        self.introduce_button = button("Voorgesteld aan werkgever", kind="primary",
-                                       css="tt-introduce")
-        self.hire_button = button("Aangenomen", kind="good", css="tt-hire")
-        self.decline_button = button("Afwijzen", kind="danger", css="tt-decline")
-        self.flip_button = button("Kandidaten", css="tt-flip")
-        self.pair: dict[str, Any] = {}
-        self.decision: dict[str, Any] | None = None
-        actions = widgets.VBox([self.propose_button, self.introduce_button, self.hire_button,
-                                self.decline_button, self.flip_button],
-                               layout=widgets.Layout(width="250px", min_width="250px",
-                                                     align_items="stretch"))
-        super().__init__([self.text, actions], layout=widgets.Layout(width="100%"))
-        self.add_class("tt-pair-row")
-
-    def fill(self, pair: dict[str, Any] | None, decision: dict[str, Any] | None, *,
-             by_vacancy: bool) -> None:
-        """Show a pair (and its latest decision), or hide the row when there is none."""
-        if pair is None:
-            self.pair, self.decision = {}, None
-            self.trajectory_id = None
-            self.vacancy_id = None
-            show(self, False)
-            return
-        self.pair, self.decision = pair, decision
-        self.trajectory_id = int(pair["trajectory_id"])
-        self.vacancy_id = int(pair["vacancy_id"])
-        status = None if decision is None else str(decision["status"])
-        self.text.value = pair_html(pair, by_vacancy=by_vacancy, status=status)
-        allowed = bool(pair.get("hard_ok", True))
-        show(self.propose_button, allowed and status in (None, "declined"))
-        show(self.introduce_button, status == "proposed")
-        show(self.hire_button, status == "introduced")
-        show(self.decline_button, status in ("proposed", "introduced"))
-        self.flip_button.description = "Vacatures van klant" if by_vacancy else "Kandidaten"
-        self.flip_button.tooltip = ("Toon de beste vacatures van deze klant" if by_vacancy
-                                    else "Toon de beste kandidaten voor deze vacature")
-        show(self, True)
 
 
 class MatchtafelDashboard(MeetingScreen):
@@ -318,7 +78,7 @@ class MatchtafelDashboard(MeetingScreen):
         self._declining: dict[str, Any] | None = None
         self._loaded_at: dt.datetime | None = None
 
-        self.status = Status(layout=widgets.Layout(width="100%"))
+        self.status = Status(wide=True)
         self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", width="auto"))
         self.refresh_button = button("Vernieuwen", css="tt-refresh",
                                      tooltip="Haal klanten, vacatures en besluiten opnieuw op")
@@ -423,7 +183,7 @@ class MatchtafelDashboard(MeetingScreen):
                                     layout=widgets.Layout(width="100%",
                                                           align_items="flex-start"))
         self.content.add_class("tt-content")
-        sheet = widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none"))
+        sheet = style_sheet("matchtafel")
         super().__init__([sheet, titlebar, self.status, self.hidden_notice, self.content],
                          layout=widgets.Layout(width="100%", padding="8px"))
         self.add_class("tt-matchtafel")
@@ -484,10 +244,6 @@ class MatchtafelDashboard(MeetingScreen):
     def _signal_summary(self) -> pd.DataFrame:
         """Return per trajectory the number of signals and the worst severity (or nothing)."""
         try:
-            from trajecttools.reads.signals import signals as compute_signals
-        except ImportError:  # pragma: no cover - signals ship with the package
-            return pd.DataFrame()
-        try:
             found = compute_signals(self.store, as_of=self.as_of)
         except Exception:
             log.exception("Signalen voor de Matchtafel konden niet worden berekend")
@@ -516,7 +272,7 @@ class MatchtafelDashboard(MeetingScreen):
         if has_signals and self.only_signals.value:
             frame = frame[(frame["signals"] > 0)
                           | frame["trajectory_id"].astype(int).isin(self.selected)]
-        options = [(self._label(r), int(r["trajectory_id"])) for r in _records(frame)]
+        options = [(self._label(r), int(r["trajectory_id"])) for r in frame_records(frame)]
         keep = tuple(v for v in self.picker.value if v in {v for _, v in options})
         with self.picker.hold_trait_notifications():
             self.picker.options = options
@@ -616,13 +372,13 @@ class MatchtafelDashboard(MeetingScreen):
         else:
             return {}
         latest = decisions.latest_by_pair(frame)
-        return {(int(r["trajectory_id"]), int(r["vacancy_id"])): r for r in _records(latest)}
+        return {(int(r["trajectory_id"]), int(r["vacancy_id"])): r for r in frame_records(latest)}
 
     def _render(self) -> None:
         by_vacancy = self.mode == "vacancy"
         self.pairs = self._compute()
         known = self._decision_map()
-        records = _records(self.pairs)
+        records = frame_records(self.pairs)
         with self.hold_sync():
             for i, row in enumerate(self.rows):
                 pair = records[i] if i < len(records) else None
@@ -646,14 +402,14 @@ class MatchtafelDashboard(MeetingScreen):
         if self.mode == "vacancy" and self.focus_vacancy is not None:
             assert self.inputs is not None
             vacancies = self.inputs.vacancies
-            vac = _records(vacancies[vacancies["vacancy_id"] == self.focus_vacancy])[0]
+            vac = frame_records(vacancies[vacancies["vacancy_id"] == self.focus_vacancy])[0]
             places = int(vac["positions"])
             return (f"<h2>Kandidaten voor {esc(vac['title'])} — {esc(vac['employer'])} "
                     f"({places} {'plaats' if places == 1 else 'plaatsen'})</h2>")
         if self.focus_trajectory is None:
             return "<h2>Vacatures</h2>"
         row = self.candidates.set_index("trajectory_id").loc[self.focus_trajectory]
-        return f"<h2>Beste vacatures voor {who(row['pseudonym'], row['initials'])}</h2>"
+        return f"<h2>Beste vacatures voor {display_name(row['pseudonym'], row['initials'])}</h2>"
 
     def _empty_text(self) -> str:
         if self.focus_trajectory is None and self.mode == "client":
@@ -670,7 +426,7 @@ class MatchtafelDashboard(MeetingScreen):
         for r in rows[:8]:
             label = r.get("declined_by_label")
             by = f" door {esc(label)}" if isinstance(label, str) and label else ""
-            what = (who(r["pseudonym"], r["initials"]) if self.mode == "vacancy"
+            what = (display_name(r["pseudonym"], r["initials"]) if self.mode == "vacancy"
                     else f"{esc(r['title'])} — {esc(r['employer'])}")
             lines.append(f"<tr><td>{fmt_date(r['decided_on'])}</td><td>{what}</td>"
                          f"<td>{decision_badge(r['status'])}{by}</td></tr>")
@@ -813,8 +569,9 @@ class MatchtafelDashboard(MeetingScreen):
         if chosen.empty:
             self.assignment.value = '<div class="tt-empty">Geen verdeling mogelijk.</div>'
             return chosen
-        lines = [f"<tr><td>{who(r['pseudonym'], r['initials'])}</td><td>{esc(r['title'])} — "
-                 f"{esc(r['employer'])}</td><td><b>{r['score']:.0f}</b></td></tr>"
+        lines = [f"<tr><td>{display_name(r['pseudonym'], r['initials'])}</td>"
+                 f"<td>{esc(r['title'])} — {esc(r['employer'])}</td>"
+                 f"<td><b>{r['score']:.0f}</b></td></tr>"
                  for r in chosen.to_dict("records")]
         rest = len(self.selected) - len(chosen)
         note = (f"<div>{count(rest, 'klant', 'klanten')} zonder plek in deze verdeling.</div>"
@@ -829,49 +586,4 @@ class MatchtafelDashboard(MeetingScreen):
         return [r for r in self.rows if r.trajectory_id is not None]
 
 
-def _failure(message: str) -> widgets.Widget:
-    box = widgets.VBox([
-        widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none")),
-        widgets.HTML(f"<h1>Matchtafel</h1><div class='tt-status-error' role='alert'>"
-                     f"{esc(message)}</div>"),
-    ])
-    box.add_class("tt-matchtafel")
-    box.add_class("tt-status")
-    return box
-
-
-def matchtafel_app(
-    store: Workspace | None = None,
-    *,
-    as_of: dt.date | str | None = None,
-    top: int = DEFAULT_TOP,
-    clients: Sequence[int | str] | None = None,
-    config: matching.MatchConfig | str | None = None,
-) -> widgets.Widget:
-    """Return the Matchtafel dashboard of a register.
-
-    ``store`` None opens the register named by ``TRAJECTTOOLS_DATABASE_URL`` (or the default
-    file) without changing its schema. ``as_of``: a date or dd-mm-jjjj (None: today). ``top``:
-    pairs shown per client or vacancy. ``clients``: pseudonyms or trajectory ids put at the
-    table at once. ``config``: a :class:`~trajecttools.reads.matching.MatchConfig` or a TOML path.
-    """
-    from trajecttools.core.dates import parse_date
-
-    setup_server_log()
-    try:
-        day = as_of if isinstance(as_of, dt.date) or as_of is None else parse_date(as_of)
-        if isinstance(config, str):
-            config = matching.MatchConfig.from_toml(config)
-        if store is None:
-            store = Workspace(None, migrate=False)
-        return MatchtafelDashboard(store, as_of=day, top=top, clients=clients, config=config)
-    except TrajecttoolsError as exc:
-        log.exception("Matchtafel kon niet worden gemaakt")
-        return _failure(f"Het dashboard kon niet worden geladen: {exc}")
-    except Exception:
-        log.exception("Matchtafel kon niet worden gemaakt")
-        return _failure("Het dashboard kon niet worden geladen. Controleer de verbinding met de "
-                        "database of meld het bij de beheerder.")
-
-
-__all__ = ["MatchtafelDashboard", "PairRow", "matchtafel_app"]
+__all__ = ["MatchtafelDashboard"]

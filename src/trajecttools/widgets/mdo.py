@@ -15,10 +15,15 @@ import ipywidgets as widgets
 import pandas as pd
 
 from trajecttools.core.method import Method
+from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.reads.case.card import load_case_file, open_case_file
 from trajecttools.reads.caseload import phase_funnel, phase_order
 from trajecttools.reads.signals import case_states, compute, load_inputs
-from trajecttools.widgets._base import (
+from trajecttools.widgets.agenda import Agenda
+from trajecttools.widgets.case_card import CaseCard
+from trajecttools.widgets.overview_charts import OverviewCharts
+from trajecttools.widgets.signal_table import SignalTable
+from trajecttools.widgets.toolkit import (
     MeetingScreen,
     Status,
     button,
@@ -29,10 +34,6 @@ from trajecttools.widgets._base import (
     show,
     style_sheet,
 )
-from trajecttools.widgets.agenda import Agenda
-from trajecttools.widgets.case_card import CaseCard
-from trajecttools.widgets.overview_charts import OverviewCharts
-from trajecttools.widgets.signal_table import SignalTable
 from trajecttools.workspace import Workspace
 
 ALL = "__all__"
@@ -245,8 +246,6 @@ class MdoDashboard(MeetingScreen):
 
     def save_minutes(self, entries: list[dict[str, Any]]) -> None:
         """Record the agenda and its decisions as the selected team's meeting of the day."""
-        from trajecttools.outputs.report import minutes as mdo_minutes
-
         team = self.team_filter.value
         name = None if team in (ALL, NO_TEAM) else str(team)
         decided = sum(1 for e in entries if e.get("decision"))

@@ -7,8 +7,8 @@ groups smaller than ``min_n`` show "n < 10". Tables go to Excel and charts to PN
 download links that work in Voilà (data addresses; nothing is written on the server unless an
 ``export_dir`` is given).
 
->>> from trajecttools.widgets.monitoring import monitoring_app   # doctest: +SKIP
->>> monitoring_app()                                             # doctest: +SKIP
+>>> from trajecttools.apps import monitoring  # doctest: +SKIP
+>>> monitoring()  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -39,16 +39,15 @@ from trajecttools.outputs.report.outcomes import (
 )
 from trajecttools.reads import outcomes
 from trajecttools.reads.outcomes import GROUPS, MIN_N, Period, Register
-from trajecttools.widgets._base import (
+from trajecttools.widgets.toolkit import (
     MeetingScreen,
     Status,
     button,
     esc,
     guarded,
     log,
-    setup_server_log,
+    style_sheet,
 )
-from trajecttools.workspace import Workspace
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The most group rows the on-screen table shows (all groups are in the export).
@@ -72,98 +71,6 @@ PANELS: Mapping[str, tuple[str, str]] = {
                  "metingen)."),
 }
 
-STYLE_SHEET = """
-<style>
-.tt-monitoring {
-  --jp-widgets-font-size: 20px;
-  --jp-widgets-inline-height: 44px;
-  --jp-widgets-inline-label-width: 190px;
-  --jp-widgets-label-color: #111111;
-  --jp-widgets-input-color: #111111;
-  --jp-widgets-input-background-color: #ffffff;
-  --jp-widgets-input-border-color: #222222;
-  --jp-widgets-input-border-width: 2px;
-  color: #111111; background: #ffffff;
-  font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 20px; line-height: 1.4;
-  padding: 8px 16px;
-}
-.tt-monitoring .widget-html, .tt-monitoring .widget-html-content,
-.tt-monitoring .widget-label { font-size: 20px; color: #111111; line-height: 1.4; }
-.tt-monitoring .widget-html-content { white-space: normal; }
-.tt-monitoring h1 { font-size: 38px; margin: 0.1em 0 0.1em 0; line-height: 1.2; }
-.tt-monitoring .tt-subtitle { font-size: 22px; font-weight: 600; }
-.tt-monitoring .tt-titlebar { border-bottom: 4px solid #111111; padding-bottom: 6px; }
-.tt-monitoring .widget-dropdown > select {
-  font-size: 20px; color: #111111; background: #ffffff; border: 2px solid #222222; height: 44px;
-}
-.tt-monitoring .widget-dropdown > label { font-size: 20px; font-weight: 700; }
-.tt-monitoring .tt-controls { align-items: center; flex-wrap: wrap; gap: 8px 24px; }
-.tt-monitoring .tt-button {
-  font-size: 20px; height: 44px; padding: 0 16px; border-radius: 4px; font-weight: 700;
-}
-.tt-monitoring .tt-button-primary {
-  background: #0b3d91; color: #ffffff; border: 2px solid #0b3d91;
-}
-.tt-monitoring .tt-button-secondary {
-  background: #ffffff; color: #111111; border: 2px solid #222222;
-}
-.tt-monitoring .tt-button-danger {
-  background: #111111; color: #ffffff; border: 2px solid #111111; margin-left: 12px;
-}
-.tt-monitoring .tt-hidden-notice {
-  font-size: 30px; font-weight: 700; padding: 40px; text-align: center;
-  border: 4px dashed #111111; margin: 20px;
-}
-.tt-monitoring .tt-button:focus-visible { outline: 4px solid #ffbf00; outline-offset: 2px; }
-.tt-monitoring .tt-status-info { font-size: 20px; padding: 4px 0; }
-.tt-monitoring .tt-status-error {
-  font-size: 22px; font-weight: 700; padding: 6px 10px; background: #a50021; color: #ffffff;
-}
-.tt-monitoring .tt-export a {
-  display: inline-block; font-size: 20px; font-weight: 700; color: #ffffff;
-  background: #0b6b2e; padding: 8px 16px; margin: 4px 12px 4px 0; border-radius: 4px;
-  text-decoration: none;
-}
-.tt-monitoring .tt-export a:focus-visible { outline: 4px solid #ffbf00; }
-.tt-monitoring .tt-tiles { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
-.tt-monitoring .tt-tile {
-  border: 3px solid #111111; border-radius: 6px; padding: 8px 16px; min-width: 230px;
-  background: #ffffff;
-}
-.tt-monitoring .tt-tile-label { font-size: 20px; font-weight: 600; }
-.tt-monitoring .tt-tile-value { font-size: 40px; font-weight: 800; line-height: 1.15; }
-.tt-monitoring .tt-tile-note { font-size: 18px; }
-.tt-monitoring .tt-panels { flex-wrap: wrap; gap: 12px; align-items: flex-start; }
-.tt-monitoring .tt-panel {
-  border: 2px solid #222222; border-radius: 6px; padding: 10px 14px; background: #ffffff;
-  box-sizing: border-box; width: calc(50% - 12px); min-width: 840px; margin: 0;
-}
-.tt-monitoring .tt-chart-title { font-size: 28px; font-weight: 800; margin: 2px 0; }
-.tt-monitoring .tt-chart-note { font-size: 18px; }
-.tt-monitoring table.tt-table { border-collapse: collapse; font-size: 20px; margin: 8px 0; }
-.tt-monitoring .tt-table th, .tt-monitoring .tt-table td {
-  padding: 6px 12px; border-bottom: 2px solid #555555; text-align: right; vertical-align: top;
-}
-.tt-monitoring .tt-table th { background: #0b3d91; color: #ffffff; font-weight: 700; }
-.tt-monitoring .tt-table th:first-child, .tt-monitoring .tt-table td:first-child {
-  text-align: left;
-}
-.tt-monitoring .tt-table .tt-small { display: block; font-size: 18px; white-space: nowrap; }
-.tt-monitoring .tt-suppressed { font-style: italic; font-weight: 700; }
-.tt-monitoring .tt-note { font-size: 18px; }
-</style>
-"""
-
-
-def _wait_for_request() -> None:
-    """Wait until a preheated Voilà kernel is handed to a visitor (no-op elsewhere)."""
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
-        return
-    try:
-        from voila.utils import wait_for_request
-    except ImportError:  # pragma: no cover - voila is a dependency
-        return
-    wait_for_request()
 
 
 _offline: list[bool] = []
@@ -395,8 +302,7 @@ class MonitoringDashboard(MeetingScreen):
                             layout=widgets.Layout(flex_flow="row wrap", width="100%"))
         grid.add_class("tt-panels")
         table_title = widgets.HTML("<div class='tt-chart-title'>Per groep</div>")
-        style = widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none"))
-        style.add_class("tt-style")
+        style = style_sheet("monitoring")
         self.content = widgets.VBox([controls, self.export, self.tiles, grid, table_title,
                                      self.table], layout=widgets.Layout(width="100%"))
         self.content.add_class("tt-content")
@@ -550,51 +456,4 @@ class MonitoringDashboard(MeetingScreen):
         self.export.value = "\n".join(links[-2:])
 
 
-def _failure(message: str) -> widgets.Widget:
-    box = widgets.VBox([
-        widgets.HTML(STYLE_SHEET, layout=widgets.Layout(display="none")),
-        widgets.HTML("<h1>Uitkomsten en duurzaam werk</h1>"
-                     f"<div class='tt-status-error' role='alert'>{esc(message)}</div>"),
-    ])
-    box.add_class("tt-monitoring")
-    box.add_class("tt-status")
-    return box
-
-
-def monitoring_app(
-    store: Workspace | None = None,
-    *,
-    as_of: dt.date | str | None = None,
-    by: str | None = None,
-    period: str = "24m",
-    min_n: int | None = MIN_N,
-    export_dir: str | os.PathLike[str] | None = None,
-    wait: bool = True,
-) -> widgets.Widget:
-    """Return the monitoring dashboard of a register.
-
-    ``store`` None opens the register named by ``TRAJECTTOOLS_DATABASE_URL`` (or the default
-    file) without changing its schema. ``as_of`` is the peildatum (date or dd-mm-jjjj; None:
-    the register's today). ``by`` preselects a split (``target_group``, ``coach`` …),
-    ``period`` a period (``12m``, ``24m``, a year, ``all``), ``min_n`` the smallest group
-    shown. In a preheated Voilà kernel the data are read when a visitor arrives (``wait``).
-    """
-    setup_server_log()
-    if wait:
-        _wait_for_request()
-    try:
-        if store is None:
-            store = Workspace(None, migrate=False)
-        register = outcomes.load(store, as_of)
-        return MonitoringDashboard(register, as_of=register.as_of, by=by, period=period,
-                                   min_n=min_n, export_dir=export_dir)
-    except TrajecttoolsError as exc:
-        log.exception("Monitoringsdashboard kon niet worden gemaakt")
-        return _failure(f"Het dashboard kon niet worden geladen: {exc}")
-    except Exception:
-        log.exception("Monitoringsdashboard kon niet worden gemaakt")
-        return _failure("Het dashboard kon niet worden geladen. Controleer de verbinding met de "
-                        "database of meld het bij de beheerder.")
-
-
-__all__ = ["MonitoringDashboard", "monitoring_app", "summary_table", "tiles_html"]
+__all__ = ["MonitoringDashboard", "summary_table", "tiles_html"]

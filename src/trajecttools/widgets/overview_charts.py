@@ -28,7 +28,7 @@ AnyChart = alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart | al
 C = TypeVar("C", alt.Chart, alt.LayerChart, alt.VConcatChart, alt.HConcatChart, alt.FacetChart)
 
 
-def _configure(chart: C) -> C:
+def configure(chart: C) -> C:
     """Apply the meeting-room look: large dark labels, no grid clutter."""
     return chart.configure(
         font="DejaVu Sans, Arial, sans-serif",
@@ -107,6 +107,7 @@ def chart_widget(chart: AnyChart) -> alt.JupyterChart:
 
 def static_svg(chart: AnyChart) -> str:
     """Return a chart drawn as inline SVG (no browser scripts; crisp on a projector)."""
+    # heavy optional dependency: vl_convert (a bundled Deno engine), loaded when a chart is drawn
     import vl_convert
 
     return str(vl_convert.vegalite_to_svg(chart.to_dict()))
@@ -115,7 +116,7 @@ def static_svg(chart: AnyChart) -> str:
 def warm_up() -> None:
     """Do the one-off start-up work of the chart libraries ahead of the first visitor."""
     enable_offline()
-    static_svg(_configure(empty_chart(".")))
+    static_svg(configure(empty_chart(".")))
 
 
 def empty_chart(message: str) -> alt.Chart:
@@ -142,7 +143,7 @@ def overview_chart(funnel: pd.DataFrame, caseload: pd.DataFrame) -> alt.VConcatC
         bottom.properties(title=_title("Caseload per jobcoach")),
         spacing=28,
     ).resolve_scale(color="independent")
-    return _configure(chart)
+    return configure(chart)
 
 
 class OverviewCharts(widgets.VBox):

@@ -12,7 +12,7 @@ import pandas as pd
 import traitlets
 
 from trajecttools.core import vocab
-from trajecttools.widgets._base import Status, button, esc, guarded, show
+from trajecttools.widgets.toolkit import Status, button, esc, guarded, show
 
 SEVERITY_ORDER = ("high", "medium", "low")
 SEVERITY_LABELS = {"high": "HOOG", "medium": "MIDDEL", "low": "LAAG"}

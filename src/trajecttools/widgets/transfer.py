@@ -29,16 +29,19 @@ import ipywidgets as widgets
 from trajecttools.core.dates import dutch_date
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.outputs import report as printing
+from trajecttools.outputs.export import export_register
+from trajecttools.outputs.importer import import_file
 from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.reads.case.dossier import case_choices
-from trajecttools.widgets.forms import (
-    FormStatus,
+from trajecttools.widgets.toolkit import (
+    Status,
     button,
     esc,
     form_style,
     guarded,
     html_block,
     show,
+    style_sheet,
 )
 from trajecttools.workspace import Workspace
 
@@ -69,20 +72,6 @@ UPLOAD_TYPES = (".csv", ".txt", ".xlsx", ".zip")
 NO_CASE = 0
 NO_MEETING = ""
 
-TRANSFER_CSS = """
-<style>
-.tt-transfer .tt-progress { width: 100%; max-width: 640px; }
-.tt-transfer .tt-summary-text { font-weight: 600; }
-.tt-transfer .tt-download a, .tt-transfer .tt-download-link {
-  display: inline-block; font-weight: 700; color: #0b3d91; padding: 6px 0;
-}
-.tt-transfer .widget-upload { width: auto; }
-.tt-transfer .tt-rejects table { border-collapse: collapse; margin: 4px 0; }
-.tt-transfer .tt-rejects th, .tt-transfer .tt-rejects td {
-  text-align: left; padding: 2px 12px 2px 0; border-bottom: 1px solid #bbbbbb;
-}
-</style>
-"""
 
 
 def download_link(data: bytes, filename: str, label: str | None = None) -> str:
@@ -127,7 +116,7 @@ class ImportPart(widgets.VBox):
     def __init__(self, store: Workspace, actor: str | None, workdir: Path) -> None:
         self.store, self.actor, self.workdir = store, actor, workdir
         self.result: Any = None
-        self.status = FormStatus()
+        self.status = Status(wide=True)
         self.kind = widgets.Dropdown(description="Soort rijen", options=IMPORT_KINDS,
                                      value="clients", style={"description_width": "110px"},
                                      layout=widgets.Layout(width="360px"))
@@ -189,8 +178,6 @@ class ImportPart(widgets.VBox):
 
     def run(self) -> Any:
         """Check or import the uploaded file; show the summary and the reject file."""
-        from trajecttools.outputs.importer import import_file
-
         self.rejects.value = ""
         self.summary.value = ""
         folder = Path(tempfile.mkdtemp(prefix="import-", dir=self.workdir))
@@ -241,7 +228,7 @@ class ExportPart(widgets.VBox):
 
     def __init__(self, store: Workspace, workdir: Path) -> None:
         self.store, self.workdir = store, workdir
-        self.status = FormStatus()
+        self.status = Status(wide=True)
         self.format = widgets.Dropdown(description="Formaat", options=EXPORT_FORMATS,
                                        value=".xlsx", style={"description_width": "110px"},
                                        layout=widgets.Layout(width="460px"))
@@ -265,8 +252,6 @@ class ExportPart(widgets.VBox):
 
     def run(self) -> Path:
         """Write the export and offer it as a download link; return the written file."""
-        from trajecttools.outputs.export import export_register
-
         self.link.value = ""
         stamp = f"{self.store.today:%Y%m%d}"
         kind = "gepseudonimiseerd" if self.pseudonymised.value else "register"
@@ -292,7 +277,7 @@ class ReportPart(widgets.VBox):
 
     def __init__(self, store: Workspace, actor: str | None) -> None:
         self.store, self.actor = store, actor
-        self.status = FormStatus()
+        self.status = Status(wide=True)
         style = {"description_width": "110px"}
         self.kind = widgets.Dropdown(description="Rapport", options=REPORT_KINDS,
                                      value="intake", style=style,
@@ -401,7 +386,7 @@ class TransferPanel(widgets.VBox):
         self.exporter = ExportPart(store, workdir)
         self.reports = ReportPart(store, actor)
         super().__init__([
-            form_style(), widgets.HTML(TRANSFER_CSS, layout=widgets.Layout(display="none")),
+            form_style(), style_sheet("transfer"),
             self.importer, self.exporter, self.reports,
         ], layout=widgets.Layout(width="100%"))
         self.add_class("tt-form")
@@ -415,38 +400,6 @@ class TransferPanel(widgets.VBox):
         super().close()
 
 
-def _failure(message: str) -> widgets.Widget:
-    box = widgets.VBox([form_style(), html_block(
-        f"<h2>Importeren, exporteren en rapporten</h2><div class='tt-status-error' "
-        f"role='alert'>{esc(message)}</div>", "tt-status")])
-    box.add_class("tt-form")
-    box.add_class("tt-transfer")
-    return box
-
-
-def transfer(store: Workspace | str | None = None, *, actor: str | None = None) -> widgets.Widget:
-    """Return the import/export/reports panel of a register (a Workspace, a URL or file, or None).
-
-    None opens the register named by ``TRAJECTTOOLS_DATABASE_URL`` (or the default file).
-    """
-    from trajecttools.widgets._base import log, setup_server_log
-
-    setup_server_log()
-    try:
-        if not isinstance(store, Workspace):
-            from trajecttools.workspace import open as open_register
-
-            store = open_register(store, actor=actor)
-        return TransferPanel(store, actor=actor)
-    except TrajecttoolsError as exc:
-        log.exception("Import/export kon niet worden geladen")
-        return _failure(f"Het scherm kon niet worden geladen: {exc}")
-    except Exception:
-        log.exception("Import/export kon niet worden geladen")
-        return _failure("Het scherm kon niet worden geladen. Controleer de verbinding met de "
-                        "database of meld het bij de beheerder.")
-
-
 __all__ = [
     "ExportPart",
     "ImportPart",
@@ -454,6 +407,5 @@ __all__ = [
     "TransferPanel",
     "download_link",
     "safe_filename",
-    "transfer",
     "uploaded",
 ]

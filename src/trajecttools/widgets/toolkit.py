@@ -1,5 +1,6 @@
-"""Shared pieces of the dashboard widgets: escaping, Dutch formatting, status line, guarded
-handlers, the server log and the meeting-room style sheet."""
+"""The one UI toolkit of the dashboards and forms: escaping, Dutch formatting, buttons, the
+status line, guarded handlers, the server log, the meeting screen with "Alles verbergen", the
+failure box and the style sheets (CSS files in ``widgets/css``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import io
 import logging
 import sys
 from collections.abc import Callable
+from importlib import resources
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
@@ -17,6 +19,7 @@ import pandas as pd
 import traitlets
 
 from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.outputs.report import REPORT_CSS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,45 +101,70 @@ def days_text(days: object) -> str:
 
 
 class Status(widgets.HTML):
-    """A one-line status message for the people in the room (errors in plain Dutch)."""
+    """The message line of a page or form: what worked, or why not (in plain Dutch).
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(value="", **kwargs)
+    ``css`` adds CSS classes; ``wide`` makes the line take the full width (forms).
+    """
+
+    def __init__(self, css: str | None = None, *, wide: bool = False) -> None:
+        layout = widgets.Layout(width="100%") if wide else widgets.Layout()
+        super().__init__(value="", layout=layout)
         self.add_class("tt-status")
+        for name in (css or "").split():
+            self.add_class(name)
+        #: The plain text of the current message and its kind ("", ok, info, error).
+        self.message = ""
+        self.kind = ""
+
+    def _set(self, kind: str, message: str) -> None:
+        self.kind, self.message = kind, message
+        role = "alert" if kind == "error" else "status"
+        self.value = f'<div class="tt-status-{kind}" role="{role}">{esc(message)}</div>'
+
+    def ok(self, message: str) -> None:
+        """Show that something worked."""
+        self._set("ok", message)
 
     def info(self, message: str) -> None:
         """Show a neutral message."""
-        self.value = f'<div class="tt-status-info" role="status">{esc(message)}</div>'
+        self._set("info", message)
 
     def error(self, message: str) -> None:
-        """Show an error message."""
-        self.value = f'<div class="tt-status-error" role="alert">{esc(message)}</div>'
+        """Show what went wrong."""
+        self._set("error", message)
 
     def clear(self) -> None:
         """Remove the message."""
-        self.value = ""
+        self.kind, self.message, self.value = "", "", ""
 
 
 def friendly_error(action: str, exc: BaseException) -> str:
     """Return the Dutch message shown when ``action`` failed with ``exc``."""
     if isinstance(exc, TrajecttoolsError):
         return f"{action} is niet gelukt: {exc}"
-    return (f"{action} is niet gelukt. Probeer het opnieuw; blijft het misgaan, herlaad dan "
-            "de pagina of meld het bij de beheerder.")
+    return (f"{action} is niet gelukt door een fout in het programma. Probeer het opnieuw; "
+            "blijft het misgaan, herlaad dan de pagina of meld het bij de beheerder.")
 
 
 def guarded(status: Status, action: str) -> Callable[[F], F]:
-    """Wrap a widget handler: errors go to the server log and a Dutch message to ``status``."""
+    """Wrap a widget handler: errors go to the server log and a Dutch message to ``status``.
+
+    A refusal (:class:`~trajecttools.core.errors.TrajecttoolsError`) is logged as a warning and
+    shown as it is; anything else is logged with its traceback and shown without internals.
+    """
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(*args, **kwargs)
-            except Exception as exc:
-                log.exception("Dashboardactie mislukt: %s", action)
+            except TrajecttoolsError as exc:
+                log.warning("Actie geweigerd: %s: %s", action, exc)
                 status.error(friendly_error(action, exc))
-                return None
+            except Exception as exc:
+                log.exception("Actie mislukt: %s", action)
+                status.error(friendly_error(action, exc))
+            return None
 
         return wrapper  # type: ignore[return-value]
 
@@ -145,14 +173,22 @@ def guarded(status: Status, action: str) -> Callable[[F], F]:
 
 def button(description: str, *, kind: str = "secondary", tooltip: str = "",
            css: str | None = None) -> widgets.Button:
-    """Return a large text button (no icons: they need a CDN) with a stable CSS class."""
+    """Return a text button (no icons: they need a CDN) with stable CSS classes."""
     b = widgets.Button(description=description, tooltip=tooltip or description,
                        layout=widgets.Layout(width="auto", flex="0 0 auto"))
     b.add_class("tt-button")
     b.add_class(f"tt-button-{kind}")
-    if css:
-        b.add_class(css)
+    for name in (css or "").split():
+        b.add_class(name)
     return b
+
+
+def html_block(value: str = "", css: str | None = None) -> widgets.HTML:
+    """Return an HTML widget that takes the full width, with optional CSS classes."""
+    w = widgets.HTML(value, layout=widgets.Layout(width="100%"))
+    for name in (css or "").split():
+        w.add_class(name)
+    return w
 
 
 def show(widget: widgets.Widget, visible: bool) -> None:
@@ -227,112 +263,70 @@ class MeetingScreen(widgets.VBox):
         return is_shown(self.content)
 
 
-#: The meeting-room style: large type, high contrast, readable from the back of the room.
-STYLE_SHEET = """
-<style>
-.tt-mdo {
-  --tt-ink: #111111;
-  --tt-paper: #ffffff;
-  --tt-accent: #0b3d91;
-  --tt-rule: #222222;
-  --jp-widgets-font-size: 20px;
-  --jp-widgets-inline-height: 44px;
-  --jp-widgets-inline-label-width: 130px;
-  --jp-widgets-label-color: #111111;
-  --jp-widgets-input-color: #111111;
-  --jp-widgets-input-background-color: #ffffff;
-  --jp-widgets-input-border-color: #222222;
-  --jp-widgets-input-border-width: 2px;
-  color: var(--tt-ink);
-  background: var(--tt-paper);
-  font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif;
-  font-size: 20px;
-  line-height: 1.4;
-}
-.tt-mdo .widget-html, .tt-mdo .widget-html-content, .tt-mdo .widget-label {
-  font-size: 20px; color: var(--tt-ink); line-height: 1.4;
-}
-.tt-mdo .widget-html-content { white-space: normal; }
-.tt-mdo h1, .tt-mdo h2, .tt-mdo h3 {
-  color: var(--tt-ink); margin: 0.2em 0 0.3em 0; line-height: 1.2; font-weight: 700;
-}
-.tt-mdo h1 { font-size: 36px; }
-.tt-mdo h2 { font-size: 30px; }
-.tt-mdo h3 { font-size: 28px; }
-.tt-mdo .widget-dropdown > select, .tt-mdo select {
-  font-size: 20px; color: #111111; background: #ffffff; border: 2px solid #222222;
-  height: 44px;
-}
-.tt-mdo .widget-dropdown > label, .tt-mdo .widget-label-basic { font-size: 20px; }
-.tt-mdo .tt-button {
-  font-size: 20px; height: 44px; padding: 0 16px; border-radius: 4px; font-weight: 600;
-  margin: 2px 4px;
-}
-.tt-mdo .tt-button-primary { background: #0b3d91; color: #ffffff; border: 2px solid #0b3d91; }
-.tt-mdo .tt-button-secondary { background: #ffffff; color: #111111; border: 2px solid #222222; }
-.tt-mdo .tt-button-danger { background: #111111; color: #ffffff; border: 2px solid #111111; }
-.tt-mdo .tt-button-on { background: #0b6b2e; color: #ffffff; border: 2px solid #0b6b2e; }
-.tt-mdo .tt-button:disabled { opacity: 0.55; }
-.tt-mdo .tt-button:focus-visible { outline: 4px solid #ffbf00; outline-offset: 2px; }
-.tt-mdo .tt-titlebar { align-items: center; border-bottom: 4px solid #111111; padding-bottom: 6px; }
-.tt-mdo .tt-title h2 { margin: 0; }
-.tt-mdo .tt-subtitle { font-size: 22px; font-weight: 600; }
-.tt-mdo .tt-status-info { font-size: 20px; padding: 4px 8px; }
-.tt-mdo .tt-status-error {
-  font-size: 22px; font-weight: 700; padding: 6px 10px; background: #a50021; color: #ffffff;
-}
-.tt-mdo .tt-panel {
-  border: 2px solid #222222; border-radius: 6px; padding: 10px 14px; margin: 6px;
-  background: #ffffff; box-sizing: border-box;
-}
-.tt-mdo .tt-button { flex: 0 0 auto; overflow: visible; }
-.tt-mdo .tt-signal-row {
-  border-bottom: 2px solid #444444; padding: 8px 0; align-items: center;
-}
-.tt-mdo .tt-signal-row.tt-on-agenda { background: #e8f3ea; }
-.tt-mdo .tt-row-main { font-size: 22px; font-weight: 600; }
-.tt-mdo .tt-row-msg { font-size: 20px; }
-.tt-mdo .tt-row-meta { font-size: 20px; font-weight: 400; }
-.tt-mdo .tt-sev {
-  display: inline-block; min-width: 92px; text-align: center; font-weight: 800;
-  font-size: 18px; letter-spacing: 0.04em; padding: 2px 8px; margin-right: 10px;
-  border-radius: 4px; border: 2px solid #111111;
-}
-.tt-mdo .tt-sev-high { background: #a50021; color: #ffffff; border-color: #a50021; }
-.tt-mdo .tt-sev-medium { background: #ffd23f; color: #111111; border-color: #111111; }
-.tt-mdo .tt-sev-low { background: #ffffff; color: #111111; border-color: #111111; }
-.tt-mdo .tt-pager { align-items: center; }
-.tt-mdo .tt-empty { font-size: 22px; padding: 12px 0; }
-.tt-mdo .tt-agenda-item { border-bottom: 2px solid #444444; align-items: center; padding: 4px 0; }
-.tt-mdo .tt-hidden-notice {
-  font-size: 30px; font-weight: 700; padding: 40px; text-align: center;
-  border: 4px dashed #111111; margin: 20px;
-}
-.tt-mdo .tt-card-head { font-size: 24px; }
-.tt-mdo .tt-card table { border-collapse: collapse; font-size: 20px; max-width: 100%; }
-.tt-mdo .tt-card-section { min-width: 0; overflow-wrap: anywhere; }
-.tt-mdo .tt-card th, .tt-mdo .tt-card td {
-  text-align: left; padding: 4px 12px 4px 0; border-bottom: 1px solid #666666;
-  vertical-align: top;
-}
-.tt-mdo .tt-card th { font-weight: 700; }
-.tt-mdo .tt-timeline { display: flex; flex-wrap: wrap; gap: 6px; align-items: stretch; }
-.tt-mdo .tt-step {
-  border: 2px solid #111111; border-radius: 6px; padding: 4px 10px; font-size: 20px;
-}
-.tt-mdo .tt-step-current { background: #0b3d91; color: #ffffff; border-color: #0b3d91; }
-.tt-mdo .tt-arrow { font-size: 24px; align-self: center; }
-.tt-mdo .tt-overdue { font-weight: 800; text-decoration: underline; }
-.tt-mdo .tt-note { font-size: 20px; }
-.tt-mdo .tt-date { white-space: nowrap; }
-.tt-mdo .tt-chart-title { font-size: 28px; font-weight: 700; margin: 4px 0; }
-.tt-mdo .tt-zrm svg { max-width: 100%; height: auto; }
-</style>
-"""
+CSS_FOLDER = resources.files("trajecttools.widgets") / "css"
 
 
-def style_sheet() -> widgets.HTML:
-    """Return the widget that carries the meeting-room style sheet."""
-    sheet = widgets.HTML(value=STYLE_SHEET, layout=widgets.Layout(display="none"))
+def css_text(name: str) -> str:
+    """Return the style rules of one page kind (``widgets/css/<name>.css``)."""
+    text = (CSS_FOLDER / f"{name}.css").read_text("utf-8")
+    return text.replace("/* REPORT_CSS */", REPORT_CSS) if name == "form" else text
+
+
+def style_sheet(name: str = "meeting") -> widgets.HTML:
+    """Return the hidden widget that carries a style sheet (default: the meeting room's).
+
+    ``name``: meeting (large type, high contrast, readable from the back of the room), form
+    (the case forms, with the report style), matchtafel, monitoring or transfer.
+    """
+    sheet = widgets.HTML(value=f"<style>\n{css_text(name)}</style>",
+                         layout=widgets.Layout(display="none"))
     sheet.add_class("tt-style")
     return sheet
+
+
+def form_style() -> widgets.HTML:
+    """Return the hidden widget that carries the forms' style sheet."""
+    return style_sheet("form")
+
+
+def failure_box(title: str, message: str, *, sheet: str, css: str) -> widgets.VBox:
+    """Return the page shown instead of a dashboard or form that could not be built.
+
+    ``sheet`` names the page's style sheet (see :func:`style_sheet`); a form ("form") gets an
+    h2 title (its notebook has the h1), a dashboard an h1. ``css`` is the page's CSS class.
+    """
+    alert = f"<div class='tt-status-error' role='alert'>{esc(message)}</div>"
+    if sheet == "form":
+        box = widgets.VBox([form_style(), html_block(f"<h2>{esc(title)}</h2>{alert}",
+                                                     "tt-status")])
+        box.add_class("tt-form")
+        box.add_class(css)
+        return box
+    box = widgets.VBox([style_sheet(sheet), widgets.HTML(f"<h1>{esc(title)}</h1>{alert}")])
+    box.add_class(css)
+    box.add_class("tt-status")
+    return box
+
+
+__all__ = [
+    "CSS_FOLDER",
+    "HIDDEN_NOTICE",
+    "MeetingScreen",
+    "Status",
+    "button",
+    "css_text",
+    "date_html",
+    "days_text",
+    "esc",
+    "failure_box",
+    "fmt_date",
+    "form_style",
+    "friendly_error",
+    "guarded",
+    "html_block",
+    "is_shown",
+    "log",
+    "setup_server_log",
+    "show",
+    "style_sheet",
+]

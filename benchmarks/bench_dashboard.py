@@ -24,6 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
+from trajecttools.outputs import demo
+from trajecttools.workspace import Workspace
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -94,11 +99,6 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--filters", type=int, default=6)
     args = parser.parse_args()
-
-    from playwright.sync_api import sync_playwright
-
-    from trajecttools.outputs import demo
-    from trajecttools.workspace import Workspace
 
     work = Path(tempfile.mkdtemp(prefix="tt-bench-"))
     db = work / "demo.db"

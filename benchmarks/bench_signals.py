@@ -20,7 +20,8 @@ a contact to ``--edits`` trajectories (the model updates those first). Timed loa
 Workspace: nothing is kept in memory between them. With ``--db`` the register gets those contacts.
 
 Without ``--db`` a demo register is built in a temporary directory with
-``trajecttools.outputs.demo.build`` (seed 1, as of 02-11-2026); with ``--db`` an existing one is reused.
+``trajecttools.outputs.demo.build`` (seed 1, as of 02-11-2026); with ``--db`` an existing one is
+reused.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from sqlalchemy import text
 
 from trajecttools.core import vocab
 from trajecttools.core.method import Method
+from trajecttools.outputs import demo
 from trajecttools.reads.signals import SignalInputs, compute, load_inputs, read_inputs
 from trajecttools.workspace import Workspace
 
@@ -310,8 +312,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "bench.db"
         if args.db is None:
-            from trajecttools.outputs import demo
-
             start = time.perf_counter()
             with Workspace(path, actor="bench", today=AS_OF) as store:
                 demo.build(store, size=args.size, seed=1, as_of=AS_OF)

@@ -339,7 +339,8 @@ INVALID_INTAKE = [
 @pytest.mark.parametrize(("part", "base", "key", "value", "message"), INVALID_INTAKE,
                          ids=[f"{p}-{k}-{i}" for i, (p, _, k, _, _) in enumerate(INVALID_INTAKE)])
 def test_invalid_intake_field_is_named_in_dutch_and_nothing_is_saved(
-    app: IntakeApp, sqlite_store: Workspace, staff: Staff, part: str, base: dict[str, object] | None,
+    app: IntakeApp, sqlite_store: Workspace, staff: Staff, part: str,
+    base: dict[str, object] | None,
     key: str, value: str, message: str | None
 ) -> None:
     _intake_ready(app, staff)

@@ -557,7 +557,8 @@ def test_add_months_is_pandas_dateoffset() -> None:
     assert list(pd.DatetimeIndex(got[:4]).strftime("%d-%m-%Y")) == [
         "28-02-2026", "28-02-2025", "15-06-2026", "28-02-2026"]
     assert pd.isna(got[-1])
-    assert pd.isna(add_months_each(days[:1].to_numpy(dtype="datetime64[ns]"), np.array([np.nan]))[0])
+    first = days[:1].to_numpy(dtype="datetime64[ns]")
+    assert pd.isna(add_months_each(first, np.array([np.nan]))[0])
 
 
 # -- privacy -------------------------------------------------------------------------------------

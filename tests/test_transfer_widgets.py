@@ -53,7 +53,9 @@ def panel(demo: Workspace) -> TransferPanel:
     p.close()
 
 
-def test_reports_are_offered_as_pdf_and_html_downloads(demo: Workspace, panel: TransferPanel) -> None:
+def test_reports_are_offered_as_pdf_and_html_downloads(
+    demo: Workspace, panel: TransferPanel
+) -> None:
     printing.set_organisation(demo, name="Werkpunt Één")
     part = panel.reports
     labels = [label for label, _ in part.case.options]

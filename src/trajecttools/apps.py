@@ -59,7 +59,7 @@ def wait_for_request() -> None:
         return
     try:
         # heavy optional dependency: voila's server stack, only needed in a preheated kernel
-        from voila.utils import wait_for_request as voila_wait
+        from voila.utils import wait_for_request as voila_wait  # noqa: PLC0415
     except ImportError:  # pragma: no cover - voila is a dependency
         return
     voila_wait()

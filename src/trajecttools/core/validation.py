@@ -217,7 +217,8 @@ class NetworkMemberRecord(Record):
     note: Text | None = Field(None, title="Notitie", max_length=2000)
 
 
-#: Why a closing with outcome "other route" needs a reason (“Traject Work-2-Gether”: a motivated proposal).
+#: Why a closing with outcome "other route" needs a reason (“Traject Work-2-Gether”: a motivated
+#: proposal).
 OTHER_ROUTE_REASON_MESSAGE = "is verplicht bij een ander traject (motiveer het voorstel)"
 
 

@@ -108,7 +108,7 @@ def chart_widget(chart: AnyChart) -> alt.JupyterChart:
 def static_svg(chart: AnyChart) -> str:
     """Return a chart drawn as inline SVG (no browser scripts; crisp on a projector)."""
     # heavy optional dependency: vl_convert (a bundled Deno engine), loaded when a chart is drawn
-    import vl_convert
+    import vl_convert  # noqa: PLC0415
 
     return str(vl_convert.vegalite_to_svg(chart.to_dict()))
 

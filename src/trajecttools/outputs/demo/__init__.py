@@ -2,7 +2,8 @@
 
 :func:`generate` returns one DataFrame per table (ids and foreign keys included), built with
 numpy/pandas only from ``numpy.random.default_rng(seed)``: the same size, seed and ``as_of`` give
-identical frames. :func:`build` loads them into an empty :class:`~trajecttools.register.store.Store`.
+identical frames. :func:`build` loads them into an empty
+:class:`~trajecttools.register.store.Store`.
 
 The register follows the two built-in methods (``opstapbaan`` in the Dutch municipalities,
 ``art60`` in the Flemish ones). Most trajectories are on time; on ``as_of`` a few are late on

@@ -5,7 +5,8 @@ and the placements it makes) are in ``data/routes.toml``; the phases and placeme
 checked against the method file (:func:`trajecttools.core.method.load_method`). What stays code is
 the *shape* of a route: the arithmetic that turns the drawn durations into dates, one function
 per kind of ladder (:data:`SHAPES`). Dates are day offsets from the registration day until
-:func:`trajecttools.outputs.demo.timeline.finish_timeline` anchors them; NEVER marks what does not happen.
+:func:`trajecttools.outputs.demo.timeline.finish_timeline` anchors them; NEVER marks what does not
+happen.
 """
 
 from __future__ import annotations

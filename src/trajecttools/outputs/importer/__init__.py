@@ -18,7 +18,8 @@ mapping file (TOML) maps other column names and code values to ours::
 
 Rules:
 
-* Every row is validated (:func:`trajecttools.core.validation.validate`); good rows go in together in one
+* Every row is validated (:func:`trajecttools.core.validation.validate`); good rows go in together
+in one
   transaction, bad rows are written to a reject file (``<bestand>.afgewezen.csv`` next to the
   input) with row number, field and Dutch reason, and the summary says read = imported +
   rejected. A failed import (database error, unreadable file) writes nothing.
@@ -28,7 +29,8 @@ Rules:
   employers and vacancies by their ``Extern nummer`` (required); contacts by trajectory, kind and
   date (one contact of a kind per trajectory a day). A row already present with the same values
   counts as imported (unchanged); with other values it is rejected (imports do not overwrite).
-* ``kind="register"`` reads back a whole export of :func:`trajecttools.outputs.export.export_register`
+* ``kind="register"`` reads back a whole export of
+:func:`trajecttools.outputs.export.export_register`
   (``.xlsx``, ``.zip`` or a folder of CSVs) with its own numbers, into an empty register or one
   holding the same rows.
 * Text is stored as given, trimmed of surrounding spaces; text with control characters is

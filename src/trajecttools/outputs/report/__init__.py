@@ -1,9 +1,12 @@
 """Printable reports under the organisation's name: intake report, MDO summary, end report.
 
 :mod:`~trajecttools.outputs.report.document` builds the HTML document and the organisation header,
-:mod:`~trajecttools.outputs.report.pdf` makes PDF, :mod:`~trajecttools.outputs.report.case` the reports of one
-case, :mod:`~trajecttools.outputs.report.minutes` the MDO meetings and their summary. The outcome workbook
-(:mod:`trajecttools.outputs.report.outcomes`) and charts (:mod:`trajecttools.outputs.report.charts`, with Altair)
+:mod:`~trajecttools.outputs.report.pdf` makes PDF, :mod:`~trajecttools.outputs.report.case` the
+reports of one
+case, :mod:`~trajecttools.outputs.report.minutes` the MDO meetings and their summary. The outcome
+workbook
+(:mod:`trajecttools.outputs.report.outcomes`) and charts
+(:mod:`trajecttools.outputs.report.charts`, with Altair)
 are imported on their own, so that importing this package stays light.
 """
 

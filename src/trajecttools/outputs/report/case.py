@@ -8,7 +8,8 @@ escaped; dates are dd-mm-jjjj; the BSN is never part of a report.
 
 From a store, :func:`intake_report` and :func:`end_report` give the document under the
 organisation's header, as HTML or PDF. They hold the client's name: making one follows the rules
-of opening a case (:mod:`trajecttools.register.access`: not for an analyst; a coach only for their own
+of opening a case (:mod:`trajecttools.register.access`: not for an analyst; a coach only for their
+own
 cases, a team lead for the team's) and is logged in the audit log. :func:`make_report` and
 :func:`write_report` also give the MDO summary of :mod:`trajecttools.outputs.report.minutes`.
 

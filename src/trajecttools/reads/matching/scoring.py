@@ -3,7 +3,8 @@
 The work is vectorised: every criterion depends on a few client attributes, so it is
 evaluated once per distinct client profile against all vacancies (a small table), and a
 chunk of clients is scored by adding rows of those tables. The top ``k`` per row is then taken
-with ``np.partition`` (:mod:`trajecttools.reads.matching.ranking`) and explanations are built only for
+with ``np.partition`` (:mod:`trajecttools.reads.matching.ranking`) and explanations are built only
+for
 the pairs kept, once per distinct explanation (:mod:`trajecttools.reads.matching.explanations`).
 """
 

@@ -28,7 +28,8 @@ measure                   a trajectory counts when ... falls in the period
 ========================  =====================================================
 
 A *first job* is the earliest placement of a job kind (every kind but the opstapbaan, as in the
-``first_job_on`` column of :meth:`~trajecttools.register.store.Store.cases`) that started on or before
+``first_job_on`` column of :meth:`~trajecttools.register.store.Store.cases`) that started on or
+before
 ``as_of`` and not after the trajectory was closed.
 
 Counts stand beside every percentage (numerator and denominator). Groups smaller than

@@ -1,6 +1,7 @@
 """Method signals: trajectories that break a deadline rule of their method, as of a date.
 
-:mod:`~trajecttools.reads.signals.inputs` reads what the rules need, :mod:`~trajecttools.reads.signals.rules`
+:mod:`~trajecttools.reads.signals.inputs` reads what the rules need,
+:mod:`~trajecttools.reads.signals.rules`
 holds the rules (on the arrays of :mod:`~trajecttools.reads.signals.context`), and
 :mod:`~trajecttools.reads.signals.engine` joins them: :func:`compute`, :func:`signals`,
 :func:`case_states`.

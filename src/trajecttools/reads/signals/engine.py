@@ -1,6 +1,7 @@
 """Signals of the register: the methods' rules applied to the inputs, most urgent first.
 
-:func:`compute` applies the methods' rules (:data:`trajecttools.reads.signals.rules.RULES`) to inputs
+:func:`compute` applies the methods' rules (:data:`trajecttools.reads.signals.rules.RULES`) to
+inputs
 read by :func:`trajecttools.reads.signals.inputs.load_inputs`, :func:`signals` does both, and
 :func:`case_states` gives every trajectory's state on the date (phase, stage, coach, hand-offs).
 """

@@ -3,7 +3,8 @@
 Every number comes from the trajectory's method file (``[rules.*]``); a rule a method does not
 use (or disables) never fires for that method. Each signal is one Dutch sentence that may be
 projected in a meeting: no names, notes or special-category details in it (see
-:data:`trajecttools.core.vocab.SPECIAL_CATEGORY_DOMAINS`); the barrier domain of a referral signal is
+:data:`trajecttools.core.vocab.SPECIAL_CATEGORY_DOMAINS`); the barrier domain of a referral signal
+is
 in ``detail_domain`` for a case card that someone explicitly opens. A rule works with array
 operations on every trajectory at once (no Python loop per trajectory).
 """

@@ -1,7 +1,9 @@
 """Every dashboard and form page, one call each, for thin Voilà dashboards and notebooks.
 
->>> from trajecttools.apps import mdo          # doctest: +SKIP
->>> mdo(team="Team Noord")                      # doctest: +SKIP
+>>> from trajecttools.apps import mdo
+>>> page = mdo(team="Team Rijnmond", as_of="02-11-2026")
+>>> type(page).__name__
+'MdoDashboard'
 
 The pages: :func:`mdo`, :func:`matchtafel` and :func:`monitoring` (meeting dashboards, read
 only), :func:`intake`, :func:`follow_up` and :func:`transfer` (forms and import/export). Each

@@ -5,8 +5,9 @@ Each step is checked field by field and saved in one transaction; edits of store
 the version they were loaded with, so an edit on a version someone else already changed is
 refused and the other version is shown.
 
->>> from trajecttools.apps import follow_up  # doctest: +SKIP
->>> follow_up()  # doctest: +SKIP
+>>> from trajecttools.apps import follow_up
+>>> type(follow_up()).__name__
+'FollowUpApp'
 """
 
 from __future__ import annotations

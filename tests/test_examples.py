@@ -26,7 +26,7 @@ def test_readme_python_examples_run_in_order(
     monkeypatch.delenv("TRAJECTTOOLS_ROLE", raising=False)
     namespace: dict[str, object] = {}
     for number, block in enumerate(BLOCK.findall((ROOT / "README.md").read_text("utf-8")), 1):
-        exec(compile(block, f"README.md python block {number}", "exec"), namespace)  # noqa: S102
+        exec(compile(block, f"README.md python block {number}", "exec"), namespace)
     # what the examples promise: an analyst's pseudonymised cases frame, and the new case
     # registered and moved to intake by the writing example
     cases = namespace["cases"]

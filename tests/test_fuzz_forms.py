@@ -311,7 +311,7 @@ def test_contact_form_saves_as_typed_or_names_the_field(case_app: tuple[Workspac
 
 
 def test_esc_of_the_dashboards_escapes_markup_and_quotes() -> None:
-    from trajecttools.widgets.toolkit import esc
+    from trajecttools.outputs.report.document import esc
 
     for value in HOSTILE:
         out = esc(value)

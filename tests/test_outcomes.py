@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from trajecttools.core.dates import add_months_grid
+from trajecttools.core.dates import add_months_grid, dutch_date
 from trajecttools.outputs.report import charts as outcome_charts
 from trajecttools.outputs.report import outcomes as outcome_report
 from trajecttools.reads import outcomes
@@ -435,7 +435,7 @@ def test_dutch_formats() -> None:
     assert outcome_report.fmt_number(1234567) == "1.234.567"
     assert outcome_report.fmt_pct(37.54) == "37,5%"
     assert outcome_report.fmt_month(pd.Timestamp("2026-03-01")) == "mrt 2026"
-    assert outcome_report.fmt_date(pd.Timestamp("2026-03-01")) == "01-03-2026"
+    assert dutch_date(pd.Timestamp("2026-03-01")) == "01-03-2026"
     assert outcome_report.fmt_pct(np.nan) == ""
 
 

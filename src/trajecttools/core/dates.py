@@ -85,9 +85,27 @@ def parse_as_of(value: dt.date | str | None) -> dt.date | None:
     return day
 
 
+def is_missing(value: object) -> bool:
+    """Tell whether a value is missing as Python, numpy or pandas spell it (None, NaN, NaT, NA).
+
+    >>> is_missing(None), is_missing(float("nan")), is_missing(pd.NaT), is_missing("")
+    (True, True, True, False)
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):  # a list or another value pandas cannot judge alone
+        return False
+
+
 def dutch_date(value: object) -> str:
-    """Format a date as dd-mm-jjjj (empty when missing)."""
-    if value is None or value is pd.NaT:
+    """Format a date as dd-mm-jjjj (empty when missing).
+
+    >>> dutch_date(pd.Timestamp("2026-03-01")), dutch_date(float("nan"))
+    ('01-03-2026', '')
+    """
+    if is_missing(value):
         return ""
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
@@ -164,6 +182,7 @@ __all__ = [
     "add_months_grid",
     "dutch_date",
     "dutch_moment",
+    "is_missing",
     "now_on",
     "parse_as_of",
     "parse_date",

@@ -9,8 +9,9 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from trajecttools.outputs.report.document import esc
 from trajecttools.widgets.signal_table import display_name, severity_badge
-from trajecttools.widgets.toolkit import Status, button, esc, guarded, show
+from trajecttools.widgets.toolkit import Status, button, guarded, show
 
 OpenHandler = Callable[[int], None]
 SaveHandler = Callable[[list[dict[str, Any]]], None]

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from trajecttools.core import vocab
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.card import CaseFile
 from trajecttools.widgets.overview_charts import INK, configure, empty_chart, static_svg
 from trajecttools.widgets.signal_table import (
@@ -23,7 +24,7 @@ from trajecttools.widgets.signal_table import (
     severity_badge,
     sort_signals,
 )
-from trajecttools.widgets.toolkit import Status, button, date_html, days_text, esc, guarded, show
+from trajecttools.widgets.toolkit import Status, button, date_html, days_text, guarded, show
 
 ZRM_LINE = "#0b3d91"
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from trajecttools.core import vocab
 from trajecttools.core.dates import dutch_date
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import Dossier
 from trajecttools.register.transactions import Tx
 from trajecttools.widgets.case_app import CaseApp, CasePart
@@ -26,7 +27,7 @@ from trajecttools.widgets.fields import (
 from trajecttools.widgets.intake_form import agreement_row
 from trajecttools.widgets.panels import savebar
 from trajecttools.widgets.submission import Submission
-from trajecttools.widgets.toolkit import button, esc, guarded, html_block, show
+from trajecttools.widgets.toolkit import button, guarded, html_block, show
 
 KEEP_PHASE = ""
 

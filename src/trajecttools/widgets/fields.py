@@ -14,7 +14,8 @@ import ipywidgets as widgets
 
 from trajecttools.core import validation
 from trajecttools.core.dates import dutch_date, dutch_moment
-from trajecttools.widgets.toolkit import button, esc, html_block, show
+from trajecttools.outputs.report.document import esc
+from trajecttools.widgets.toolkit import button, html_block, show
 
 #: The value of "nothing chosen" in every dropdown of the forms.
 BLANK = ""

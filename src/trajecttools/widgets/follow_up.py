@@ -15,6 +15,7 @@ from __future__ import annotations
 from trajecttools.core import vocab
 from trajecttools.core.dates import dutch_date
 from trajecttools.outputs.report import end_report_fragment, end_report_html
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import Dossier, load_dossier, placement_limit_text
 from trajecttools.register.transactions import Tx
 from trajecttools.widgets.case_app import CaseApp, CasePart
@@ -29,7 +30,7 @@ from trajecttools.widgets.fields import (
 )
 from trajecttools.widgets.panels import ReportView, savebar
 from trajecttools.widgets.placements import AftercarePart, PlacementPart
-from trajecttools.widgets.toolkit import button, esc, guarded, html_block, is_shown, show
+from trajecttools.widgets.toolkit import button, guarded, html_block, is_shown, show
 
 END_REPORT_KEYS = ("written_on", "aftercare_summary", "results", "remaining_points",
                    "actions_taken", "continuation")

@@ -18,6 +18,7 @@ import ipywidgets as widgets
 from trajecttools.core import vocab
 from trajecttools.core.dates import dutch_date, dutch_moment
 from trajecttools.outputs.report import intake_report_fragment, intake_report_html
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import Dossier, load_dossier
 from trajecttools.register.transactions import Tx
 from trajecttools.widgets.case_app import CaseApp, CasePart
@@ -25,7 +26,7 @@ from trajecttools.widgets.fields import DateField, FieldSet, grid, record_field,
 from trajecttools.widgets.intake_form import IntakePart
 from trajecttools.widgets.panels import ReportView, savebar
 from trajecttools.widgets.registration import RegistrationPart
-from trajecttools.widgets.toolkit import button, esc, guarded, html_block
+from trajecttools.widgets.toolkit import button, guarded, html_block
 
 # -- 3. intake report ------------------------------------------------------------------------
 

@@ -19,7 +19,9 @@ import pandas as pd
 import traitlets
 
 from trajecttools.core import vocab
+from trajecttools.core.dates import dutch_date
 from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads import matching
 from trajecttools.reads.matching import decisions
 from trajecttools.reads.signals import signals as compute_signals
@@ -37,8 +39,6 @@ from trajecttools.widgets.toolkit import (
     MeetingScreen,
     Status,
     button,
-    esc,
-    fmt_date,
     guarded,
     log,
     show,
@@ -236,7 +236,7 @@ class MatchtafelDashboard(MeetingScreen):
                          if t in set(self.candidates["trajectory_id"].astype(int))]
         vac = self.inputs.vacancies
         self.title.value = (
-            f"<div class='tt-subtitle'>Peildatum {fmt_date(self.as_of)} · "
+            f"<div class='tt-subtitle'>Peildatum {dutch_date(self.as_of)} · "
             f"{len(self.candidates)} actieve klanten · {len(vac)} open vacatures "
             f"({int(vac['positions'].sum()) if not vac.empty else 0} vrije plaatsen)</div>")
         self._loaded_at = dt.datetime.now()
@@ -428,7 +428,7 @@ class MatchtafelDashboard(MeetingScreen):
             by = f" door {esc(label)}" if isinstance(label, str) and label else ""
             what = (display_name(r["pseudonym"], r["initials"]) if self.mode == "vacancy"
                     else f"{esc(r['title'])} — {esc(r['employer'])}")
-            lines.append(f"<tr><td>{fmt_date(r['decided_on'])}</td><td>{what}</td>"
+            lines.append(f"<tr><td>{dutch_date(r['decided_on'])}</td><td>{what}</td>"
                          f"<td>{decision_badge(r['status'])}{by}</td></tr>")
         return f'<div class="tt-list"><table>{"".join(lines)}</table></div>'
 

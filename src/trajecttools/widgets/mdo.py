@@ -14,8 +14,10 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from trajecttools.core.dates import dutch_date
 from trajecttools.core.method import Method
 from trajecttools.outputs.report import minutes as mdo_minutes
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.card import load_case_file, open_case_file
 from trajecttools.reads.caseload import phase_funnel, phase_order
 from trajecttools.reads.signals import case_states, compute, load_inputs
@@ -27,8 +29,6 @@ from trajecttools.widgets.toolkit import (
     MeetingScreen,
     Status,
     button,
-    esc,
-    fmt_date,
     guarded,
     log,
     show,
@@ -211,7 +211,7 @@ class MdoDashboard(MeetingScreen):
         when = f"{self.loaded_at:%H:%M}" if self.loaded_at else ""
         self.title.value = (
             f"<h2>{esc(label)}</h2>"
-            f'<div class="tt-subtitle">MDO-overleg · peildatum {fmt_date(self.as_of)} · '
+            f'<div class="tt-subtitle">MDO-overleg · peildatum {dutch_date(self.as_of)} · '
             f"gegevens van {esc(when)}</div>"
         )
         signals = self._selected(self.signals)
@@ -250,7 +250,7 @@ class MdoDashboard(MeetingScreen):
         name = None if team in (ALL, NO_TEAM) else str(team)
         decided = sum(1 for e in entries if e.get("decision"))
         mdo_minutes.save_meeting(self.store, self.as_of, entries, team=name)
-        self.status.info(f"MDO-verslag van {fmt_date(self.as_of)} opgeslagen: "
+        self.status.info(f"MDO-verslag van {dutch_date(self.as_of)} opgeslagen: "
                          f"{len(entries)} cliënten, {decided} besluiten.")
 
     def open_case(self, trajectory_id: int) -> None:

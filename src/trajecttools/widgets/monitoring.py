@@ -28,10 +28,11 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
+from trajecttools.core.dates import dutch_date
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.outputs.report import charts
+from trajecttools.outputs.report.document import esc
 from trajecttools.outputs.report.outcomes import (
-    fmt_date,
     fmt_number,
     fmt_pct,
     group_labels,
@@ -40,15 +41,7 @@ from trajecttools.outputs.report.outcomes import (
 )
 from trajecttools.reads import outcomes
 from trajecttools.reads.outcomes import GROUPS, MIN_N, Period, Register
-from trajecttools.widgets.toolkit import (
-    MeetingScreen,
-    Status,
-    button,
-    esc,
-    guarded,
-    log,
-    style_sheet,
-)
+from trajecttools.widgets.toolkit import MeetingScreen, Status, button, guarded, log, style_sheet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The most group rows the on-screen table shows (all groups are in the export).
@@ -289,7 +282,7 @@ class MonitoringDashboard(MeetingScreen):
         self.table.add_class("tt-summary")
         self.title = widgets.HTML(
             "<div class='tt-subtitle'>Blijven mensen echt aan het werk? Peildatum "
-            f"{fmt_date(self.as_of)} · alleen totalen per groep · groepen kleiner dan "
+            f"{dutch_date(self.as_of)} · alleen totalen per groep · groepen kleiner dan "
             f"{min_n or 0} worden niet getoond (\"n &lt; {min_n or 0}\")</div>",
             layout=widgets.Layout(flex="1 1 auto", width="auto"),
         )

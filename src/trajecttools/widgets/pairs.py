@@ -10,9 +10,10 @@ import pandas as pd
 import traitlets
 
 from trajecttools.core import vocab
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads import matching
 from trajecttools.widgets.signal_table import display_name
-from trajecttools.widgets.toolkit import button, esc, show
+from trajecttools.widgets.toolkit import button, show
 
 #: Words and symbols of the criterion states: the word carries the meaning, colour helps.
 STATE_TEXT = {

@@ -11,8 +11,9 @@ from typing import Any
 import ipywidgets as widgets
 
 from trajecttools.core.errors import StaleEditError
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import CaseChoice, case_choices
-from trajecttools.widgets.toolkit import Status, button, esc, guarded, html_block, show
+from trajecttools.widgets.toolkit import Status, button, guarded, html_block, show
 from trajecttools.workspace import Workspace
 
 #: The value of "no case chosen" in the case picker.

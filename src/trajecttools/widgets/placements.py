@@ -7,6 +7,7 @@ from typing import Any
 
 from trajecttools.core import vocab
 from trajecttools.core.dates import dutch_date
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import (
     Dossier,
     listing,
@@ -29,7 +30,7 @@ from trajecttools.widgets.fields import (
     section,
 )
 from trajecttools.widgets.panels import savebar
-from trajecttools.widgets.toolkit import button, esc, guarded, html_block, show
+from trajecttools.widgets.toolkit import button, guarded, html_block, show
 
 EMPLOYER_ALIASES = {"name": "employer_name", "sector": "employer_sector",
                     "municipality": "employer_municipality"}

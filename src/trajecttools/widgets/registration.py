@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trajecttools.core import validation, vocab
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import Dossier, listing
 from trajecttools.register.transactions import Tx
 from trajecttools.widgets.case_app import CaseApp, CasePart
@@ -20,7 +21,7 @@ from trajecttools.widgets.fields import (
     section,
 )
 from trajecttools.widgets.panels import savebar
-from trajecttools.widgets.toolkit import button, esc, guarded, html_block
+from trajecttools.widgets.toolkit import button, guarded, html_block
 
 CLIENT_KEYS = ("given_name", "family_name", "birth_date", "target_group", "education_level",
                "education_field", "postcode", "municipality", "region")

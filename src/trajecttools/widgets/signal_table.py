@@ -12,7 +12,8 @@ import pandas as pd
 import traitlets
 
 from trajecttools.core import vocab
-from trajecttools.widgets.toolkit import Status, button, esc, guarded, show
+from trajecttools.outputs.report.document import esc
+from trajecttools.widgets.toolkit import Status, button, guarded, show
 
 SEVERITY_ORDER = ("high", "medium", "low")
 SEVERITY_LABELS = {"high": "HOOG", "medium": "MIDDEL", "low": "LAAG"}

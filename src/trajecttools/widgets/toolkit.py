@@ -4,9 +4,7 @@ failure box and the style sheets (CSS files in ``widgets/css``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import html
 import io
 import logging
 import sys
@@ -18,8 +16,10 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
+from trajecttools.core.dates import dutch_date
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.outputs.report import REPORT_CSS
+from trajecttools.outputs.report.document import esc
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,39 +51,9 @@ def setup_server_log() -> None:
     log.propagate = False
 
 
-def esc(value: object) -> str:
-    """Return text safe to put in HTML (None and missing values become empty)."""
-    if value is None or value is pd.NaT:
-        return ""
-    try:
-        if pd.isna(value):  # type: ignore[call-overload]
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return html.escape(str(value), quote=True)
-
-
-def fmt_date(value: object) -> str:
-    """Format a date as dd-mm-jjjj (empty when missing)."""
-    if value is None or value is pd.NaT:
-        return ""
-    try:
-        if pd.isna(value):  # type: ignore[call-overload]
-            return ""
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, pd.Timestamp):
-        value = value.date()
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return f"{value:%d-%m-%Y}"
-    return str(value)
-
-
 def date_html(value: object) -> str:
     """Return a date as dd-mm-jjjj in HTML that does not wrap (empty when missing)."""
-    text = fmt_date(value)
+    text = dutch_date(value)
     return f'<span class="tt-date">{esc(text)}</span>' if text else ""
 
 
@@ -317,9 +287,7 @@ __all__ = [
     "css_text",
     "date_html",
     "days_text",
-    "esc",
     "failure_box",
-    "fmt_date",
     "form_style",
     "friendly_error",
     "guarded",

@@ -32,11 +32,11 @@ from trajecttools.outputs import report as printing
 from trajecttools.outputs.export import export_register
 from trajecttools.outputs.importer import import_file
 from trajecttools.outputs.report import minutes as mdo_minutes
+from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import case_choices
 from trajecttools.widgets.toolkit import (
     Status,
     button,
-    esc,
     form_style,
     guarded,
     html_block,

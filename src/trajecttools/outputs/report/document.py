@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trajecttools.core.dates import is_missing
 from trajecttools.core.errors import TrajecttoolsError
 
 if TYPE_CHECKING:
@@ -50,8 +51,8 @@ HEADER_CSS = stylesheet("header")
 
 # -- HTML building blocks -----------------------------------------------------------------------
 def esc(value: object) -> str:
-    """Return text safe inside HTML (None becomes empty)."""
-    return "" if value is None else html.escape(str(value), quote=True)
+    """Return text safe inside HTML (None and other missing values become empty)."""
+    return "" if is_missing(value) else html.escape(str(value), quote=True)
 
 
 def kv_table(pairs: Iterable[tuple[str, object]]) -> str:

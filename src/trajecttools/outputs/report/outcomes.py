@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from trajecttools.core import vocab
+from trajecttools.core.dates import dutch_date, is_missing
 from trajecttools.reads.outcomes import GROUPS, MIN_N, Period, as_day
 
 #: Dutch header of every column the outcome measures return.
@@ -143,22 +144,13 @@ MONTHS_NL: Final = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep
 
 
 # -- Dutch formats ---------------------------------------------------------------------------
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
-
-
 def fmt_number(value: object, decimals: int = 0) -> str:
     """Format a number the Dutch way: ``1.234,5`` (empty when missing).
 
     >>> fmt_number(1234.5, 1), fmt_number(-0.25, 2), fmt_number(None)
     ('1.234,5', '-0,25', '')
     """
-    if _missing(value):
+    if is_missing(value):
         return ""
     number = float(value)  # type: ignore[arg-type]
     if math.isinf(number):
@@ -175,28 +167,21 @@ def fmt_pct(value: object, decimals: int = 1) -> str:
 
 def fmt_month(value: object) -> str:
     """Format a month as ``mrt 2026`` (empty when missing)."""
-    if _missing(value):
+    if is_missing(value):
         return ""
     ts = pd.Timestamp(value)  # type: ignore[arg-type]
     return f"{MONTHS_NL[ts.month - 1]} {ts.year}"
 
 
-def fmt_date(value: object) -> str:
-    """Format a date as dd-mm-jjjj (empty when missing)."""
-    if _missing(value):
-        return ""
-    return f"{pd.Timestamp(value):%d-%m-%Y}"  # type: ignore[arg-type]
-
-
 def period_text(period: Period | None, as_of: object) -> str:
     """Describe a period and peildatum in Dutch, e.g. "01-01-2025 t/m 31-12-2025"."""
     start, end = period or (None, None)
-    day = fmt_date(as_of)
+    day = dutch_date(as_of)
     if start is None and end is None:
         return f"alles tot en met {day}"
-    lo = fmt_date(as_day(start)) if start is not None else "het begin"
+    lo = dutch_date(as_day(start)) if start is not None else "het begin"
     until = pd.Timestamp(as_of)  # type: ignore[arg-type]
-    hi = fmt_date(min(as_day(end), until)) if end is not None else day
+    hi = dutch_date(min(as_day(end), until)) if end is not None else day
     return f"{lo} t/m {hi}"
 
 
@@ -204,7 +189,7 @@ def period_text(period: Period | None, as_of: object) -> str:
 def group_value_label(key: str, value: object,
                       method_names: Mapping[str, str] | None = None) -> str:
     """Return the Dutch name of one group value (target group and method codes translated)."""
-    if _missing(value):
+    if is_missing(value):
         return "(onbekend)"
     if key == "target_group":
         return vocab.label(vocab.TARGET_GROUPS, value)
@@ -250,7 +235,7 @@ def _is_pct(col: str) -> bool:
 
 
 def _cell_value(value: object, pct: bool) -> Any:
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime().date() if value == value.normalize() else value

@@ -1,4 +1,5 @@
-"""Shared fixtures: fresh registers on SQLite files, and on PostgreSQL when configured."""
+"""Shared fixtures: fresh registers on SQLite files, and on PostgreSQL when configured; demo
+registers built once a run (tests copy them before they write). Browser fixtures: ``browser.py``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from trajecttools.store import Store
+
+#: Voilà servers and headless Chromium for the browser tests (fixtures ``browser``, ``page``,
+#: ``demo_server``).
+pytest_plugins = ["browser"]
 
 PG_URL = os.environ.get("TRAJECTTOOLS_TEST_DATABASE_URL")
 TODAY = dt.date(2026, 6, 15)
@@ -144,6 +149,18 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Store(path, actor="demo", today=DEMO_AS_OF) as store:
         demo.build(store, size=300, seed=7, as_of=DEMO_AS_OF)
         store.set_info("synthetic", "true")
+    return path
+
+
+@pytest.fixture(scope="session")
+def matchtafel_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo register with enough open vacancies (1 000 trajectories, seed 3, as of
+    02-11-2026), built once a run."""
+    from trajecttools import demo
+
+    path = tmp_path_factory.mktemp("matchtafel") / "demo.db"
+    with Store(path, actor="demo", today=DEMO_AS_OF) as store:
+        demo.build(store, size=1000, seed=3, as_of=DEMO_AS_OF)
     return path
 
 

@@ -10,24 +10,15 @@ import ipywidgets as widgets
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools import decisions, demo
+from trajecttools import decisions
 from trajecttools.store import Store
 from trajecttools.widgets.matchtafel import MatchtafelDashboard, matchtafel_app, pair_html
 
 
-@pytest.fixture(scope="module")
-def demo_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo register with enough open vacancies (1 000 trajectories, seed 3)."""
-    path = tmp_path_factory.mktemp("matchtafel") / "demo.db"
-    with Store(path, actor="demo", today=DEMO_AS_OF) as store:
-        demo.build(store, size=1000, seed=3, as_of=DEMO_AS_OF)
-    return path
-
-
 @pytest.fixture
-def board(demo_register: Path, tmp_path: Path) -> Iterator[MatchtafelDashboard]:
+def board(matchtafel_db: Path, tmp_path: Path) -> Iterator[MatchtafelDashboard]:
     copy = tmp_path / "demo.db"
-    copy.write_bytes(demo_register.read_bytes())
+    copy.write_bytes(matchtafel_db.read_bytes())
     with Store(copy, actor="tafel", today=DEMO_AS_OF, migrate=False) as store:
         yield MatchtafelDashboard(store, as_of=DEMO_AS_OF)
 

@@ -48,6 +48,7 @@ ACTION_TIMEOUT = 30_000
 VIEWPORT = {"width": 1920, "height": 1080}
 #: pytest-xdist group of every browser test: one worker, one Chromium, shared servers.
 XDIST_GROUP = "browser"
+BINDER_GROUP = "binder"
 NO_CHROMIUM = f"Chromium ontbreekt ({CHROMIUM}): installeer het pakket 'chromium'"
 
 
@@ -230,16 +231,23 @@ def uses_browser(item: pytest.Item | None) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put every browser test in one xdist group (one worker: one Chromium, shared servers)."""
+    """Put every browser test in one xdist group (one worker: one Chromium, shared servers);
+    the Binder build, which takes minutes, in a group of its own."""
     for item in items:
-        if uses_browser(item):
+        if item.get_closest_marker("binder") is not None:
+            item.add_marker(pytest.mark.xdist_group(BINDER_GROUP))
+        elif uses_browser(item):
             item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
 
 
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """Stop Chromium after the last of a run of browser tests."""
-    if uses_browser(item) and not uses_browser(nextitem):
-        _CHROMIUM.stop()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Stop Chromium after the last of a run of browser tests (after its pages are closed)."""
+    try:
+        return (yield)
+    finally:
+        if uses_browser(item) and not uses_browser(nextitem):
+            _CHROMIUM.stop()
 
 
 @pytest.fixture

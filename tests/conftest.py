@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,30 @@ def postgres_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+_EMPTY_REGISTER: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_register_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of this run's empty register (see :func:`empty_register_file`)."""
+    folder = tmp_path_factory.mktemp("empty-register")
+    _EMPTY_REGISTER["folder"] = folder
+    return folder
+
+
+def empty_register_file() -> Path:
+    """Return an empty SQLite register at the newest schema, made once a run.
+
+    A new register holds its schema and nothing else, so a copy of this file is the same as a
+    register made from scratch, without running the migrations again for every test.
+    """
+    if "file" not in _EMPTY_REGISTER:
+        path = _EMPTY_REGISTER["folder"] / "empty.db"
+        Store(path, actor="setup").close()
+        _EMPTY_REGISTER["file"] = path
+    return _EMPTY_REGISTER["file"]
+
+
 @contextmanager
 def make_store(backend: str, tmp_path: Path, **kw: object) -> Iterator[Store]:
     """Open a fresh register on the given backend ("sqlite" or "postgres")."""
@@ -51,7 +76,10 @@ def make_store(backend: str, tmp_path: Path, **kw: object) -> Iterator[Store]:
     kw.setdefault("role", "beheer")  # tests read back everything they wrote
     bsn = bool(kw.pop("bsn", True))  # the organisation stores BSNs unless a test says not
     if backend == "sqlite":
-        store = Store(tmp_path / "register.db", **kw)  # type: ignore[arg-type]
+        target = tmp_path / "register.db"
+        if not target.exists():  # a copy of an empty register: no migrations to run per test
+            shutil.copy(empty_register_file(), target)
+        store = Store(target, **kw)  # type: ignore[arg-type]
         if bsn:
             store.set_info("bsn_enabled", "true", actor="setup")
         try:

@@ -274,8 +274,6 @@ def demo_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     Shared by the MDO and privacy browser tests; tests that write (open a case, shut a kernel
     down) compare counts before and after, not absolute numbers.
     """
-    if not CHROMIUM.exists():
-        pytest.skip(NO_CHROMIUM)
     tmp = tmp_path_factory.mktemp("demo-server")
     db = tmp / "demo.db"
     shutil.copy(demo_db, db)

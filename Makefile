@@ -1,6 +1,9 @@
 # trajecttools: two commands on a fresh machine.
 #   make demo   creates .venv, installs, builds a demo register and serves the dashboards
 #   make test   creates .venv, installs (Chromium too), lints, type-checks and runs every test
+#               but the Binder build, on two pytest-xdist workers (WORKERS=2)
+#   make test-all  the same and the Binder build (tests/test_binder.py: minutes, packages
+#               from the index); what CI runs
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,8 +13,11 @@ DB     ?= data/demo.db
 SIZE   ?= 2000
 SEED   ?= 1
 PORT   ?= 8866
+# pytest-xdist workers; browser tests stay together on one (one Chromium, shared servers).
+WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadgroup
 
-.PHONY: demo test install lint typecheck chromium bench clean
+.PHONY: demo test test-all install lint typecheck chromium bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +47,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) chromium lint typecheck
-	$(BIN)/pytest
+	$(PYTEST) -m "not binder"
+
+test-all: $(STAMP) chromium lint typecheck
+	$(PYTEST)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

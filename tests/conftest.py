@@ -1,9 +1,11 @@
-"""Shared fixtures: fresh registers on SQLite files, and on PostgreSQL when configured."""
+"""Shared fixtures: fresh registers on SQLite files, and on PostgreSQL when configured; demo
+registers built once a run (tests copy them before they write). Browser fixtures: ``browser.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from trajecttools.workspace import Workspace
+
+#: Voilà servers and headless Chromium for the browser tests (fixtures ``browser``, ``page``,
+#: ``demo_server``).
+pytest_plugins = ["browser"]
 
 PG_URL = os.environ.get("TRAJECTTOOLS_TEST_DATABASE_URL")
 TODAY = dt.date(2026, 6, 15)
@@ -38,6 +44,30 @@ def postgres_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+_EMPTY_REGISTER: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_register_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of this run's empty register (see :func:`empty_register_file`)."""
+    folder = tmp_path_factory.mktemp("empty-register")
+    _EMPTY_REGISTER["folder"] = folder
+    return folder
+
+
+def empty_register_file() -> Path:
+    """Return an empty SQLite register at the newest schema, made once a run.
+
+    A new register holds its schema and nothing else, so a copy of this file is the same as a
+    register made from scratch, without running the migrations again for every test.
+    """
+    if "file" not in _EMPTY_REGISTER:
+        path = _EMPTY_REGISTER["folder"] / "empty.db"
+        Workspace(path, actor="setup").close()
+        _EMPTY_REGISTER["file"] = path
+    return _EMPTY_REGISTER["file"]
+
+
 @contextmanager
 def make_store(backend: str, tmp_path: Path, **kw: object) -> Iterator[Workspace]:
     """Open a fresh register on the given backend ("sqlite" or "postgres")."""
@@ -46,7 +76,10 @@ def make_store(backend: str, tmp_path: Path, **kw: object) -> Iterator[Workspace
     kw.setdefault("role", "beheer")  # tests read back everything they wrote
     bsn = bool(kw.pop("bsn", True))  # the organisation stores BSNs unless a test says not
     if backend == "sqlite":
-        store = Workspace(tmp_path / "register.db", **kw)  # type: ignore[arg-type]
+        target = tmp_path / "register.db"
+        if not target.exists():  # a copy of an empty register: no migrations to run per test
+            shutil.copy(empty_register_file(), target)
+        store = Workspace(target, **kw)  # type: ignore[arg-type]
         if bsn:
             store.set_info("bsn_enabled", "true", actor="setup")
         try:
@@ -144,6 +177,18 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Workspace(path, actor="demo", today=DEMO_AS_OF) as store:
         demo.build(store, size=300, seed=7, as_of=DEMO_AS_OF)
         store.set_info("synthetic", "true")
+    return path
+
+
+@pytest.fixture(scope="session")
+def matchtafel_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo register with enough open vacancies (1 000 trajectories, seed 3, as of
+    02-11-2026), built once a run."""
+    from trajecttools.outputs import demo
+
+    path = tmp_path_factory.mktemp("matchtafel") / "demo.db"
+    with Workspace(path, actor="demo", today=DEMO_AS_OF) as store:
+        demo.build(store, size=1000, seed=3, as_of=DEMO_AS_OF)
     return path
 
 

@@ -22,7 +22,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -34,15 +33,14 @@ from typing import Any
 
 import pytest
 
+from browser import free_port
+
 pytestmark = [pytest.mark.binder, pytest.mark.browser, pytest.mark.notebook]
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 ARTIFACTS = ROOT / "artifacts"
 SHOTS = ARTIFACTS / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGE_TIMEOUT_MS = 180_000
 #: mybinder.org gives a session about 1-2 GB; the dashboard's kernel must stay well below.
 KERNEL_LIMIT_KB = 1_000_000
@@ -175,12 +173,6 @@ def test_every_notebook_runs_in_the_binder_venv(
     assert html.count("<svg") >= 8
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=10) as resp:
@@ -209,7 +201,7 @@ def _children_peak_kb(pid: int) -> dict[int, int]:
 @pytest.fixture(scope="module")
 def server(binder: BinderEnv) -> Iterator[tuple[str, str, subprocess.Popen[bytes]]]:
     """JupyterLab with the Voilà extension, launched through binder/start like on Binder."""
-    port, token = _free_port(), secrets.token_urlsafe(16)
+    port, token = free_port(), secrets.token_urlsafe(16)
     log = binder.repo.parent / "server.log"
     cmd = binder.start(str(binder.venv / "bin" / "jupyter"), "lab", "--no-browser",
                        f"--port={port}", "--ServerApp.port_retries=0", "--ip=127.0.0.1",
@@ -239,18 +231,6 @@ def server(binder: BinderEnv) -> Iterator[tuple[str, str, subprocess.Popen[bytes
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)  # the session started above, nothing else
             proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_binder_urls_open_the_dashboard_and_the_notebooks(

@@ -6,121 +6,53 @@ request leaves 127.0.0.1, and the console shows no errors at all.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from browser import SHOTS, Voila
 from conftest import real_console_errors
 from trajecttools.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-DASHBOARDS = ROOT / "dashboards"
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-DEMO_AS_OF = dt.date(2026, 11, 2)
 #: Generous: CI machines are slow and a kernel may still be warming up.
 PAGE_TIMEOUT_MS = 180_000
-SERVE = ("import sys; from trajecttools.serving import serve; "
-         "sys.exit(serve(sys.argv[1], dashboards_dir=sys.argv[2], port=int(sys.argv[3]), "
-         "token=sys.argv[4]))")
 
 
 @dataclass
 class Server:
-    base: str
-    token: str
-    log: Path
+    """The shared demo server, and the names and BSNs of its register (never on the page)."""
+
+    voila: Voila
     names: list[str]
     bsns: list[str]
-    proc: subprocess.Popen[bytes] = field(repr=False)
+
+    @property
+    def base(self) -> str:
+        return self.voila.base
+
+    @property
+    def token(self) -> str:
+        return self.voila.token
 
     def url(self, path: str = "voila/render/mdo.ipynb", **query: str) -> str:
-        extra = "".join(f"&{k}={v}" for k, v in query.items())
-        return f"{self.base}/{path}?token={self.token}{extra}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until_up(server: Server, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"server stopped: {server.log.read_text('utf-8')[-2000:]}")
-        try:
-            with urllib.request.urlopen(server.url("voila/api/themes/"), timeout=5):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError("Voilà did not start")
+        return self.voila.url(path, **query)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A Voilà server started by ``serving.serve`` on a 300-trajectory demo register."""
-    from trajecttools.outputs import demo
-
-    folder = tmp_path_factory.mktemp("browser")
-    db = folder / "demo.db"
-    with Workspace(db, actor="demo", today=DEMO_AS_OF, role="beheer") as store:
-        demo.build(store, size=300, seed=7, as_of=DEMO_AS_OF)
-        store.set_info("synthetic", "true")
+def server(demo_server: Voila) -> Server:
+    """The dashboards served by ``trajecttools serve`` on the 300-trajectory demo register."""
+    with Workspace(demo_server.db, role="beheer", migrate=False) as store:
         clients = store.frame("clients")
     names = [f"{g} {f}" for g, f in zip(clients["given_name"], clients["family_name"],
                                         strict=True)]
     bsns = [str(b) for b in clients["bsn"].dropna()]
-    port, token = _free_port(), secrets.token_urlsafe(16)
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", SERVE, f"sqlite:///{db}", str(DASHBOARDS), str(port), token],
-            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
-        )
-    srv = Server(f"http://127.0.0.1:{port}", token, log, names, bsns, proc)
-    try:
-        _wait_until_up(srv)
-        yield srv
-    finally:
-        proc.send_signal(signal.SIGTERM)  # serve() stops Voilà and its kernels
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the session started above, nothing else
-            proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} ontbreekt")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    return Server(demo_server, names, bsns)
 
 
 def _shot(target: Any, name: str) -> None:
@@ -132,8 +64,7 @@ def _visible_rows(page: Any) -> Any:
     return page.locator(".tt-signal-row:visible")
 
 
-def test_mdo_dashboard_in_chromium(server: Server, browser: Any) -> None:
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+def test_mdo_dashboard_in_chromium(server: Server, page: Any) -> None:
     errors: list[str] = []
     outside: list[str] = []
 
@@ -232,7 +163,7 @@ def test_mdo_dashboard_in_chromium(server: Server, browser: Any) -> None:
     _shot(page, "mdo-disconnected.png")
     page.close()
 
-    log = server.log.read_text("utf-8", errors="replace")
+    log = server.voila.log_text()
     assert "Kernel pool of mdo.ipynb is filled" in log
     assert "Using pre-heated kernel" in log
 

@@ -6,13 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import secrets
-import socket
-import subprocess
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,31 +14,20 @@ from typing import Any
 
 import pytest
 
+from browser import DASHBOARDS, SHOTS, copy_notebooks, serve_voila
 from conftest import real_console_errors
+from trajecttools.outputs import demo
 from trajecttools.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "artifacts" / "screenshots"
 SIZE = 20_000
 CHARTS = ("flow", "km", "retention", "quality", "progress")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def big_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo register of 20 000 trajectories as of today (the dashboard's default date)."""
-    from trajecttools.outputs import demo
-
     path = tmp_path_factory.mktemp("monitoring") / "demo20k.db"
     today = dt.date.today()
     with Workspace(path, actor="demo", today=today) as store:
@@ -55,45 +38,15 @@ def big_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(big_register: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the dashboards folder with Voilà; yield the monitoring dashboard's address."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium ontbreekt (/usr/bin/chromium): installeer het pakket 'chromium'")
-    port, token = _free_port(), secrets.token_urlsafe(16)
-    url = f"sqlite:///{big_register}"
-    try:
-        from trajecttools import serving
+    """Serve the monitoring dashboard with Voilà; yield its address.
 
-        cmd = serving.build_command(ROOT / "dashboards", port=port, token=token)
-        env = serving.environment(url)
-    except ImportError:  # serving not there yet: start Voilà the plain way
-        cmd = ["voila", str(ROOT / "dashboards" / "monitoring.ipynb"), "--no-browser",
-               f"--port={port}", "--Voila.ip=127.0.0.1", f"--token={token}"]
-        env = {**os.environ, "TRAJECTTOOLS_DATABASE_URL": url}
-    log = (tmp_path_factory.mktemp("voila") / "voila.log").open("w")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/?token={token}", timeout=2)
-            break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if proc.poll() is not None:
-                pytest.fail(f"Voilà stopte meteen: zie {log.name}")
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail("Voilà antwoordde niet binnen 90 s")
-    try:
-        yield f"{base}/voila/render/monitoring.ipynb?token={token}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    Only this dashboard is in the served folder: the other two would preheat kernels on the
+    20 000 trajectories that no test looks at.
+    """
+    tmp = tmp_path_factory.mktemp("voila")
+    folder = copy_notebooks(DASHBOARDS, tmp / "dashboards", ["monitoring.ipynb"])
+    with serve_voila(big_register, folder, tmp) as voila:
+        yield voila.render("monitoring.ipynb")
 
 
 def _wait_for_charts(page: Any, timeout: float = 180_000) -> None:
@@ -124,82 +77,73 @@ def _font_px(page: Any, selector: str) -> float:
 
 
 def test_monitoring_dashboard_in_chromium(server: str, big_register: Path,
-                                          tmp_path: Path) -> None:
+                                          tmp_path: Path, page: Any) -> None:
     from openpyxl import load_workbook
-    from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1920, "height": 1080},
-                                          accept_downloads=True)
-            page = context.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            start = time.monotonic()
-            page.goto(server, wait_until="domcontentloaded", timeout=240_000)
-            page.locator(".tt-monitoring").wait_for(timeout=180_000)
-            _wait_for_charts(page)
-            first_paint = time.monotonic() - start
-            status = page.locator(".tt-status").first.inner_text()
-            assert "Periode" in status, status
-            _shots(page, "totaal")
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    start = time.monotonic()
+    page.goto(server, wait_until="domcontentloaded", timeout=240_000)
+    page.locator(".tt-monitoring").wait_for(timeout=180_000)
+    _wait_for_charts(page)
+    first_paint = time.monotonic() - start
+    status = page.locator(".tt-status").first.inner_text()
+    assert "Periode" in status, status
+    _shots(page, "totaal")
 
-            # large type for projection
-            assert _font_px(page, ".tt-monitoring") >= 18
-            assert _font_px(page, ".tt-table td") >= 18
-            assert _font_px(page, ".tt-tile-value") >= 30
-            assert _font_px(page, ".tt-chart-flow svg text") >= 18
+    # large type for projection
+    assert _font_px(page, ".tt-monitoring") >= 18
+    assert _font_px(page, ".tt-table td") >= 18
+    assert _font_px(page, ".tt-tile-value") >= 30
+    assert _font_px(page, ".tt-chart-flow svg text") >= 18
 
-            # only aggregates: no pseudonym of the register is on the page
-            with Workspace(big_register, migrate=False) as store:
-                pseudonyms = store.frame("clients")["pseudonym"].head(500).tolist()
-            content = page.content()
-            assert not [p for p in pseudonyms if p in content]
+    # only aggregates: no pseudonym of the register is on the page
+    with Workspace(big_register, migrate=False) as store:
+        pseudonyms = store.frame("clients")["pseudonym"].head(500).tolist()
+    content = page.content()
+    assert not [p for p in pseudonyms if p in content]
 
-            # split by target group: charts redrawn with Dutch group names
-            page.select_option(".tt-by select", label="Doelgroep")
-            page.locator(".tt-status", has_text="Doelgroep").first.wait_for(timeout=120_000)
-            _wait_for_charts(page)
-            page.locator(".tt-chart-km svg text", has_text="Jongeren").first.wait_for(
-                timeout=60_000)
-            assert page.locator(".tt-table tbody tr").count() == 6
-            _shots(page, "doelgroep")
+    # split by target group: charts redrawn with Dutch group names
+    page.select_option(".tt-by select", label="Doelgroep")
+    page.locator(".tt-status", has_text="Doelgroep").first.wait_for(timeout=120_000)
+    _wait_for_charts(page)
+    page.locator(".tt-chart-km svg text", has_text="Jongeren").first.wait_for(
+        timeout=60_000)
+    assert page.locator(".tt-table tbody tr").count() == 6
+    _shots(page, "doelgroep")
 
-            # Excel: a download link appears and gives a real workbook
-            page.click(".tt-export-excel")
-            link = page.locator(".tt-export a[download$='.xlsx']")
-            link.wait_for(timeout=120_000)
-            with page.expect_download(timeout=60_000) as info:
-                link.click()
-            xlsx = tmp_path / info.value.suggested_filename
-            info.value.save_as(xlsx)
-            wb = load_workbook(xlsx)
-            assert {"Toelichting", "Overzicht", "Duurzaam werk", "Draaideur"} <= set(
-                wb.sheetnames)
-            assert isinstance(wb["Toelichting"]["B2"].value, dt.datetime)
-            assert wb["Toelichting"]["B2"].number_format == "DD-MM-YYYY"
-            assert wb["Overzicht"]["A1"].value == "Doelgroep"
+    # Excel: a download link appears and gives a real workbook
+    page.click(".tt-export-excel")
+    link = page.locator(".tt-export a[download$='.xlsx']")
+    link.wait_for(timeout=120_000)
+    with page.expect_download(timeout=60_000) as info:
+        link.click()
+    xlsx = tmp_path / info.value.suggested_filename
+    info.value.save_as(xlsx)
+    wb = load_workbook(xlsx)
+    assert {"Toelichting", "Overzicht", "Duurzaam werk", "Draaideur"} <= set(
+        wb.sheetnames)
+    assert isinstance(wb["Toelichting"]["B2"].value, dt.datetime)
+    assert wb["Toelichting"]["B2"].number_format == "DD-MM-YYYY"
+    assert wb["Overzicht"]["A1"].value == "Doelgroep"
 
-            # charts for a report: a zip with PNG and SVG of each chart
-            page.click(".tt-export-charts")
-            zlink = page.locator(".tt-export a[download$='.zip']")
-            zlink.wait_for(timeout=180_000)
-            with page.expect_download(timeout=60_000) as info:
-                zlink.click()
-            names = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes())).namelist()
-            assert {f"{k}.{ext}" for k in CHARTS for ext in ("png", "svg")} <= set(names)
-            page.screenshot(path=str(SHOTS / "monitoring_export.png"))
+    # charts for a report: a zip with PNG and SVG of each chart
+    page.click(".tt-export-charts")
+    zlink = page.locator(".tt-export a[download$='.zip']")
+    zlink.wait_for(timeout=180_000)
+    with page.expect_download(timeout=60_000) as info:
+        zlink.click()
+    names = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes())).namelist()
+    assert {f"{k}.{ext}" for k in CHARTS for ext in ("png", "svg")} <= set(names)
+    page.screenshot(path=str(SHOTS / "monitoring_export.png"))
 
-            # by coach: many groups, the table keeps the largest and says so
-            page.select_option(".tt-by select", label="Jobcoach")
-            page.locator(".tt-status", has_text="Jobcoach").first.wait_for(timeout=120_000)
-            _wait_for_charts(page)
-            _shots(page, "jobcoach")
-        finally:
-            browser.close()
+    # by coach: many groups, the table keeps the largest and says so
+    page.select_option(".tt-by select", label="Jobcoach")
+    page.locator(".tt-status", has_text="Jobcoach").first.wait_for(timeout=120_000)
+    _wait_for_charts(page)
+    _shots(page, "jobcoach")
     real = real_console_errors(errors)
     assert not real, real
     print(f"eerste grafiek na {first_paint:.1f} s")

@@ -10,35 +10,20 @@ Screenshots go to ``artifacts/screenshots/privacy-*.png``.
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
-import shutil
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import DEMO_AS_OF
+from browser import SHOTS, Voila
 from privacy_values import Forbidden, special_labels_in, unescape_json
-from trajecttools import serving
-from trajecttools.outputs import demo
 from trajecttools.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT = 180_000
 PSEUDONYM = re.compile(r"K-\d{6}")
 
@@ -76,75 +61,14 @@ class Watch:
         return "\n".join(self.frames)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"Voilà stopte: {log.read_text('utf-8', 'replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    raise AssertionError(f"Voilà antwoordde niet: {log.read_text('utf-8', 'replace')[-3000:]}")
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The three dashboards (peildatum of the demo) served on a 300-trajectory demo register."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium ontbreekt (/usr/bin/chromium)")
-    tmp = tmp_path_factory.mktemp("privacy")
-    db = tmp / "demo.db"
-    with Workspace(db, actor="demo", today=DEMO_AS_OF) as store:
-        demo.build(store, size=300, seed=7, as_of=DEMO_AS_OF)
-        store.set_info("synthetic", "true")
+def served(demo_server: Voila) -> Served:
+    """The three dashboards (peildatum of the demo) served on the 300-trajectory demo register,
+    with what they must never show."""
+    with Workspace(demo_server.db, migrate=False) as store:
         forbidden = Forbidden.from_store(store)
     forbidden.check_size()
-    folder = tmp / "dashboards"
-    folder.mkdir()
-    for name in ("mdo", "matchtafel", "monitoring"):
-        nb = json.loads((ROOT / "dashboards" / f"{name}.ipynb").read_text("utf-8"))
-        for cell in nb["cells"]:
-            if "parameters" in cell.get("metadata", {}).get("tags", []):
-                cell["source"] = [f'as_of = "{DEMO_AS_OF:%d-%m-%Y}"\n'
-                                  if line.startswith("as_of =") else line
-                                  for line in cell["source"]]
-        (folder / f"{name}.ipynb").write_text(json.dumps(nb), "utf-8")
-    shutil.copy(ROOT / "dashboards" / "voila.json", folder / "voila.json")
-    port, token = _free_port(), secrets.token_urlsafe(16)
-    log = tmp / "voila.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(serving.build_command(folder, port=port, token=token),
-                                env=serving.environment(f"sqlite:///{db}"), stdout=out,
-                                stderr=subprocess.STDOUT, cwd=folder)
-    try:
-        _wait_until_up(f"http://127.0.0.1:{port}/?token={token}", proc, log)
-        yield Served(f"http://127.0.0.1:{port}", token, db, forbidden)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    return Served(demo_server.base, demo_server.token, demo_server.db, forbidden)
 
 
 def _shot(page: Any, name: str) -> None:
@@ -164,8 +88,7 @@ def assert_clean(served: Served, text: str, where: str, *, labels: bool = False)
         assert not found, f"{where}: bijzondere categorie {found}"
 
 
-def _open(browser: Any, served: Served, name: str) -> tuple[Any, Watch]:
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+def _open(page: Any, served: Served, name: str) -> tuple[Any, Watch]:
     watch = Watch()
     watch.attach(page)
     page.goto(served.page(name), wait_until="commit", timeout=TIMEOUT)
@@ -174,8 +97,6 @@ def _open(browser: Any, served: Served, name: str) -> tuple[Any, Watch]:
 
 def _opened_cases(served: Served) -> int:
     """Return how many case openings the audit log holds (read as stored)."""
-    import sqlite3
-
     with sqlite3.connect(served.db) as con:
         row = con.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'open_case'").fetchone()
     return int(row[0])
@@ -195,8 +116,8 @@ def _hide_and_check(page: Any, served: Served, name: str) -> None:
     page.locator(".tt-content").first.wait_for(state="visible", timeout=30_000)
 
 
-def test_mdo_shows_no_identities(served: Served, browser: Any) -> None:
-    page, watch = _open(browser, served, "mdo")
+def test_mdo_shows_no_identities(served: Served, page: Any) -> None:
+    page, watch = _open(page, served, "mdo")
     rows = page.locator(".tt-signal-row:visible")
     rows.first.wait_for(timeout=TIMEOUT)
     page.locator(".tt-chart svg .mark-rect path").first.wait_for(timeout=60_000)
@@ -246,8 +167,8 @@ def test_mdo_shows_no_identities(served: Served, browser: Any) -> None:
     page.close()
 
 
-def test_matchtafel_shows_no_identities(served: Served, browser: Any) -> None:
-    page, watch = _open(browser, served, "matchtafel")
+def test_matchtafel_shows_no_identities(served: Served, page: Any) -> None:
+    page, watch = _open(page, served, "matchtafel")
     picker = page.locator(".tt-client-picker select")
     picker.wait_for(timeout=TIMEOUT)
     options = page.locator(".tt-client-picker select option")
@@ -276,8 +197,8 @@ def test_matchtafel_shows_no_identities(served: Served, browser: Any) -> None:
     page.close()
 
 
-def test_monitoring_shows_no_identities(served: Served, browser: Any) -> None:
-    page, watch = _open(browser, served, "monitoring")
+def test_monitoring_shows_no_identities(served: Served, page: Any) -> None:
+    page, watch = _open(page, served, "monitoring")
     page.locator(".tt-monitoring").wait_for(timeout=TIMEOUT)
     page.locator(".tt-chart-flow svg .role-mark").first.wait_for(state="attached",
                                                                   timeout=TIMEOUT)

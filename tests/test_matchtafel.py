@@ -11,26 +11,16 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from trajecttools.apps import matchtafel as matchtafel_app
-from trajecttools.outputs import demo
 from trajecttools.reads.matching import decisions
 from trajecttools.widgets.matchtafel import MatchtafelDashboard
 from trajecttools.widgets.pairs import pair_html
 from trajecttools.workspace import Workspace
 
 
-@pytest.fixture(scope="module")
-def demo_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo register with enough open vacancies (1 000 trajectories, seed 3)."""
-    path = tmp_path_factory.mktemp("matchtafel") / "demo.db"
-    with Workspace(path, actor="demo", today=DEMO_AS_OF) as store:
-        demo.build(store, size=1000, seed=3, as_of=DEMO_AS_OF)
-    return path
-
-
 @pytest.fixture
-def board(demo_register: Path, tmp_path: Path) -> Iterator[MatchtafelDashboard]:
+def board(matchtafel_db: Path, tmp_path: Path) -> Iterator[MatchtafelDashboard]:
     copy = tmp_path / "demo.db"
-    copy.write_bytes(demo_register.read_bytes())
+    copy.write_bytes(matchtafel_db.read_bytes())
     with Workspace(copy, actor="tafel", today=DEMO_AS_OF, migrate=False) as store:
         yield MatchtafelDashboard(store, as_of=DEMO_AS_OF)
 

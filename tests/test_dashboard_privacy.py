@@ -16,9 +16,9 @@ import pytest
 
 from conftest import DEMO_AS_OF
 from privacy_values import Forbidden, special_labels_in, synced_text
-from trajecttools.apps import matchtafel as matchtafel_app
-from trajecttools.apps import mdo
-from trajecttools.apps import monitoring as monitoring_app
+from trajecttools.apps.matchtafel import matchtafel as matchtafel_app
+from trajecttools.apps.mdo import mdo
+from trajecttools.apps.monitoring import monitoring as monitoring_app
 from trajecttools.core import vocab
 from trajecttools.widgets.matchtafel import MatchtafelDashboard
 from trajecttools.widgets.mdo import MdoDashboard

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import TODAY, Staff, add_staff
 from formdriver import BSN, add_row, counts, do_intake, fill, follow, register, shown_texts
-from trajecttools.apps import follow_up as follow_up_app
+from trajecttools.apps.follow_up import follow_up as follow_up_app
 from trajecttools.widgets.follow_up import FollowUpApp
 from trajecttools.widgets.intake import IntakeApp
 from trajecttools.widgets.toolkit import is_shown

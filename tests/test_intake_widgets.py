@@ -19,7 +19,7 @@ from formdriver import (
     register,
     shown_texts,
 )
-from trajecttools.apps import intake as intake_app
+from trajecttools.apps.intake import intake as intake_app
 from trajecttools.core import vocab
 from trajecttools.widgets.intake import IntakeApp
 from trajecttools.widgets.toolkit import is_shown

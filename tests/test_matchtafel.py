@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools.apps import matchtafel as matchtafel_app
+from trajecttools.apps.matchtafel import matchtafel as matchtafel_app
 from trajecttools.reads.matching import decisions
 from trajecttools.widgets.matchtafel import MatchtafelDashboard
 from trajecttools.widgets.pairs import pair_html

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import _instances
 
-from trajecttools.apps import mdo
+from trajecttools.apps.mdo import mdo
 from trajecttools.core import vocab
 from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.widgets.signal_table import (

@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 from openpyxl import load_workbook
 
 from test_outcomes import _big_register, _cases, _tables
-from trajecttools.apps import monitoring as monitoring_app
+from trajecttools.apps.monitoring import monitoring as monitoring_app
 from trajecttools.reads import outcomes
 from trajecttools.widgets import monitoring
 from trajecttools.widgets.monitoring import MonitoringDashboard

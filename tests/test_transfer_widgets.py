@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from conftest import DEMO_AS_OF
-from trajecttools.apps import transfer
+from trajecttools.apps.transfer import transfer
 from trajecttools.outputs import report as printing
 from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.reads.signals import signals

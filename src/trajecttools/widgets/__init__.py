@@ -9,7 +9,8 @@ composite widget or page: :mod:`~trajecttools.widgets.signal_table`,
 :mod:`~trajecttools.widgets.overview_charts`, :mod:`~trajecttools.widgets.mdo`,
 :mod:`~trajecttools.widgets.matchtafel`, :mod:`~trajecttools.widgets.monitoring`,
 :mod:`~trajecttools.widgets.intake`, :mod:`~trajecttools.widgets.follow_up` and
-:mod:`~trajecttools.widgets.transfer`. Whole pages are built by :mod:`trajecttools.apps`.
+:mod:`~trajecttools.widgets.transfer`. Whole pages are built by
+:mod:`trajecttools.apps`.
 """
 
 from __future__ import annotations

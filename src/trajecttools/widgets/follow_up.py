@@ -5,7 +5,7 @@ Each step is checked field by field and saved in one transaction; edits of store
 the version they were loaded with, so an edit on a version someone else already changed is
 refused and the other version is shown.
 
->>> from trajecttools.apps import follow_up
+>>> from trajecttools.apps.follow_up import follow_up
 >>> type(follow_up()).__name__
 'FollowUpApp'
 """

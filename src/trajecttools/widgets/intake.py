@@ -6,7 +6,7 @@ wishes, network, action plan), 3. Intakerapport, and "Ander traject" (a motivate
 another route, closing the trajectory). Each step is checked field by field and saved in one
 transaction.
 
->>> from trajecttools.apps import intake
+>>> from trajecttools.apps.intake import intake
 >>> type(intake()).__name__
 'IntakeApp'
 """

@@ -7,7 +7,7 @@ groups smaller than ``min_n`` show "n < 10". Tables go to Excel and charts to PN
 download links that work in Voilà (data addresses; nothing is written on the server unless an
 ``export_dir`` is given).
 
->>> from trajecttools.apps import monitoring
+>>> from trajecttools.apps.monitoring import monitoring
 >>> type(monitoring()).__name__
 'MonitoringDashboard'
 """

@@ -1,0 +1,98 @@
+"""What every page shares: the server log, the wait for a visitor in a preheated Voilà kernel, the
+peildatum, opening the register and the Dutch failure box (:func:`dashboard`).
+
+Importing this module does the slow, request-independent work every page needs (widget and chart
+libraries, the offline Vega bundle), so a preheated Voilà kernel has it done before anyone asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+
+from trajecttools.core.dates import parse_as_of
+from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.widgets.overview_charts import warm_up
+from trajecttools.widgets.toolkit import failure_box, log, setup_server_log
+from trajecttools.workspace import Workspace
+
+
+def preload() -> None:
+    """Import and start what every page needs, so a preheated kernel has it done."""
+    for module in ("alembic.runtime.migration", "alembic.script"):  # used to open the register
+        importlib.import_module(module)
+    warm_up()
+
+
+preload()
+
+
+def wait_for_request() -> None:
+    """Wait until a preheated Voilà kernel is handed to a visitor (no-op elsewhere).
+
+    Work after this call is done per page request, with the data as it is then; work before
+    it is done once, ahead of time.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    try:
+        # heavy optional dependency: voila's server stack, only needed in a preheated kernel
+        from voila.utils import wait_for_request as voila_wait  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - voila is a dependency
+        return
+    voila_wait()
+
+
+def open_read_only() -> Workspace:
+    """Open the register named by ``TRAJECTTOOLS_DATABASE_URL`` without changing its schema."""
+    return Workspace(None, migrate=False)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What :func:`dashboard` needs to know of a page to report that it could not be built."""
+
+    title: str  #: heading of the failure box
+    name: str  #: the page in the server log
+    noun: str  #: the page in the Dutch message ("Het dashboard")
+    sheet: str  #: style sheet (see :func:`trajecttools.widgets.toolkit.style_sheet`)
+    css: str  #: CSS class of the page
+
+
+def dashboard(
+    page: Page,
+    build: Callable[[Workspace, dt.date | None], widgets.Widget],
+    *,
+    store: Workspace | None = None,
+    as_of: dt.date | str | None = None,
+    wait: bool = True,
+    opener: Callable[[], Workspace] = open_read_only,
+) -> widgets.Widget:
+    """Build a page: ``build(store, as_of)``, or a Dutch failure box (and a server log entry).
+
+    Sends the log to the server, waits for a visitor in a preheated Voilà kernel (``wait``),
+    reads the peildatum (a date or dd-mm-jjjj; None stays None) and opens the register with
+    ``opener`` when no ``store`` is given.
+    """
+    setup_server_log()
+    if wait:
+        wait_for_request()
+    try:
+        day = parse_as_of(as_of)
+        return build(store if store is not None else opener(), day)
+    except TrajecttoolsError as exc:
+        log.exception("%s kon niet worden gemaakt", page.name)
+        message = f"{page.noun} kon niet worden geladen: {exc}"
+    except Exception:
+        log.exception("%s kon niet worden gemaakt", page.name)
+        message = (f"{page.noun} kon niet worden geladen. Controleer de verbinding met de "
+                   "database of meld het bij de beheerder.")
+    return failure_box(page.title, message, sheet=page.sheet, css=page.css)
+
+
+__all__ = ["Page", "dashboard", "open_read_only", "parse_as_of", "preload", "wait_for_request"]

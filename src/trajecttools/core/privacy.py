@@ -28,7 +28,7 @@ IDENTIFIERS: Mapping[str, frozenset[str]] = {
     "match_decisions": frozenset({"decided_by"}),
     "contacts": frozenset({"participants", "location"}),
     "audit_log": frozenset({"actor"}),
-    # the wide cases frame (store.cases()): the coach's name; client names never reach it
+    # the wide cases frame (ws.cases()): the coach's name; client names never reach it
     "cases": frozenset({"coach"}),
 }
 
@@ -98,7 +98,7 @@ def pseudonymise_frame(name: str, df: pd.DataFrame, *, keep_initials: bool = Fal
     """Return a pseudonymised copy of frame ``name``: no names, BSN, contact details, notes.
 
     Birth date becomes ``birth_year``, postcode its 4 digits; ids and pseudonym codes stay, so
-    frames still join. Works on entity frames (``store.frame(name)``) and on the wide cases frame
+    frames still join. Works on entity frames (``ws.frame(name)``) and on the wide cases frame
     (``name="cases"``); unknown frames lose every column that looks like a note. ``initials``
     (derived from names) are dropped unless ``keep_initials`` (meeting level: code + initials).
     """

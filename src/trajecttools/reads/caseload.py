@@ -1,7 +1,7 @@
 """Caseload and flow: active trajectories per coach and team, and the phase funnel per method.
 
 Both take either a store (then the trajectories' state on ``as_of`` is derived from the phase
-events, like the signals) or a cases-like frame with one row a trajectory: ``store.cases()``,
+events, like the signals) or a cases-like frame with one row a trajectory: ``ws.cases()``,
 or :func:`trajecttools.reads.signals.case_states` when the inputs are already loaded.
 """
 

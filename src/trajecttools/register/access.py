@@ -1,24 +1,25 @@
 """Roles: who may see which rows and columns of the register's frames.
 
 =============  ==============================================================================
-role           what ``store.frame()`` / ``store.cases()`` return
+role           what ``ws.frame()`` / ``ws.cases()`` return (``ws = tt.open(...)``)
 =============  ==============================================================================
 ``analyst``    every row, pseudonymised (no names, BSN, contact details or notes; birth year,
                4-digit postcode). **The default** when no role is given or configured.
 ``coach``      only the coach's own cases (trajectories whose current coach is theirs), in full.
 ``team_lead``  only the team's cases, pseudonymised with initials (meeting level); details of
-               one case only through :meth:`Settings.open_case`, which is logged.
+               one case only through ``ws.open_case(id)``, which is logged.
 ``trainer``    everything, but only in a register marked synthetic (``synthetic = true``);
                opening any other register is refused.
 ``beheer``     everything (functional administrator / privacy officer: audit, purge, full
                export). Must be asked for explicitly.
 =============  ==============================================================================
 
-The role comes from, in order: the ``role`` argument of
-:class:`~trajecttools.register.store.Store` /
-:func:`trajecttools.open`; the register's user mapping (``register_info`` key ``user:<login>``,
-value ``coach:<coach code>``, ``team_lead:<team name>``, ``analyst``, ...); the environment
-variable ``TRAJECTTOOLS_ROLE``; else ``analyst``. A coach is found by their coach code (the
+This module resolves the role; :mod:`trajecttools.reads.scope` applies it to frames and
+:mod:`trajecttools.reads.case.opening` to opening a case. The role comes from, in order: the
+``role`` argument of :class:`~trajecttools.register.store.Store` / :func:`trajecttools.open`;
+the register's user mapping (``register_info`` key ``user:<login>``, value
+``coach:<coach code>``, ``team_lead:<team name>``, ``analyst``, ...); the environment variable
+``TRAJECTTOOLS_ROLE``; else ``analyst``. A coach is found by their coach code (the
 mapping's or else the login name); a team lead by the mapping's team name or else the team of
 the coach whose code is the login name.
 

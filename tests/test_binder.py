@@ -45,9 +45,19 @@ PAGE_TIMEOUT_MS = 180_000
 #: mybinder.org gives a session about 1-2 GB; the dashboard's kernel must stay well below.
 KERNEL_LIMIT_KB = 1_000_000
 #: Not copied into the Binder checkout: local environments, results and caches.
-IGNORE = shutil.ignore_patterns(".git", ".venv", "data", "artifacts", "__pycache__",
-                                ".pytest_cache", ".mypy_cache", ".ruff_cache", "*.egg-info",
-                                ".ipynb_checkpoints", "*.db", "*.db-wal", "*.db-shm")
+_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache",
+                                   ".ruff_cache", "*.egg-info", ".ipynb_checkpoints", "*.db",
+                                   "*.db-wal", "*.db-shm")
+#: Only the repository's own ``data/`` and ``artifacts/`` (the package's data files are copied).
+_AT_ROOT = {"data", "artifacts"}
+
+
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    """Names in ``folder`` not to copy into the Binder checkout."""
+    skip = set(_ANYWHERE(folder, names))
+    if Path(folder) == ROOT:
+        skip |= _AT_ROOT & set(names)
+    return skip
 #: Run with the Binder venv's Python, under binder/start: executes every notebook (as a user
 #: would, from its own folder), reports errors as JSON, and exports the walkthrough as HTML.
 EXECUTE = r"""
@@ -115,7 +125,7 @@ def binder(tmp_path_factory: pytest.TempPathFactory) -> BinderEnv:
         pytest.skip(f"python{version} (binder/runtime.txt) is not installed here")
     base = tmp_path_factory.mktemp("binder")
     repo, venv, home = base / "repo", base / "venv", base / "home"
-    shutil.copytree(ROOT, repo, ignore=IGNORE)
+    shutil.copytree(ROOT, repo, ignore=_ignore)
     home.mkdir()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("TRAJECTTOOLS_", "JUPYTER", "VIRTUAL_ENV", "PYTHON", "VOILA"))}

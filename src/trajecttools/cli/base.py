@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from trajecttools.core.dates import parse_date
+from trajecttools.core.dates import parse_day
 from trajecttools.register.database import ENV_URL
 
 #: A command's handler: gets the parsed arguments, returns the exit code.
@@ -29,12 +29,9 @@ def add_command(sub: Commands, name: str, handler: Handler, **kw: Any) -> argpar
 def date_arg(value: str) -> dt.date:
     """Return a dd-mm-jjjj argument as a date (argparse error in Dutch otherwise)."""
     try:
-        day = parse_date(value)
-    except ValueError:
-        day = None
-    if day is None:
-        raise argparse.ArgumentTypeError(f"'{value}' is geen geldige datum (gebruik dd-mm-jjjj)")
-    return day
+        return parse_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_arg(value: str) -> int:

@@ -68,6 +68,23 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     raise ValueError("is geen geldig tijdstip (gebruik dd-mm-jjjj uu:mm)")
 
 
+def parse_day(value: dt.date | str, what: str = "datum") -> dt.date:
+    """Return a date given as a date or dd-mm-jjjj text; ValueError naming ``what`` in Dutch.
+
+    >>> parse_day("31-02-2026", "peildatum")
+    Traceback (most recent call last):
+    ...
+    ValueError: '31-02-2026' is geen geldige peildatum (gebruik dd-mm-jjjj).
+    """
+    try:
+        day = parse_date(value)
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValueError(f"'{value}' is geen geldige {what} (gebruik dd-mm-jjjj).")
+    return day
+
+
 def parse_as_of(value: dt.date | str | None) -> dt.date | None:
     """Return the peildatum given as a date or dd-mm-jjjj text (None: today); a Dutch error else.
 
@@ -77,12 +94,9 @@ def parse_as_of(value: dt.date | str | None) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     try:
-        day = parse_date(value)
-    except ValueError:
-        day = None
-    if day is None:
-        raise TrajecttoolsError(f"'{value}' is geen geldige peildatum (gebruik dd-mm-jjjj).")
-    return day
+        return parse_day(value, "peildatum")
+    except ValueError as exc:
+        raise TrajecttoolsError(str(exc)) from None
 
 
 def is_missing(value: object) -> bool:
@@ -187,5 +201,6 @@ __all__ = [
     "parse_as_of",
     "parse_date",
     "parse_datetime",
+    "parse_day",
     "utcnow",
 ]

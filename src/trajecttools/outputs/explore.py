@@ -28,7 +28,7 @@ import altair as alt
 import pandas as pd
 
 from trajecttools.core import vocab
-from trajecttools.core.dates import parse_date
+from trajecttools.core.dates import parse_day
 from trajecttools.outputs.report.charts import configure, to_bytes
 from trajecttools.reads import scope
 from trajecttools.reads.caseload import phase_funnel
@@ -76,13 +76,7 @@ def cases(store: Store, as_of: dt.date | str | None = None) -> pd.DataFrame:
     """Return the store's ``cases`` frame on ``as_of`` (dd-mm-jjjj; None: the store's today),
     with that date in ``attrs['as_of']`` and the store's methods in ``attrs['methods']`` for the
     questions below."""
-    try:
-        day = parse_date(as_of) if isinstance(as_of, str) else as_of
-    except ValueError:
-        day = None
-    if isinstance(as_of, str) and day is None:
-        raise ValueError(f"'{as_of}' is geen geldige peildatum (gebruik dd-mm-jjjj).")
-    day = day or store.today
+    day = (parse_day(as_of, "peildatum") if as_of is not None else None) or store.today
     frame = scope.cases(store, day)
     frame.attrs["as_of"] = day
     frame.attrs["methods"] = store.methods()

@@ -11,25 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from trajecttools.core.dates import parse_date
-from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.outputs.report import REPORT_CSS
 from trajecttools.outputs.report import charts as outcome_charts
 
 #: The style of a step (package file ``step.css``).
 STEP_CSS = resources.files("trajecttools.training").joinpath("step.css").read_text("utf-8")
 DATE_CELL = re.compile(r"<td>(\d{2}-\d{2}-\d{4}(?: \d{2}:\d{2})?)</td>")
-
-
-def parse_day(value: str) -> dt.date:
-    """Return a date typed as dd-mm-jjjj; a Dutch error otherwise."""
-    try:
-        day = parse_date(value)
-    except ValueError:
-        day = None
-    if day is None:
-        raise TrajecttoolsError(f"'{value}' is geen geldige datum (gebruik dd-mm-jjjj).")
-    return day
 
 
 def nl_date(day: object) -> str:
@@ -85,4 +72,4 @@ class Step:
         return f"Step({self.title!r}, {nl_date(self.on)})"
 
 
-__all__ = ["DATE_CELL", "STEP_CSS", "Step", "nl_date", "parse_day", "svg"]
+__all__ = ["DATE_CELL", "STEP_CSS", "Step", "nl_date", "svg"]

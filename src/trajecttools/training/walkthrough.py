@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from trajecttools.core import vocab
+from trajecttools.core.dates import parse_as_of
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.outputs.report import end_report_fragment, intake_report_fragment
 from trajecttools.reads import matching
@@ -20,7 +21,7 @@ from trajecttools.reads.matching import decisions
 from trajecttools.reads.signals import signals as method_signals
 from trajecttools.register.transactions import Tx
 from trajecttools.training.charts import code_label, day_axis, limit_text, zrm_chart
-from trajecttools.training.step import Step, nl_date, parse_day, svg
+from trajecttools.training.step import Step, nl_date, svg
 from trajecttools.workspace import Workspace
 
 #: The organisation every walkthrough starts with (all fictional).
@@ -533,7 +534,7 @@ class Walkthrough:
     # -- views ----------------------------------------------------------------------------------
     def signals(self, as_of: str | dt.date) -> Step:
         """Show the method's signals for this client on a date (move it forward: deadlines pass)."""
-        day = as_of if isinstance(as_of, dt.date) else parse_day(as_of)
+        day = parse_as_of(as_of)
         found = method_signals(self.store, as_of=day)
         found = found[found["trajectory_id"] == self._tid]
         table = pd.DataFrame({

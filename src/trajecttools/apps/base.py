@@ -1,8 +1,9 @@
 """What every page shares: the server log, the wait for a visitor in a preheated Voilà kernel, the
 peildatum, opening the register and the Dutch failure box (:func:`dashboard`).
 
-Importing this module does the slow, request-independent work every page needs (widget and chart
-libraries, the offline Vega bundle), so a preheated Voilà kernel has it done before anyone asks.
+Importing this module does the slow, request-independent work every page needs (the widget
+library, the migration scripts that opening a register reads), so a preheated Voilà kernel has it
+done before anyone asks; the pages with charts also start the chart libraries on import.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ import ipywidgets as widgets
 
 from trajecttools.core.dates import parse_as_of
 from trajecttools.core.errors import TrajecttoolsError
-from trajecttools.widgets.overview_charts import warm_up
 from trajecttools.widgets.toolkit import failure_box, log, setup_server_log
 from trajecttools.workspace import Workspace
 
 
 def preload() -> None:
-    """Import and start what every page needs, so a preheated kernel has it done."""
-    for module in ("alembic.runtime.migration", "alembic.script"):  # used to open the register
+    """Import what every page needs to open the register, so a preheated kernel has it done."""
+    for module in ("alembic.runtime.migration", "alembic.script"):
         importlib.import_module(module)
-    warm_up()
 
 
 preload()

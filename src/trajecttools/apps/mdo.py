@@ -8,7 +8,11 @@ import ipywidgets as widgets
 
 from trajecttools.apps.base import Page, dashboard
 from trajecttools.widgets.mdo import MdoDashboard
+from trajecttools.widgets.overview_charts import warm_up
 from trajecttools.workspace import Workspace
+
+# the chart libraries' one-off start (offline Vega bundle, SVG engine), before any visitor
+warm_up()
 
 MDO = Page("MDO-overleg", "MDO-dashboard", "Het dashboard", "meeting", "tt-mdo")
 

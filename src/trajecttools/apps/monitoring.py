@@ -10,7 +10,11 @@ import ipywidgets as widgets
 from trajecttools.apps.base import Page, dashboard
 from trajecttools.reads import outcomes
 from trajecttools.widgets.monitoring import MonitoringDashboard
+from trajecttools.widgets.overview_charts import warm_up
 from trajecttools.workspace import Workspace
+
+# the chart libraries' one-off start (offline Vega bundle, SVG engine), before any visitor
+warm_up()
 
 MONITORING = Page("Uitkomsten en duurzaam werk", "Monitoringsdashboard", "Het dashboard",
                   "monitoring", "tt-monitoring")

@@ -109,7 +109,7 @@ def _start(db: Path, folder: Path, workdir: Path, env: Mapping[str, str],
     port, token = free_port(), secrets.token_urlsafe(16)
     log = workdir / f"voila-{port}.log"
     cmd = [sys.executable, "-m", "trajecttools.cli", "serve", "--db", f"sqlite:///{db}",
-           "--dir", str(folder), "--port", str(port), "--token", token]
+           "--dir", str(folder), "--port", str(port), f"--token={token}"]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=out,
                                 stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True)

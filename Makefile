@@ -2,8 +2,8 @@
 #   make demo   creates .venv, installs, builds a demo register and serves the dashboards
 #   make test   creates .venv, installs (Chromium too), lints, type-checks and runs every test
 #               but the Binder build, on two pytest-xdist workers (WORKERS=2)
-#   make test-all  the same and the Binder build (tests/test_binder.py: minutes, packages
-#               from the index); what CI runs
+#   make test-all  the same and the slow builds: Binder (tests/test_binder.py: minutes,
+#               packages from the index) and JupyterHub (marker hub); what CI runs
 
 PYTHON ?= python3
 VENV   := .venv
@@ -47,7 +47,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) chromium lint typecheck
-	$(PYTEST) -m "not binder"
+	$(PYTEST) -m "not binder and not hub"
 
 test-all: $(STAMP) chromium lint typecheck
 	$(PYTEST)

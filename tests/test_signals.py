@@ -220,7 +220,8 @@ def test_secondment_and_wage_subsidy_max(world: World, kind: str, inside: str, o
     tid = new_case(world, "02-01-2026 09:00")
     move(world, tid, ("intake", "05-01-2026"), ("stepping_stone", "06-01-2026"),
          ("placement", "10-02-2026"))
-    add(world, "placements", trajectory_id=tid, kind=kind, start_on="10-02-2026")
+    promise = {"promised_contract_months": 6} if kind == "wage_subsidy" else {}
+    add(world, "placements", trajectory_id=tid, kind=kind, start_on="10-02-2026", **promise)
     rule = f"{kind}_max"
     assert nothing(world, inside, rule, tid)
     row = one(world, outside, rule, tid)
@@ -259,6 +260,7 @@ def test_weekly_review_during_stepping_stone(world: World) -> None:
 
 def _aftercare_case(w: World, since: str = "01-06-2026") -> int:
     tid = new_case(w, "02-01-2026 09:00")
+    add(w, "placements", trajectory_id=tid, kind="regular", start_on=since)
     move(w, tid, ("intake", "05-01-2026"), ("stepping_stone", "06-01-2026"),
          ("placement", "01-05-2026"), ("aftercare", since))
     return tid
@@ -353,24 +355,42 @@ def test_coach_changes(world: World) -> None:
     assert one(world, "15-04-2026", "coach_changes", tid)["days_overdue"] == 26
 
 
-def test_hand_offs_count_coach_changes_and_referrals(world: World) -> None:
+def test_hand_offs_count_changes_of_the_guide_not_referrals(world: World) -> None:
+    """“Arbeidstoeleiding: aanpak en begeleiding”: “De begeleider mag niet te vaak wisselen” and
+    “het aantal schakelmomenten – het doorschuiven naar een andere discipline – te
+    minimaliseren”. Referrals the coach keeps following are no hand-off; a coach change or a
+    route handed on to another route is. The maximum of 3 is a default of the organisation."""
     tid = _two_changes(world)
     barrier = add(world, "barriers", trajectory_id=tid, domain="debts", severity=2,
                   noted_on="02-03-2026")
-    add(world, "referrals", barrier_id=barrier, agency="Schuldhulp", referred_on="15-03-2026")
-    add(world, "referrals", barrier_id=barrier, agency="Budgetcoach", referred_on="25-03-2026")
-    assert nothing(world, "24-03-2026", "hand_offs", tid)
-    row = one(world, "25-03-2026", "hand_offs", tid)
-    assert row["message"] == ("4 overdrachten (2 jobcoachwissels en 2 doorverwijzingen), meer "
-                              "dan de norm van 3 (sinds 25-03-2026)")
+    for day in ("03-03-2026", "15-03-2026", "25-03-2026"):
+        add(world, "referrals", barrier_id=barrier, agency="Schuldhulp", referred_on=day)
+    assert nothing(world, "30-06-2026", "hand_offs", tid)  # 2 changes + 3 referrals: 2 hand-offs
+    states = case_states(load_inputs(world.store, d("30-03-2026")), world.store.methods(),
+                         d("30-03-2026")).set_index("trajectory_id")
+    assert (states.loc[tid, "hand_offs"], states.loc[tid, "referrals"]) == (2, 3)
+
+    person = {"given_name": "Dirk", "family_name": "Doorgeschoven", "target_group": "over_45"}
+    first = new_case(world, "05-01-2026 09:00", client=person)
+    client_id = int(world.store.get("trajectories", first)["client_id"])
+    world.store.change_phase(first, "closed", on="20-01-2026", outcome="other_route",
+                             outcome_reason="Voorstel voor een ander traject")
+    second = world.store.register(client_id, method="opstapbaan", registered_at="01-02-2026 09:00",
+                                  case_manager_id=world.staff.case_manager,
+                                  coach_id=world.staff.coach, coach_assigned_at="01-02-2026 09:00")
+    world.store.change_phase(second, "closed", on="10-02-2026", outcome="other_route",
+                             outcome_reason="Terug naar de casemanager")
+    third = world.store.register(client_id, method="opstapbaan", registered_at="01-03-2026 09:00",
+                                 case_manager_id=world.staff.case_manager,
+                                 coach_id=world.staff.coach, coach_assigned_at="01-03-2026 09:00")
+    world.store.assign_coach(third, world.staff.other_coach, at="10-03-2026 09:00")
+    assert nothing(world, "31-03-2026", "hand_offs", third)  # 3 hand-offs: the norm
+    world.store.assign_coach(third, world.staff.coach, at="01-04-2026 09:00")
+    assert nothing(world, "31-03-2026", "hand_offs", third)
+    row = one(world, "01-04-2026", "hand_offs", third)
+    assert row["message"] == ("4 overdrachten (2 jobcoachwissels en 2 eerdere trajecten "
+                              "overgedragen), meer dan de norm van 3 (sinds 01-04-2026)")
     assert row["severity"] == "low"
-    only_referrals = new_case(world)
-    barrier = add(world, "barriers", trajectory_id=only_referrals, domain="housing", severity=2,
-                  noted_on="02-03-2026")
-    for day in ("03-03-2026", "04-03-2026", "05-03-2026", "06-03-2026"):
-        add(world, "referrals", barrier_id=barrier, agency="Woonhulp", referred_on=day)
-    assert one(world, "06-03-2026", "hand_offs", only_referrals)["message"] == (
-        "4 overdrachten (4 doorverwijzingen), meer dan de norm van 3 (sinds 06-03-2026)")
 
 
 def test_referral_follow_up_and_unreferred_severe_barriers(world: World) -> None:
@@ -627,8 +647,10 @@ def test_case_states_as_of_a_date(world: World) -> None:
     day = d("20-03-2026")
     states = case_states(load_inputs(world.store, day), world.store.methods(), day)
     row = states.set_index("trajectory_id").loc[ids["stepping"]]
+    # the referral the coach keeps following is no hand-off (“Arbeidstoeleiding: aanpak en
+    # begeleiding”: the guide changing is)
     assert (row["phase"], row["coach"], row["coach_changes"], row["hand_offs"]) == (
-        "stepping_stone", "Kees Coach", 1, 2)
+        "stepping_stone", "Kees Coach", 1, 1)
     assert row["days_in_phase"] == 19
     earlier = d("05-03-2026")
     states = case_states(load_inputs(world.store, earlier), world.store.methods(), earlier)
@@ -654,7 +676,7 @@ def test_caseload_per_coach_and_team(world: World) -> None:
     assert (jet["median_days_in_phase"], jet["max_days_in_phase"]) == (14, 18)
     kees = load.loc[("Team Rijnmond", "Kees Coach")]
     assert (kees["active"], kees["Opstapbaan"], kees["coach_changes"], kees["hand_offs"]) == (
-        1, 1, 1, 2)
+        1, 1, 1, 1)
     nobody = load.loc[("Geen team", "Geen jobcoach")]
     assert nobody["active"] == 1 and nobody["signals_high"] >= 1
     for (team, coach), group in found.assign(

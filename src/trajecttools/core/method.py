@@ -29,6 +29,7 @@ RULE_PARAMETERS: Mapping[str, tuple[str, ...]] = {
     "stepping_stone_at_social_work_company": ("months",),
     "stepping_stone_max": ("months", "warn_days"),
     "social_employment_max": ("months", "warn_days"),
+    "regular_contract_min": ("months",),
     "secondment_max": ("months",),
     "wage_subsidy_max": ("months",),
     "contact_gap": ("weeks",),
@@ -84,10 +85,18 @@ class Rule(_Strict):
 
 
 class PlacementLimit(_Strict):
-    """Duration limits of a placement type within a method."""
+    """Duration limits of a placement type within a method, and what it promises or starts.
+
+    ``promise_min_months``: a placement of this type is only made with the employer's promise
+    of a contract of at least that many months afterwards (without trial period), recorded on
+    the placement. ``starts_aftercare``: aftercare starts only while a placement of this type
+    runs (the phase change into the aftercare stage checks it).
+    """
 
     min_months: StrictInt | None = Field(default=None, ge=0)
     max_months: StrictInt | None = Field(default=None, ge=0)
+    promise_min_months: StrictInt | None = Field(default=None, ge=1)
+    starts_aftercare: bool = False
 
 
 class MethodInfo(_Strict):
@@ -157,6 +166,10 @@ class Method(_Strict):
     def can_move(self, from_phase: str, to_phase: str) -> bool:
         """Tell whether the method allows moving from one phase to another."""
         return to_phase in self.allowed_next(from_phase)
+
+    def aftercare_placement_types(self) -> tuple[str, ...]:
+        """Return the placement types that start aftercare (empty: the method does not check)."""
+        return tuple(k for k, v in self.placement_types.items() if v.starts_aftercare)
 
     def rule(self, name: str) -> Rule | None:
         """Return an enabled rule, or None when the method does not use it."""
@@ -366,7 +379,8 @@ def method_to_toml(m: Method) -> str:
     lines.append("")
     for name, limit in m.placement_types.items():
         lines.append(f"[placement_types.{name}]")
-        lines += [f"{k} = {v}" for k, v in limit.model_dump().items() if v is not None]
+        lines += [f"{k} = {str(v).lower() if isinstance(v, bool) else v}"
+                  for k, v in limit.model_dump().items() if v is not None]
         lines.append("")
     for name, rule in m.rules.items():
         lines.append(f"[rules.{name}]")

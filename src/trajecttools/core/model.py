@@ -207,7 +207,7 @@ class Barrier(Versioned, Base):
 
 
 class Referral(Versioned, Base):
-    """Hand-off of a barrier to another agency; the coach keeps following it up."""
+    """Referral of a barrier to another agency; the coach keeps following it up (no hand-off)."""
 
     __tablename__ = "referrals"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -346,7 +346,7 @@ class Vacancy(Versioned, Base):
 
 
 class Placement(Versioned, Base):
-    """A placement: opstapbaan, trial, secondment, wage subsidy, regular contract or art. 60§7."""
+    """A placement: opstapbaan, secondment, wage subsidy (op proef), regular contract or art. 60§7."""
 
     __tablename__ = "placements"
     __table_args__ = (Index("ix_placements_trajectory_start", "trajectory_id", "start_on"),)
@@ -361,6 +361,9 @@ class Placement(Versioned, Base):
     temporary: Mapped[bool | None] = mapped_column(Boolean)
     below_level: Mapped[bool | None] = mapped_column(Boolean)
     outside_field: Mapped[bool | None] = mapped_column(Boolean)
+    #: months of the contract without trial period the employer promised afterwards (wage
+    #: subsidy 'op proef' in “Traject Work-2-Gether”)
+    promised_contract_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class AftercareContact(Base):

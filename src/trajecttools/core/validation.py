@@ -443,6 +443,8 @@ class PlacementRecord(Record):
     temporary: bool | None = Field(None, title="Tijdelijk contract")
     below_level: bool | None = Field(None, title="Onder opleidingsniveau")
     outside_field: bool | None = Field(None, title="Buiten vakgebied")
+    promised_contract_months: int | None = Field(
+        None, title="Beloofd contract zonder proeftijd (maanden)", ge=1, le=120)
 
     @model_validator(mode="after")
     def _order(self) -> PlacementRecord:

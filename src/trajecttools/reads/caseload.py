@@ -66,8 +66,10 @@ def caseload(
     active trajectories in it (listed in ``attrs["phase_columns"]``: melt on them to chart);
     ``median_days_in_phase`` and ``max_days_in_phase``; ``signals_high``, ``signals_medium``,
     ``signals_low``, ``signals`` and ``with_signals`` (trajectories with at least one signal);
-    ``coach_changes`` and ``hand_offs`` summed over the active trajectories (``hand_offs`` is
-    missing for a frame without ``hand_offs`` or ``referrals``). Use ``by=("team",)`` for teams.
+    ``coach_changes`` and ``hand_offs`` summed over the active trajectories (``hand_offs``:
+    changes of the person who guides the client, see the ``hand_offs`` rule; referrals the coach
+    keeps following are none; missing for a frame without ``hand_offs``). Use
+    ``by=("team",)`` for teams.
     """
     by = list(by)
     cases, found = _states(store_or_cases, as_of, methods)
@@ -80,8 +82,6 @@ def caseload(
     )
     if "hand_offs" in active.columns:
         work["hand_offs"] = active["hand_offs"].astype("Int64")
-    elif "referrals" in active.columns:
-        work["hand_offs"] = (active["coach_changes"] + active["referrals"]).astype("Int64")
     else:
         work["hand_offs"] = pd.array([pd.NA] * len(active), dtype="Int64")
 

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 #: The date the models are built "as of": later than anything a register holds.
 FAR = dt.date(2200, 1, 1)
 #: Bump when the frames a model holds change shape (a new column, a new rule input).
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 #: More changed trajectories than this share of the model, and it is rebuilt whole.
 REBUILD_SHARE = 0.25
 #: Fewer changed trajectories than this share (and than STORE_MIN) are recomputed on every

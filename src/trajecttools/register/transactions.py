@@ -29,6 +29,7 @@ from trajecttools.core.model import (
     Client,
     CoachAssignment,
     PhaseEvent,
+    Placement,
     Trajectory,
     TrajectoryPlan,
 )
@@ -206,11 +207,36 @@ class Tx:
         if entity == "clients":
             clean["created_at"] = utcnow()
         self._check_references(entity, clean, row)
+        if entity == "placements":
+            self._check_promise(clean, row)
         obj: Any = self._cls(entity)(**clean)
         self.session.add(obj)
         self.session.flush()
         self.log("create", entity, obj.id, new={k: v for k, v in clean.items() if v is not None})
         return int(obj.id)
+
+    def _check_promise(self, clean: Mapping[str, Any], row: int | None) -> None:
+        """Refuse a placement type that needs the employer's promise of a contract without it.
+
+        “Traject Work-2-Gether”: wage subsidy 'op proef' only against “de belofte van een
+        arbeidsovereenkomst voor minimaal 6 maanden zonder proeftijd” (``promise_min_months``
+        of the placement type in the method).
+        """
+        traj = self.session.get(Trajectory, clean["trajectory_id"])
+        if traj is None:
+            return
+        limit = self.store.method(traj.method).placement_types.get(clean["kind"])
+        need = None if limit is None else limit.promise_min_months
+        promised = clean.get("promised_contract_months")
+        if need is None or (promised is not None and promised >= need):
+            return
+        kind = vocab.label(vocab.PLACEMENT_TYPES, clean["kind"]).lower()
+        message = (f"is verplicht bij {kind}: de werkgever belooft een arbeidsovereenkomst van "
+                   f"minimaal {need} maanden zonder proeftijd" if promised is None
+                   else f"moet minstens {need} zijn (belofte bij {kind})")
+        raise InvalidRecord(self._label("placements"), [FieldProblem(
+            "promised_contract_months",
+            validation.field_label("placements", "promised_contract_months"), message)], row=row)
 
     def _unique_pseudonym(self) -> str:
         while True:
@@ -263,6 +289,8 @@ class Tx:
             self.session, entity, {k: clean.get(k) for k in changes}, row=row
         )
         self._check_references(entity, {k: clean[k] for k in changes if k in clean}, row)
+        if entity == "placements" and {"kind", "promised_contract_months"} & set(changes):
+            self._check_promise(clean, row)
         for field in changes:
             old, new = current.get(field), clean.get(field)
             if old != new:
@@ -418,6 +446,18 @@ class Tx:
         self._flush("trajectories", trajectory_id, expected_version)
         return int(traj.version)
 
+    def _runs_placement(self, trajectory_id: int, kinds: tuple[str, ...], day: dt.date) -> bool:
+        """Whether a placement of one of ``kinds`` runs on ``day`` in the trajectory."""
+        found = self.session.execute(
+            select(Placement.id).where(
+                Placement.trajectory_id == trajectory_id,
+                Placement.kind.in_(kinds),
+                Placement.start_on <= day,
+                (Placement.end_on.is_(None)) | (Placement.end_on >= day),
+            )
+        ).first()
+        return found is not None
+
     def change_phase(
         self,
         trajectory_id: int,
@@ -478,6 +518,15 @@ class Tx:
             problems.append(
                 FieldProblem("outcome", "Uitkomst", "alleen bij afsluiten van het traject")
             )
+        starters = m.aftercare_placement_types()
+        if (starters and day is not None and m.phase(to_phase).stage == "aftercare"
+                and m.phase(traj.phase).stage != "aftercare"
+                and not self._runs_placement(trajectory_id, starters, day)):
+            kinds = " of ".join(f"'{vocab.label(vocab.PLACEMENT_TYPES, k)}'" for k in starters)
+            problems.append(FieldProblem(
+                "phase", "Fase",
+                f"naar {m.phase_label(to_phase)} kan pas bij een lopende plaatsing {kinds}: "
+                f"op {day:%d-%m-%Y} loopt er geen (Soort plaatsing; registreer die eerst)"))
         if closing and outcome_code == "other_route" and not (outcome_reason or "").strip():
             problems.append(FieldProblem(
                 "outcome_reason", validation.field_label("trajectories", "outcome_reason"),

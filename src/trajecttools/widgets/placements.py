@@ -62,6 +62,9 @@ class PlacementPart(CasePart):
             record_field("placements", "temporary", "check"),
             record_field("placements", "below_level", "check"),
             record_field("placements", "outside_field", "check"),
+            record_field("placements", "promised_contract_months", "number",
+                         hint="Bij loonkostensubsidie 'op proef': de werkgever belooft daarna "
+                              "een arbeidsovereenkomst van minimaal zoveel maanden."),
             ChoiceField("to_phase", "Fase tegelijk wijzigen naar",
                         [("— fase niet wijzigen —", KEEP_PHASE)],
                         hint="De fase gaat in op de startdatum."),
@@ -92,7 +95,8 @@ class PlacementPart(CasePart):
                                "employer_municipality", "social_work_company", "inclusive")),
                 html_block("<h4>Plaatsing</h4>"),
                 grid(f.widgets("start_on", "end_on", "hours_per_week", "temporary",
-                               "below_level", "outside_field", "to_phase")),
+                               "below_level", "outside_field", "promised_contract_months",
+                               "to_phase")),
             ], "tt-placement-form"),
             self.stale,
             savebar(self.save_button, self.status),
@@ -185,7 +189,7 @@ class PlacementPart(CasePart):
         placement = sub.validate(f, "placements", {
             "trajectory_id": d.trajectory_id, "employer_id": employer_id,
             **f.values("kind", "start_on", "end_on", "hours_per_week", "temporary",
-                       "below_level", "outside_field"),
+                       "below_level", "outside_field", "promised_contract_months"),
         })
         phase = f["to_phase"].get()
         start = placement["start_on"] if placement else None
@@ -221,7 +225,8 @@ class PlacementPart(CasePart):
             assert row.record is not None
             stored = {k: v for k, v in row.record.items()
                       if k in ("trajectory_id", "employer_id", "vacancy_id", "kind", "start_on",
-                               "hours_per_week", "temporary", "below_level", "outside_field")}
+                               "hours_per_week", "temporary", "below_level", "outside_field",
+                               "promised_contract_months")}
             clean = sub.validate(row.fields, "placements",
                                  {**stored, "end_on": row["end_on"].get()})
             if clean is not None and clean["end_on"] != row.record.get("end_on"):

@@ -376,7 +376,12 @@ def placement_limit_text(method: Method, kind: str) -> str:
         parts.append(f"minimaal {limit.min_months} maanden")
     if limit.max_months is not None:
         parts.append(f"maximaal {limit.max_months} maanden")
-    return " en ".join(parts)
+    text = " en ".join(parts)
+    if limit.promise_min_months is not None:
+        promise = (f"op proef, met belofte van een arbeidsovereenkomst van minimaal "
+                   f"{limit.promise_min_months} maanden zonder proeftijd")
+        text = f"{text}, {promise}" if text else promise
+    return text
 
 
 def placement_limits(method: Method) -> list[tuple[str, str, str]]:
@@ -390,9 +395,22 @@ def placement_limits(method: Method) -> list[tuple[str, str, str]]:
 def placement_limit_warning(
     method: Method, kind: str, start_on: dt.date | None, end_on: dt.date | None
 ) -> str:
-    """Return a Dutch warning when a planned placement exceeds the method's maximum."""
+    """Return a Dutch warning when a planned placement exceeds the method's maximum.
+
+    Also when it ends before the method's minimum (a contract shorter than the minimum is
+    registered as it is, with this warning; the signal ``regular_contract_min`` follows it).
+    """
     limit = method.placement_types.get(kind)
-    if limit is None or limit.max_months is None or start_on is None or end_on is None:
+    if limit is None or start_on is None or end_on is None:
+        return ""
+    if limit.min_months is not None:
+        earliest = add_months(start_on, limit.min_months) - dt.timedelta(days=1)
+        if end_on < earliest:
+            return (
+                f"Let op: de einddatum ligt vóór de minimale duur van {limit.min_months} "
+                f"maanden (op zijn vroegst {dutch_date(earliest)})."
+            )
+    if limit.max_months is None:
         return ""
     latest = add_months(start_on, limit.max_months)
     if end_on > latest:

@@ -147,6 +147,23 @@ class Context:
         self.coach = with_missing(coaches["coach"].to_numpy(dtype=object))[cidx]
         self.team = with_missing(coaches["team"].to_numpy(dtype=object))[cidx]
 
+        # hand-offs ("Arbeidstoeleiding: aanpak en begeleiding": the person who guides the
+        # client changes): coach changes, and earlier routes of the same client handed on to
+        # another route (closed as "other_route") before this one was registered. Referrals
+        # the coach keeps following are no hand-off.
+        everyone = inputs.trajectories
+        handed = everyone[(everyone["outcome"].astype(object) == "other_route")
+                          & (ns(everyone["closed_on"]) <= self.t64)]
+        later = pd.DataFrame({"pos": np.arange(n), "client_id": self.tr["client_id"].to_numpy(),
+                              "registered_on": self.registered_on})
+        pairs = later.merge(pd.DataFrame({"client_id": handed["client_id"].to_numpy(),
+                                          "handed_on": ns(handed["closed_on"])}), on="client_id")
+        pairs = pairs[pairs["handed_on"] <= pairs["registered_on"]]
+        self.handed_pos = pairs["pos"].to_numpy(dtype=np.int64)
+        self.handed_on = ns(pairs["handed_on"])
+        self.handed_count = np.bincount(self.handed_pos, minlength=n)
+        self.hand_offs = self.coach_changes + self.handed_count
+
         rpos = self.pos(inputs.referrals["trajectory_id"])
         self.referral_pos = rpos[rpos >= 0]
         self.referral_on = ns(inputs.referrals["referred_on"])[rpos >= 0]

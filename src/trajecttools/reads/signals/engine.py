@@ -176,7 +176,7 @@ def case_states(
         "coach": c.coach,
         "coach_changes": c.coach_changes,
         "referrals": c.referral_count,
-        "hand_offs": c.coach_changes + c.referral_count,
+        "hand_offs": c.hand_offs,
     })
 
 

@@ -36,7 +36,8 @@ class SignalInputs:
 
     as_of: dt.date
     #: One row a trajectory registered on or before ``as_of``: client, method, current phase and
-    #: coach (fallbacks without history), plan signatures, end report, pseudonym, initials.
+    #: coach (fallbacks without history), closing date and outcome, plan signatures, end report,
+    #: pseudonym, initials.
     trajectories: pd.DataFrame
     #: trajectory_id, phase, started_on; sorted by trajectory, date, id.
     phase_events: pd.DataFrame
@@ -60,7 +61,8 @@ class SignalInputs:
     not_kept_agreements: pd.DataFrame
     #: barrier_id, trajectory_id, domain, severity, noted_on, referrals, oldest_follow_up_on.
     open_barriers: pd.DataFrame
-    #: trajectory_id, referred_on: every referral (hand-off to another agency).
+    #: trajectory_id, referred_on: every referral to another agency (the coach keeps following
+    #: it up: no hand-off).
     referrals: pd.DataFrame
 
 
@@ -100,7 +102,7 @@ def _input_queries(only: Sequence[int] | None = None) -> dict[str, str]:
         "phase_events": "SELECT trajectory_id, phase, started_on FROM phase_events"
         f" WHERE started_on <= :as_of{scope()} ORDER BY trajectory_id, started_on, id",
         "trajectories": "SELECT t.id AS trajectory_id, t.client_id, t.method, t.registered_at,"
-        " t.closed_on, t.phase, t.phase_since, t.coach_id AS current_coach_id,"
+        " t.closed_on, t.outcome, t.phase, t.phase_since, t.coach_id AS current_coach_id,"
         " c.pseudonym, c.given_name, c.family_name,"
         " p.signed_case_manager_on, p.signed_coach_on, p.signed_client_on,"
         " er.written_on AS end_report_on"

@@ -21,6 +21,7 @@ from trajecttools.core import vocab
 from trajecttools.core.dates import add_months_each
 from trajecttools.core.method import RULE_PARAMETERS
 from trajecttools.reads.signals.arrays import (
+    DAY,
     NAT,
     add_days,
     days_since,
@@ -40,8 +41,11 @@ from trajecttools.reads.signals.wording import (
     period_days,
 )
 
-#: Placement kinds after which a return to benefit counts as a revolving door.
-_JOB_KINDS = ("regular", "secondment", "wage_subsidy", "trial", "social_employment")
+#: Placement kinds after which a return to benefit counts as a revolving door: the regular
+#: contract without wage subsidy (“Traject Work-2-Gether”: 'draaideurklanten' are clients who
+#: drop out after the first period of their regular job). Steps of the ladder (opstapbaan,
+#: secondment, wage subsidy) and art. 60§7 employment are not work after which one returns.
+_JOB_KINDS = ("regular",)
 #: Subject of the duration sentences, by placement kind.
 _PLACEMENT_NOUNS = {
     "stepping_stone": "Opstapbaan",
@@ -161,6 +165,77 @@ def _placement_limit(c: Context, rule: str, kind: str, *, social_work_company: b
                         + " (gestart op " + start[nearing] + ", einddatum "
                         + fmt_date(due[nearing]) + ")")
     return Part(rule, pos, due, days, msg, nearing=nearing)
+
+
+def _whole_stepping_stone(c: Context, rule: str, *, social_work_company: bool = False,
+                          warn: bool = False) -> Part:
+    """Running opstapbanen whose placements together are past (or nearing) the rule's months.
+
+    “Traject Work-2-Gether”: the opstapbaan lasts at most 6 months, of which preferably at most
+    3 at the social work company and the rest at a regular employer: one opstapbaan over
+    several placement rows. With ``social_work_company`` only the rows there count.
+    """
+    rows = np.flatnonzero((c.p_kind == KIND["stepping_stone"]) & c.active[c.p_pos])
+    if social_work_company:
+        rows = rows[c.p_swc[rows]]
+    rows = rows[~np.isnan(c.param(rule, "months", c.p_pos[rows]))]
+    pos_r, start_r = c.p_pos[rows], c.p_start[rows]
+    stop = np.where(c.p_running[rows], c.t64, np.minimum(c.p_end[rows], c.t64))
+    used_r = np.maximum(np.true_divide(stop - start_r, DAY), 0)
+    used = np.bincount(pos_r, weights=used_r, minlength=c.n)
+    pieces = np.bincount(pos_r, minlength=c.n)
+    running = np.bincount(pos_r, weights=c.p_running[rows], minlength=c.n) > 0
+    first = rows[first_per(pos_r, -start_r.astype(np.int64))] if len(rows) else rows
+    pos = c.p_pos[first]
+    pos, first = pos[running[pos]], first[running[pos]]
+    start = c.p_start[first]
+    limit_end = add_months_each(start, c.param(rule, "months", pos))
+    limit_days = np.true_divide(limit_end - start, DAY)
+    days = np.round(used[pos] - limit_days).astype(np.int64)
+    due = c.t64 - days * DAY
+    f = days >= -c.param(rule, "warn_days", pos) if warn else days > 0
+    pos, start, due, days = pos[f], start[f], due[f], days[f]
+    noun = _PLACEMENT_NOUNS["stepping_stone"]
+    limit = c.text(rule, "months", n_months, pos)
+    k = pieces[pos]
+    since = np.where(k == 1, "gestart op ", fmt_ints(k, lambda n: f"{n} plaatsingen samen, "
+                                                                  "eerste gestart op "))
+    since = since + fmt_date(start)
+    if social_work_company:
+        msg = (noun + np.where(k == 1, "", " in totaal") + " al langer dan " + limit
+               + " bij het sociaal werkbedrijf (" + since + "; " + late(days) + ")")
+    else:
+        msg = (noun + np.where(k == 1, "", " in totaal") + " loopt langer dan " + limit + " ("
+               + since + "; " + late(days) + ")")
+    nearing = days <= 0
+    if nearing.any():
+        when = fmt_ints(-days[nearing], lambda n: "vandaag" if n == 0 else f"over {n_days(n)}")
+        msg[nearing] = (noun + " bereikt " + when + " de maximale duur van " + limit[nearing]
+                        + " (" + since[nearing] + ", einddatum " + fmt_date(due[nearing]) + ")")
+    return Part(rule, pos, due, days, msg.astype(object), nearing=nearing)
+
+
+def _regular_contract_min(c: Context) -> Part:
+    """Regular contracts of active trajectories that end before the rule's minimum months.
+
+    “Traject Work-2-Gether”: the employer is asked for “een arbeidsovereenkomst van 6 maanden
+    zonder loonkostensubsidie”; the result of aftercare is that “de klant minimaal zes maanden
+    aan het werk is”. A shorter contract is registered as it is, and signalled here.
+    """
+    rows = np.flatnonzero((c.p_kind == KIND["regular"]) & c.active[c.p_pos] & ~np.isnat(c.p_end))
+    months = c.param("regular_contract_min", "months", c.p_pos[rows])
+    rows, months = rows[~np.isnan(months)], months[~np.isnan(months)]
+    earliest = add_months_each(c.p_start[rows], months) - DAY
+    f = c.p_end[rows] < earliest
+    rows = rows[f]
+    keep = first_per(c.p_pos[rows], c.p_start[rows].astype(np.int64))
+    rows = rows[keep]
+    pos, due = c.p_pos[rows], c.p_end[rows]
+    days = days_since(c.t64, due).astype(np.int64)
+    msg = ("Arbeidsovereenkomst zonder loonkostensubsidie korter dan "
+           + c.text("regular_contract_min", "months", n_months, pos) + " (van "
+           + fmt_date(c.p_start[rows]) + " tot " + fmt_date(due) + ")")
+    return Part("regular_contract_min", pos, due, days, msg.astype(object))
 
 
 def _contact_gap(c: Context) -> Part:
@@ -322,10 +397,17 @@ def _coach_changes(c: Context) -> Part:
 
 
 def _hand_offs(c: Context) -> Part:
-    """Active trajectories with more hand-offs (coach changes and referrals) than the maximum."""
+    """Active trajectories whose guide changed more often than the maximum.
+
+    “Arbeidstoeleiding: aanpak en begeleiding”: “De begeleider mag niet te vaak wisselen” and
+    “het aantal schakelmomenten – het doorschuiven naar een andere discipline – te
+    minimaliseren”. A hand-off is a change of the person who guides the client: a coach
+    change, or an earlier route of the client handed on to another route. Referrals that the
+    coach keeps following are not hand-offs.
+    """
     most = c.param("hand_offs", "max")
-    epos = np.r_[c.change_pos, c.referral_pos]
-    eon = np.r_[c.change_on, c.referral_on]
+    epos = np.r_[c.change_pos, c.handed_pos]
+    eon = np.r_[c.change_on, c.handed_on]
     order = np.lexsort((eon, epos))
     epos, eon = epos[order], eon[order]
     rank = group_rank(epos)
@@ -334,11 +416,12 @@ def _hand_offs(c: Context) -> Part:
     f = c.active[pos]
     pos, due = pos[f], due[f]
     days = days_since(c.t64, due).astype(np.int64)
-    changes, referrals = c.coach_changes[pos], c.referral_count[pos]
-    msg = (fmt_ints(changes + referrals, lambda k: f"{k} overdrachten (")
+    changes, handed = c.coach_changes[pos], c.handed_count[pos]
+    msg = (fmt_ints(changes + handed, lambda k: f"{k} overdrachten (")
            + fmt_ints(changes, lambda k: counted(k, "jobcoachwissel", "jobcoachwissels"))
-           + np.where((changes > 0) & (referrals > 0), " en ", "")
-           + fmt_ints(referrals, lambda k: counted(k, "doorverwijzing", "doorverwijzingen"))
+           + np.where((changes > 0) & (handed > 0), " en ", "")
+           + fmt_ints(handed, lambda k: counted(k, "eerder traject overgedragen",
+                                                "eerdere trajecten overgedragen"))
            + "), meer dan de norm van " + c.text("hand_offs", "max", str, pos)
            + " (sinds " + fmt_date(due) + ")")
     return Part("hand_offs", pos, due, days, msg)
@@ -421,12 +504,12 @@ RULES: Mapping[str, Callable[[Context], Part]] = {
     "plan_signatures": _plan_signatures,
     "intake_after_signing": _intake_after_signing,
     "stepping_stone_at_social_work_company": partial(
-        _placement_limit, rule="stepping_stone_at_social_work_company", kind="stepping_stone",
+        _whole_stepping_stone, rule="stepping_stone_at_social_work_company",
         social_work_company=True),
-    "stepping_stone_max": partial(
-        _placement_limit, rule="stepping_stone_max", kind="stepping_stone", warn=True),
+    "stepping_stone_max": partial(_whole_stepping_stone, rule="stepping_stone_max", warn=True),
     "social_employment_max": partial(
         _placement_limit, rule="social_employment_max", kind="social_employment", warn=True),
+    "regular_contract_min": _regular_contract_min,
     "secondment_max": partial(_placement_limit, rule="secondment_max", kind="secondment"),
     "wage_subsidy_max": partial(_placement_limit, rule="wage_subsidy_max", kind="wage_subsidy"),
     "contact_gap": _contact_gap,

@@ -154,22 +154,47 @@ def test_current_coach_is_the_last_assignment(frames: Frames) -> None:
     assert coaches.loc[open_t["coach_id"].astype(int), "active"].all()
 
 
-def test_stepping_stones_are_at_the_social_work_company(frames: Frames) -> None:
+def test_the_opstapbaan_starts_at_the_social_work_company(frames: Frames) -> None:
+    """“Traject Work-2-Gether”: the opstapbaan is at the SDW, “niet langer dan 3 maanden” there
+    if possible, “De rest van de periode zien wij hem liever aan het werk bij een reguliere
+    werkgever”; at most 6 months in all."""
     pl, emp = frames["placements"], frames["employers"].set_index("id")
     t = frames["trajectories"].set_index("id")
     swc = pl["employer_id"].map(emp["social_work_company"])
     ss = pl["kind"] == "stepping_stone"
-    assert swc[ss].all() and not swc[pl["kind"].isin(["regular", "secondment"])].any()
+    assert not swc[pl["kind"].isin(["regular", "secondment", "wage_subsidy"])].any()
     assert (pl.loc[ss, "trajectory_id"].map(t["method"]) == "opstapbaan").all()
+    first = pl[ss].groupby("trajectory_id").head(1)
+    assert swc[first.index].all()  # every opstapbaan starts at the SDW ...
+    rest = pl[ss & ~swc]  # ... and some go on at a regular employer
+    assert 0.1 < rest["trajectory_id"].nunique() / first["trajectory_id"].nunique() < 0.5
     sdw_sectors = set(emp.loc[emp["social_work_company"], "sector"])
     assert {"green", "cleaning", "bicycle", "packaging", "security"} <= sdw_sectors
-    done = pl[ss & pl["end_on"].notna()]
+    done = pl[ss & swc & pl["end_on"].notna()]
     months = (done["end_on"] - done["start_on"]).dt.days / 30.44
     assert (months <= 3).mean() > 0.6 and (months > 6).any()
+    at_sdw = pl[ss & swc].set_index("trajectory_id")
+    assert ((at_sdw.loc[rest["trajectory_id"], "end_on"]
+             - at_sdw.loc[rest["trajectory_id"], "start_on"]).dt.days < 93).all()
+    ended = pl[ss & pl["end_on"].notna()]
+    total = ((ended["end_on"] - ended["start_on"]).dt.days + 1).groupby(
+        ended["trajectory_id"]).sum()
+    assert (total <= 184).mean() > 0.95
     first_jobs = pl[pl["kind"] == "regular"]
     assert first_jobs["temporary"].mean() > 0.35
     assert 0.15 < first_jobs["below_level"].mean() < 0.8
     assert 0.3 < first_jobs["outside_field"].mean() < 0.98
+
+
+def test_wage_subsidy_comes_with_the_promise_of_a_contract(frames: Frames) -> None:
+    """“Traject Work-2-Gether”: wage subsidy 'op proef' against “de belofte van een
+    arbeidsovereenkomst voor minimaal 6 maanden zonder proeftijd”; no separate trial step."""
+    pl, t = frames["placements"], frames["trajectories"].set_index("id")
+    method = pl["trajectory_id"].map(t["method"])
+    assert not (pl["kind"] == "trial").any()
+    wage = pl[(pl["kind"] == "wage_subsidy") & (method == "opstapbaan")]
+    assert len(wage) > 50 and (wage["promised_contract_months"] >= 6).all()
+    assert pl.loc[pl["kind"] != "wage_subsidy", "promised_contract_months"].isna().all()
 
 
 def test_agreements_vacancies_and_skills_are_consistent(frames: Frames) -> None:
@@ -199,7 +224,9 @@ def test_benefits_run_until_work_and_some_return(frames: Frames) -> None:
     assert ((bp["end_on"].isna()) | (bp["end_on"] >= bp["start_on"])).all()
     t = frames["trajectories"].set_index("client_id")
     before = bp["start_on"] < bp["client_id"].map(t["registered_at"])
-    assert before.mean() > 0.85
+    # each client's first period starts before the trajectory (more second periods since the
+    # benefit pauses during the opstapbaan, “Traject Work-2-Gether”, and resumes without a job)
+    assert before.groupby(bp["client_id"]).first().mean() > 0.95 and before.mean() > 0.7
     assert bp.loc[before, "kind"].isin(["social_assistance", "unemployment", "disability",
                                          "leefloon"]).all()
     # a benefit starting during or after the trajectory follows a placement that ended
@@ -394,14 +421,32 @@ def _back_on_benefit(frames: Frames, jobs: pd.DataFrame) -> set[int]:
     return set(both.loc[hit, "client_id"])
 
 
-def _running(frames: Frames, kind: str, months: int, swc: bool = False) -> set[int]:
+def _running(frames: Frames, kind: str, months: int) -> set[int]:
     pl = frames["placements"]
-    emp = frames["employers"].set_index("id")
     run = pl[(pl["kind"] == kind) & pl["end_on"].isna()]
-    if swc:
-        run = run[run["employer_id"].map(emp["social_work_company"]).astype(bool)]
     late = run[_months(run["start_on"], months) < NOW]
     return set(late["trajectory_id"]) & set(_active(frames).index)
+
+
+def _whole_stepping_stone(frames: Frames, months: int, swc: bool = False) -> set[int]:
+    """Running opstapbanen whose placements together last longer than ``months``."""
+    pl = frames["placements"]
+    emp = frames["employers"].set_index("id")
+    ss = pl[pl["kind"] == "stepping_stone"]
+    if swc:
+        ss = ss[ss["employer_id"].map(emp["social_work_company"]).astype(bool)]
+    used = (ss["end_on"].fillna(NOW) - ss["start_on"]).dt.days.groupby(ss["trajectory_id"]).sum()
+    first = ss.groupby("trajectory_id")["start_on"].min()
+    limit = (_months(first, months) - first).dt.days
+    running = set(ss.loc[ss["end_on"].isna(), "trajectory_id"])
+    return set(used.index[used > limit]) & running & set(_active(frames).index)
+
+
+def _regular_contract_min(frames: Frames) -> set[int]:
+    pl = frames["placements"]
+    regular = pl[(pl["kind"] == "regular") & pl["end_on"].notna()]
+    short = regular[regular["end_on"] < _months(regular["start_on"], 6) - pd.Timedelta(days=1)]
+    return set(short["trajectory_id"]) & set(_active(frames).index)
 
 
 def _coach_assignment(frames: Frames) -> set[int]:
@@ -506,12 +551,21 @@ def _coach_changes(frames: Frames) -> set[int]:
     return set(changes.index[changes > 1])
 
 
+def _handed_on(frames: Frames) -> pd.Series:
+    """Per trajectory: earlier routes of its client handed on to another route."""
+    t = frames["trajectories"]
+    handed = t[t["outcome"] == "other_route"][["client_id", "closed_on"]]
+    pairs = t[["id", "client_id", "registered_at"]].merge(handed, on="client_id")
+    pairs = pairs[pairs["closed_on"] <= pairs["registered_at"].dt.normalize()]
+    return pairs.groupby("id").size().reindex(t["id"]).fillna(0).set_axis(t["id"])
+
+
 def _hand_offs(frames: Frames) -> set[int]:
+    """Changes of the guide (“Arbeidstoeleiding: aanpak en begeleiding”): coach changes and
+    routes handed on; referrals the coach keeps following are none."""
     changes = _changes(frames)
-    ref = frames["referrals"].merge(frames["barriers"][["id", "trajectory_id"]],
-                                    left_on="barrier_id", right_on="id")
-    referrals = ref.groupby("trajectory_id").size().reindex(changes.index).fillna(0)
-    return set(changes.index[changes + referrals > 3])
+    total = changes + _handed_on(frames).reindex(changes.index).fillna(0)
+    return set(total.index[total > 3])
 
 
 def _referral_follow_up(frames: Frames) -> set[int]:
@@ -526,8 +580,7 @@ def _referral_follow_up(frames: Frames) -> set[int]:
 
 
 def _revolving_door(frames: Frames) -> set[int]:
-    jobs = _job_starts(frames, ("regular", "secondment", "wage_subsidy", "trial",
-                                "social_employment"))
+    jobs = _job_starts(frames, ("regular",))  # the revolving door of “Traject Work-2-Gether”
     back = _back_on_benefit(frames, jobs)
     return set(jobs.loc[jobs["client_id"].isin(back), "trajectory_id"])
 
@@ -536,9 +589,10 @@ RULE_CHECKS: dict[str, Callable[[Frames], set[int]]] = {
     "coach_assignment": _coach_assignment,
     "plan_signatures": _plan_signatures,
     "intake_after_signing": _intake_after_signing,
-    "stepping_stone_at_social_work_company": lambda f: _running(f, "stepping_stone", 3, True),
-    "stepping_stone_max": lambda f: _running(f, "stepping_stone", 6),
+    "stepping_stone_at_social_work_company": lambda f: _whole_stepping_stone(f, 3, True),
+    "stepping_stone_max": lambda f: _whole_stepping_stone(f, 6),
     "social_employment_max": lambda f: _running(f, "social_employment", 24),
+    "regular_contract_min": _regular_contract_min,
     "secondment_max": lambda f: _running(f, "secondment", 3),
     "wage_subsidy_max": lambda f: _running(f, "wage_subsidy", 6),
     "contact_gap": _contact_gap,

@@ -36,7 +36,7 @@ def barriers(b: Register) -> None:
     rng, n, today = b.rng, b.n, b.today
     first_contact = np.where(b.t3 <= b.end, b.t3, NEVER)
     count = np.where(first_contact < LATER, cat(rng, BARRIER_COUNT_P, n), 0)
-    complex_case = np.zeros(n, dtype=bool)  # many hand-offs: four severe, referred barriers
+    complex_case = np.zeros(n, dtype=bool)  # four severe barriers, referred and followed
     complex_case[b.take(b.open & (b.intake_day <= today - 30), exclusive=False)] = 1
     count[complex_case] = 4
     weights = np.array([BARRIER_W[t] for t in TARGET_GROUPS], dtype=float)

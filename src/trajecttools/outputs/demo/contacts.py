@@ -255,7 +255,7 @@ def aftercare(b: Register) -> None:
 
 
 def benefits(b: Register) -> None:
-    """Benefit periods until work; some placed clients back on benefit (revolving door)."""
+    """Benefit periods until work (or the opstapbaan); some placed clients back on benefit."""
     rng, n, today = b.rng, b.n, b.today
     has = pd.notna(b.benefit_kind)
     start = b.reg_day - b.u(30, 1500, n)
@@ -274,14 +274,19 @@ def benefits(b: Register) -> None:
     rev_start = b.close_day + 5 + (rng.random(n) * np.maximum(
         last_day - b.close_day - 5, 0)).astype(np.int64)
     much_later = worked & ~revolving & (rng.random(n) < 0.04)
+    # employed by the SDWork during the opstapbaan and the ladder ("Traject Work-2-Gether"):
+    # the benefit pauses, and resumes when the route ends without a regular job
+    resumed = (has & (b.benefit_resume <= b.end) & b.closed
+               & ~np.isin(b.outcome, ["education", "moved"]))
     second = np.select(
-        [after_art60, lost, revolving, much_later],
-        [b.unemployed_from, b.close_day + b.u(0, 30, n), rev_start,
+        [after_art60, resumed, lost, revolving, much_later],
+        [b.unemployed_from, b.benefit_resume, b.close_day + b.u(0, 30, n), rev_start,
          b.regular + b.u(400, 700, n)], NEVER)
     second = np.where(second <= today, second, NEVER)
     owner1, owner2 = np.flatnonzero(has), np.flatnonzero(second < LATER)
     welfare = np.where(b.flemish, "leefloon", "social_assistance").astype(object)
     kind2 = np.where(after_art60 | (rng.random(n) < 0.5), "unemployment", welfare)
+    kind2 = np.where(resumed & ~after_art60, b.benefit_kind, kind2)
     ends2 = second + b.u(60, 200, n)
     ends2 = np.where((rng.random(n) < 0.3) & (ends2 <= today), ends2, NEVER)
     owner = np.r_[owner1, owner2]

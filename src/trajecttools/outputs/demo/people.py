@@ -158,12 +158,16 @@ def staff(b: Register) -> None:
     changes = cat(rng, [0.8, 0.17, 0.025, 0.005], n)
     changes[b.take(b.open & has & (b.reg_day <= b.today - 60),
                       exclusive=False)] = 2
+    # a few change guide four times: more hand-offs than the norm ("Arbeidstoeleiding:
+    # aanpak en begeleiding": "De begeleider mag niet te vaak wisselen")
+    changes[b.take(b.open & has & (b.reg_day <= b.today - 120) & (changes == 0),
+                      exclusive=False)] = 4
     room = b.end * 1440 - first_min
     changes = np.where(has & (room > 14 * 1440), changes, 0)
     count = np.where(has, 1 + changes, 0)
     owner = np.repeat(np.arange(n), count)
     seq = run_rank(owner)
-    frac = np.sort(rng.random((n, 3)), axis=1)
+    frac = np.sort(rng.random((n, 4)), axis=1)
     later = (frac[owner, np.maximum(seq - 1, 0)] * room[owner]).astype(np.int64)
     at = first_min[owner] + np.where(seq == 0, 0, later)
     at = np.where(seq == 0, at, np.minimum(office_hours(at, rng), b.end[owner] * 1440
@@ -173,7 +177,7 @@ def staff(b: Register) -> None:
     reg = b.region[owner]
     pool = np.where(last & b.open[owner], n_active[reg], n_all[reg])
     pick = (rng.random(owner.size) * pool).astype(np.int64)
-    for k in (1, 2, 3):  # never assign the coach a trajectory already has
+    for k in (1, 2, 3, 4):  # never assign the coach a trajectory already has
         rows = np.flatnonzero(seq == k)
         same = pick[rows] == pick[rows - 1]
         pick[rows] = np.where(same, (pick[rows] + 1) % pool[rows], pick[rows])

@@ -26,7 +26,8 @@ Values = dict[str, np.ndarray]
 #: The route results a shape returns, stored per trajectory on the register.
 RESULTS: tuple[str, ...] = (
     "close_off", "outcome_row", "regular_off", "ss_start", "ss_end", "work_off", "e1_off",
-    "ac_start", "ac_until", "resume_off", "benefit_stop", "unemployed_from", "lost_job",
+    "ac_start", "ac_until", "resume_off", "benefit_stop", "benefit_resume", "unemployed_from",
+    "lost_job",
 )
 
 
@@ -55,6 +56,7 @@ def route(b: Register, method: Method, spec: Mapping[str, Any]) -> None:
         lo, hi = plant["shift"]
         b.days_ago[rows] = anchor[loc] + b.u(lo, hi, rows.size)
     v["stage"][b.used[ix]] = spec["planted_stage"]
+    v["planted"] = b.used[ix].copy()
     v.update(SHAPES[spec["shape"]](b, v, m))
     for name in RESULTS:
         if name in v:
@@ -69,7 +71,8 @@ def route(b: Register, method: Method, spec: Mapping[str, Any]) -> None:
         kind = (np.array(kinds, dtype=object)[v[p["by"]]] if "by" in p
                 else np.full(m, kinds[0], dtype=object))
         end = v[p["end"]] if "end" in p else np.full(m, NEVER)
-        b.placement_slots.append((ix, kind, v[p["start"]], end, p["employer"]))
+        promise = v[p["promise"]] if "promise" in p else np.zeros(m, dtype=np.int64)
+        b.placement_slots.append((ix, kind, v[p["start"]], end, p["employer"], promise))
 
 
 def draw(b: Register, d: Mapping[str, Any], v: Values, m: int) -> np.ndarray:
@@ -112,19 +115,28 @@ def phase_walk(method: Method, phases: Any) -> list[tuple[str, str]]:
 
 
 def escalation_ladder(b: Register, v: Values, m: int) -> Values:
-    """Stepping stone at the social work company, then regular work via the escalation ladder.
+    """An opstapbaan at the social work company (the rest at a regular employer), then the ladder.
 
-    The ladder ("Traject Work-2-Gether", see docs/sources.md): straight to a regular contract,
-    or first a secondment, or a trial then wage subsidy (kept on only by some employers);
-    aftercare from the regular contract.
+    The ladder ("Traject Work-2-Gether", see docs/sources.md): the opstapbaan lasts at most 6
+    months, preferably at most 3 at the SDW and the rest at a regular employer; then straight
+    to a regular contract, or first a secondment, or wage subsidy 'op proef' with the promise
+    of a contract of at least 6 months without trial period (kept by some employers);
+    aftercare from the regular contract. The client is employed from the opstapbaan on: the
+    benefit stops then, and resumes only when the route ends without a regular job.
     """
     rng = b.rng
     intake, ss, ladder, stage = v["intake"], v["ss"], v["ladder"], v["stage"]
-    d_ss, d_sec, d_trial, d_wage = v["d_ss"], v["d_sec"], v["d_trial"], v["d_wage"]
-    p1 = ss + d_ss  # first day at the regular employer
+    d_ss, d_sec, d_wage = v["d_ss"], v["d_sec"], v["d_wage"]
+    # the rest of the opstapbaan at a regular employer: after at most 3 months at the SDW,
+    # and together at most 6 months (181 days) unless planted late
+    out = v["ss_out"] & (d_ss <= 92)
+    d_out = np.where(out, np.where(v["planted"], v["d_out"],
+                                   np.minimum(v["d_out"], 181 - d_ss)), 0)
+    p0 = ss + d_ss  # first day after the SDW
+    p1 = p0 + d_out  # first day of the ladder at the regular employer
     placement = np.maximum(ss + 1, p1 - v["back"])
     sec, wage = ladder == 1, ladder == 2
-    w_s = np.where(wage, p1 + d_trial, NEVER)
+    w_s = np.where(wage, p1, NEVER)
     w_e = np.where(wage, w_s + d_wage - 1, NEVER)
     regular = np.select([ladder == 0, sec, wage & v["keeps_job"]], [p1, p1 + d_sec, w_e + 1],
                         NEVER)
@@ -141,28 +153,35 @@ def escalation_ladder(b: Register, v: Values, m: int) -> Values:
         ],
         np.where(has_job, regular + v["after"], w_e + 1),
     )
+    short = v["d_short"] > 0
+    job_by_close = has_job & (regular < close)
     return {
         "placement": placement,
-        "ss_last": p1 - 1,
+        "ss_last": p0 - 1,
+        "out_start": np.where(out, p0, NEVER),
+        "out_end": np.where(out, p1 - 1, NEVER),
         "sec_start": np.where(sec, p1, NEVER),
         "sec_end": np.where(sec, p1 + d_sec - 1, NEVER),
-        "trial_start": np.where(wage, p1, NEVER),
-        "trial_end": np.where(wage, p1 + d_trial - 1, NEVER),
         "wage_start": w_s,
         "wage_end": w_e,
+        "promise_months": np.array([6, 12, 24])[v["promise"]],
         "regular": regular,
+        "regular_last": np.where(short & has_job, regular + v["d_short"] - 1, NEVER),
         # rows of the outcome table (finish_timeline): 0-3 gone in that stage, 4 lost the
         # job in aftercare, 5 work, 6 ended without a job
         "outcome_row": np.select([stage < 4, (stage == 4) & has_job, has_job], [stage, 4, 5], 6),
         "close_off": close,
         "regular_off": regular,
         "ss_start": ss,
-        "ss_end": p1 - 1,
-        "work_off": p1,
-        "e1_off": p1,
+        "ss_end": p0 - 1,
+        "work_off": p0,
+        "e1_off": p0,
         "ac_start": regular,
         "ac_until": close,
-        "benefit_stop": regular,
+        "benefit_stop": ss,
+        # employed by the SDWork from the opstapbaan: back on benefit only when the route
+        # ends after it started without a regular job
+        "benefit_resume": np.where((ss < close) & ~job_by_close, close, NEVER),
         "lost_job": (stage == 4) & has_job,
     }
 

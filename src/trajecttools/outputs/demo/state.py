@@ -16,8 +16,9 @@ from trajecttools.outputs.demo.names import fictional_family_names, given_names
 
 #: A phase slot of a route: method code, phase code, trajectory rows, day offsets.
 PhaseSlot = tuple[str, str, np.ndarray, np.ndarray]
-#: A placement slot of a route: rows, kinds, start offsets, end offsets, employer role.
-PlacementSlot = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]
+#: A placement slot of a route: rows, kinds, start offsets, end offsets, employer role, months of
+#: the contract the employer promised afterwards (0: none).
+PlacementSlot = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str, np.ndarray]
 
 
 class Register:
@@ -62,6 +63,7 @@ class Register:
     ac_until: np.ndarray
     resume_off: np.ndarray
     benefit_stop: np.ndarray
+    benefit_resume: np.ndarray
     unemployed_from: np.ndarray
     lost_job: np.ndarray
     slots: list[PhaseSlot]

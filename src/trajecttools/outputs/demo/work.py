@@ -193,8 +193,8 @@ def placements(b: Register) -> None:
     temp_p = np.where(b.tg_code == "young_people", 0.65, 0.45)
 
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "owner", "kind", "start", "end", "employer")}
-    for ix, kinds, start, end, who in b.placement_slots:
+        "owner", "kind", "start", "end", "employer", "promise")}
+    for ix, kinds, start, end, who, promise in b.placement_slots:
         s = b.absolute(start, ix)
         keep = s <= b.end[ix]
         own = ix[keep]
@@ -208,20 +208,21 @@ def placements(b: Register) -> None:
         if who == "social":  # only social employment is at the OCMW / social economy
             employer = np.where(kinds[keep] == "social_employment", employer, emp[own])
         for k, v in (("owner", own), ("kind", kinds[keep]), ("start", s[keep]), ("end", e),
-                     ("employer", employer)):
+                     ("employer", employer), ("promise", promise[keep])):
             parts[k].append(v)
     cols = {k: np.concatenate(v) for k, v in parts.items()}
     order = np.lexsort((cols["start"], cols["owner"]))
-    owner, kind, start, end, employer = (cols[k][order] for k in (
-        "owner", "kind", "start", "end", "employer"))
+    owner, kind, start, end, employer, promise = (cols[k][order] for k in (
+        "owner", "kind", "start", "end", "employer", "promise"))
     stepping = kind == "stepping_stone"
-    fixed_term = np.isin(kind, ["stepping_stone", "social_employment", "secondment", "trial"])
+    fixed_term = np.isin(kind, ["stepping_stone", "social_employment", "secondment"])
     temporary = fixed_term | (rng.random(owner.size) < np.where(
         kind == "wage_subsidy", 0.8, temp_p[owner]))
-    # some temporary regular contracts are not renewed: they end 6 or 12 months in
+    # some temporary regular contracts are not renewed: they end 6 or 12 months in (at least
+    # the 6 months of “Traject Work-2-Gether”: 184 days cover any 6 calendar months)
     not_renewed = (kind == "regular") & temporary & (end >= LATER) & (
         rng.random(owner.size) < 0.2)
-    end = np.where(not_renewed, start + rng.choice([183, 365], owner.size) - 1, end)
+    end = np.where(not_renewed, start + rng.choice([184, 366], owner.size) - 1, end)
     end = np.where(end <= b.today, end, NEVER)
     field = b.field_sector[owner]
     outside = field != np.array(SECTORS)[b.emp_sector[employer]]
@@ -241,6 +242,7 @@ def placements(b: Register) -> None:
         "temporary": bools(temporary, np.zeros(owner.size, dtype=bool)),
         "below_level": bools(below[owner], stepping),
         "outside_field": bools(outside, stepping | (field == "")),
+        "promised_contract_months": ints(promise, promise <= 0),
     })
 
 

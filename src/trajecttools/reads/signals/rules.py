@@ -235,7 +235,8 @@ def _regular_contract_min(c: Context) -> Part:
     msg = ("Arbeidsovereenkomst zonder loonkostensubsidie korter dan "
            + c.text("regular_contract_min", "months", n_months, pos) + " (van "
            + fmt_date(c.p_start[rows]) + " tot " + fmt_date(due) + ")")
-    return Part("regular_contract_min", pos, due, days, msg.astype(object))
+    # a contract known to end too early is signalled ahead, one severity lower until it ends
+    return Part("regular_contract_min", pos, due, days, msg.astype(object), nearing=days < 0)
 
 
 def _contact_gap(c: Context) -> Part:

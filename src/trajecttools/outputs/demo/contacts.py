@@ -280,7 +280,7 @@ def benefits(b: Register) -> None:
                & ~np.isin(b.outcome, ["education", "moved"]))
     second = np.select(
         [after_art60, resumed, lost, revolving, much_later],
-        [b.unemployed_from, b.benefit_resume, b.close_day + b.u(0, 30, n), rev_start,
+        [b.unemployed_from, b.benefit_resume + 1, b.close_day + b.u(0, 30, n), rev_start,
          b.regular + b.u(400, 700, n)], NEVER)
     second = np.where(second <= today, second, NEVER)
     owner1, owner2 = np.flatnonzero(has), np.flatnonzero(second < LATER)

@@ -218,7 +218,11 @@ def test_placement_types_show_the_method_limits(app: FollowUpApp) -> None:
     p = app.placement
     labels = dict((code, lbl) for lbl, code in p.fields["kind"].control.options)
     assert labels["secondment"] == "Inleenvergoeding (maximaal 3 maanden)"
-    assert labels["wage_subsidy"] == "Loonkostensubsidie (maximaal 6 maanden)"
+    # “Traject Work-2-Gether”: wage subsidy and 'op proef' are one step, with the promise
+    assert labels["wage_subsidy"] == ("Loonkostensubsidie (maximaal 6 maanden, op proef, met "
+                                      "belofte van een arbeidsovereenkomst van minimaal 6 "
+                                      "maanden zonder proeftijd)")
+    assert "trial" not in labels
     assert labels["stepping_stone"] == "Opstapbaan (maximaal 6 maanden)"
     assert labels["regular"] == "Arbeidsovereenkomst zonder LKS (minimaal 6 maanden)"
     assert "Inleenvergoeding – maximaal 3 maanden" in p.limits_table.value
@@ -232,7 +236,7 @@ def test_placement_over_its_limit_is_saved_with_a_warning(
 ) -> None:
     p = app.placement
     fill(p.fields, {"kind": "wage_subsidy", "employer_name": "Bakkerij", "start_on": "01-04-2026",
-                    "end_on": "01-12-2026"})
+                    "end_on": "01-12-2026", "promised_contract_months": "6"})
     p.save_button.click()
     _ok(p)
     assert "maximale duur van 6 maanden" in p.status.message
@@ -271,21 +275,28 @@ INVALID = [
      "outcome_reason", "", "Toelichting uitkomst is verplicht bij een ander traject"),
     ("placement", "fields", {"start_on": "01-04-2026"}, "kind", "",
      "Soort plaatsing is verplicht"),
-    ("placement", "fields", {"kind": "trial"}, "start_on", "", "Startdatum is verplicht"),
-    ("placement", "fields", {"kind": "trial", "start_on": "01-04-2026"}, "end_on", "31-03-2026",
+    ("placement", "fields", {"kind": "secondment"}, "start_on", "", "Startdatum is verplicht"),
+    ("placement", "fields", {"kind": "secondment", "start_on": "01-04-2026"}, "end_on", "31-03-2026",
      "Einddatum (gepland) mag niet vóór de startdatum liggen"),
-    ("placement", "fields", {"kind": "trial", "start_on": "01-04-2026"}, "hours_per_week",
+    ("placement", "fields", {"kind": "secondment", "start_on": "01-04-2026"}, "hours_per_week",
      "veel", "Uren per week moet een getal zijn"),
-    ("placement", "fields", {"kind": "trial", "start_on": "01-04-2026"}, "hours_per_week", "70",
+    ("placement", "fields", {"kind": "secondment", "start_on": "01-04-2026"}, "hours_per_week", "70",
      "Uren per week mag hoogstens 60 zijn"),
-    ("placement", "fields", {"kind": "trial", "start_on": "01-07-2026",
+    ("placement", "fields", {"kind": "secondment", "start_on": "01-07-2026",
                              "to_phase": "stepping_stone"}, "start_on", "01-07-2026",
      "Startdatum mag bij een faseovergang niet in de toekomst liggen"),
-    ("placement", "fields", {"kind": "trial", "start_on": "01-04-2026"}, "employer_name",
+    ("placement", "fields", {"kind": "secondment", "start_on": "01-04-2026"}, "employer_name",
      "x" * 161, "Of nieuwe werkgever: naam is te lang"),
-    ("placement", "fields", {"kind": "trial", "start_on": "01-04-2026",
+    ("placement", "fields", {"kind": "secondment", "start_on": "01-04-2026",
                              "employer_name": "Ja"}, "employer_municipality", "x" * 81,
      "Gemeente nieuwe werkgever is te lang"),
+    # “Traject Work-2-Gether”: wage subsidy 'op proef' only with the promise of a contract of
+    # at least 6 months without trial period
+    ("placement", "fields", {"kind": "wage_subsidy", "start_on": "01-04-2026"},
+     "promised_contract_months", "", "Beloofd contract zonder proeftijd (maanden) is verplicht "
+     "bij loonkostensubsidie"),
+    ("placement", "fields", {"kind": "wage_subsidy", "start_on": "01-04-2026"},
+     "promised_contract_months", "3", "Beloofd contract zonder proeftijd (maanden) moet minstens 6"),
     ("aftercare", "fields", {"party": "both"}, "held_on", "16-06-2026",
      "Datum mag niet in de toekomst liggen"),
     ("aftercare", "fields", {"held_on": "01-06-2026"}, "party", "", "Met wie is verplicht"),
@@ -332,7 +343,7 @@ def test_existing_and_new_employer_together_is_refused(app: FollowUpApp,
     app.reload()
     p = app.placement
     employer = next(v for _, v in p.fields["employer_id"].control.options if v)
-    fill(p.fields, {"kind": "trial", "start_on": "01-04-2026", "employer_id": employer,
+    fill(p.fields, {"kind": "secondment", "start_on": "01-04-2026", "employer_id": employer,
                     "employer_name": "Nieuw BV"})
     p.save_button.click()
     assert "vul óf een bestaande óf een nieuwe werkgever in" in \

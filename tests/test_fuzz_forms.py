@@ -422,7 +422,7 @@ def test_aftercare_and_end_report_forms_save_as_typed_or_name_the_field(
     assert_refused_naming(store, part, key, before)
 
 
-PLACEMENT = {"kind": "trial", "employer_name": "Proefbedrijf", "employer_sector": "green",
+PLACEMENT = {"kind": "secondment", "employer_name": "Proefbedrijf", "employer_sector": "green",
              "employer_municipality": "Rotterdam", "start_on": "01-06-2026", "end_on": "",
              "hours_per_week": "24"}
 

@@ -465,10 +465,20 @@ class Walkthrough:
                                       ("motivation", "Motivatie", 5)):
                 tx.add("skills", {"client_id": client, "kind": kind, "name": name,
                                   "level": level, "recorded_on": "18-04-2023"})
-            for referral_id in self.store.frame("referrals")["id"]:
-                self._update(tx, "referrals", int(referral_id),
+            referrals = self.store.frame("referrals").set_index("agency")["id"]
+            # the severe problem first: a home through the social rental agency, so that the
+            # mapping starts with the side problems "tot normale proporties gebracht"
+            self._update(tx, "referrals", int(referrals["Sociaal verhuurkantoor"]),
+                         {"status": "completed", "last_followed_up_on": "17-04-2023"})
+            self._update(tx, "barriers", self._barrier("housing"),
+                         {"status": "resolved", "resolved_on": "17-04-2023"})
+            for agency in ("Kinderopvang Gent", "Centrum Basiseducatie"):
+                self._update(tx, "referrals", int(referrals[agency]),
                              {"status": "in_care", "last_followed_up_on": "18-04-2023"})
             tx.change_phase(tid, "mapping", on="18-04-2023")
+            for held in ("18-04-2023", "09-05-2023", "30-05-2023"):
+                tx.add("contacts", {"trajectory_id": tid, "kind": "progress", "held_on": held,
+                                    "coach_id": self._ids["coach"]})
         self._write(work)
         skills = self.store.frame("skills").dropna(subset=["level"])
         chart = alt.Chart(pd.DataFrame({
@@ -478,15 +488,24 @@ class Walkthrough:
                     axis=alt.Axis(values=[1, 2, 3, 4, 5])),
             y=alt.Y("Vaardigheid:N", sort="-x", title=None)).properties(width=380, height=170)
         return Step(
-            "B. Kwaliteiten en tekorten in kaart", "Diploma's, talen, computer, houding en "
-            "motivatie: sterk gemotiveerd, Nederlands nog zwak. De doorverwijzingen zijn "
-            "opgevolgd.", dt.date(2023, 4, 18), None, chart_svg=svg(chart))
+            "B. Kwaliteiten en tekorten in kaart", "Pas als de randproblemen opgelost of tot "
+            "normale proporties gebracht zijn (er is een woning), komen de capaciteiten aan bod: "
+            "diploma's, talen, computer, houding en motivatie. Sterk gemotiveerd, Nederlands nog "
+            "zwak. De andere doorverwijzingen worden opgevolgd.", dt.date(2023, 4, 18), None,
+            chart_svg=svg(chart))
 
     def employ(self) -> Step:
         """Employ the client under art. 60§7 with guidance during the employment."""
         tid = self._tid
 
         def work(tx: Tx) -> None:
+            referrals = self.store.frame("referrals").set_index("agency")["id"]
+            for agency, domain in (("Kinderopvang Gent", "childcare"),
+                                   ("Centrum Basiseducatie", "language")):
+                self._update(tx, "referrals", int(referrals[agency]),
+                             {"status": "completed", "last_followed_up_on": "02-06-2023"})
+                self._update(tx, "barriers", self._barrier(domain),
+                             {"status": "resolved", "resolved_on": "02-06-2023"})
             tx.change_phase(tid, "employment", on="05-06-2023")
             tx.add("placements", {"trajectory_id": tid, "kind": "social_employment",
                                   "start_on": "05-06-2023", "end_on": "04-06-2025",
@@ -504,31 +523,49 @@ class Walkthrough:
             "tewerkstelling (hier elke drie weken). Doel: aan het einde klaar voor de reguliere "
             "arbeidsmarkt.", dt.date(2023, 6, 19), self._placements())
 
-    def next_job(self) -> Step:
-        """End art. 60: move on to a regular job and close the route."""
+    def job_search(self) -> Step:
+        """End art. 60: search for the next job together (talks, applications), no aftercare."""
         tid = self._tid
 
         def work(tx: Tx) -> None:
             tx.change_phase(tid, "end_art60", on="05-06-2025")
+            for held in ("05-06-2025", "18-06-2025"):
+                contact = tx.add("contacts", {"trajectory_id": tid, "kind": "progress",
+                                              "held_on": held, "coach_id": self._ids["coach"]})
+            tx.add("agreements", {"trajectory_id": tid, "contact_id": contact, "who": "client",
+                                  "what": "Drie sollicitaties versturen", "due_on": "27-06-2025",
+                                  "status": "kept", "closed_on": "26-06-2025"})
+        self._write(work)
+        return Step(
+            "D. Einde art. 60: een nieuwe tewerkstelling zoeken", "Na twee jaar eindigt de "
+            "tewerkstelling. De trajectbegeleider zoekt samen met de cliënte naar een nieuwe "
+            "job: gesprekken, sollicitaties, afspraken. Dit is zoeken naar werk, geen nazorg: "
+            "er is nog geen werkgever om contact mee te houden.", dt.date(2025, 6, 5),
+            self._agreements())
+
+    def next_job(self) -> Step:
+        """Start the next job and close the route (follow-up of regular work is optional)."""
+        tid = self._tid
+        if self.store.get("trajectories", tid)["phase"] != "end_art60":
+            self.job_search()
+
+        def work(tx: Tx) -> None:
             tx.add("placements", {"trajectory_id": tid, "kind": "regular",
                                   "employer_id": self._ids["art60_employer"],
                                   "start_on": "01-07-2025", "hours_per_week": 30,
                                   "temporary": False, "below_level": True,
                                   "outside_field": False})
-            for held in ("11-07-2025", "25-07-2025"):
-                for party in ("employee", "employer"):
-                    tx.add("aftercare_contacts", {"trajectory_id": tid, "held_on": held,
-                                                  "party": party})
             tx.add("end_reports", {
                 "trajectory_id": tid, "written_on": "01-08-2025",
                 "results": "Vast contract als logistiek medewerker in het woonzorgcentrum."})
             tx.change_phase(tid, "closed", on="01-08-2025", outcome="work")
         self._write(work)
         return Step(
-            "D. Einde art. 60: de volgende job", "Na twee jaar eindigt de tewerkstelling. De "
-            "cliënte vindt een vaste job in het woonzorgcentrum – onder haar opleidingsniveau, "
-            "iets om te blijven volgen. Het traject sluit af met de uitkomst 'werk'. De tijdlijn "
-            "toont de hele route.", dt.date(2025, 8, 1), self._placements(),
+            "E. De volgende job", "De cliënte vindt een vaste job in het woonzorgcentrum – "
+            "onder haar opleidingsniveau, iets om te bespreken. Verdere opvolging van regulier "
+            "werk is in deze methode facultatief (een instelling van de methode, standaard "
+            "uit). Het traject sluit af met de uitkomst 'werk'. De tijdlijn toont de vijf fasen "
+            "van de route.", dt.date(2025, 8, 1), self._placements(),
             chart_svg=svg(self._timeline()))
 
     # -- views ----------------------------------------------------------------------------------
@@ -582,6 +619,10 @@ class Walkthrough:
                 f"'{self.method}'.")
         if self.trajectory_id is not None:
             raise TrajecttoolsError("De klant is al aangemeld in deze rondleiding.")
+
+    def _barrier(self, domain: str) -> int:
+        barriers = self._frame("barriers")
+        return int(barriers.loc[barriers["domain"] == domain, "id"].iloc[0])
 
     def _plan_id(self) -> int:
         plans = self._frame("trajectory_plans")

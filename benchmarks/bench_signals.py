@@ -50,7 +50,7 @@ from trajecttools.workspace import Workspace
 
 AS_OF = dt.date(2026, 11, 2)
 TARGET_S = 1.0
-_JOBS = {"regular", "secondment", "wage_subsidy", "trial", "social_employment"}
+_JOBS = {"regular"}  # the revolving door follows the regular contract ("Traject Work-2-Gether")
 _NOUNS = {"stepping_stone": "Opstapbaan", "secondment": "Inleenvergoeding",
           "wage_subsidy": "Loonkostensubsidie", "social_employment": "Tewerkstelling art. 60§7"}
 
@@ -105,8 +105,12 @@ def per_row_signals(inputs: SignalInputs, methods: Mapping[str, Method],
     open_agreements = _by(_rows(inputs.open_agreements), "trajectory_id")
     not_kept = _by(_rows(inputs.not_kept_agreements), "trajectory_id")
     barriers = _by(_rows(inputs.open_barriers), "trajectory_id")
-    referrals = _by(_rows(inputs.referrals), "trajectory_id")
     method_of = {t["trajectory_id"]: t["method"] for t in trajectories}
+    handed_on: dict[int, list[dt.date]] = defaultdict(list)  # routes handed on, per client
+    for t in trajectories:
+        if (str(t["outcome"]) == "other_route" and t["closed_on"] is not None
+                and t["closed_on"] <= today):
+            handed_on[t["client_id"]].append(t["closed_on"])
     jobs_of_client: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for t in trajectories:
         for p in placements.get(t["trajectory_id"], []):
@@ -165,9 +169,28 @@ def per_row_signals(inputs: SignalInputs, methods: Mapping[str, Method],
             due = max(signed) + dt.timedelta(days=r.number("days"))  # type: ignore[type-var]
             if today > due:
                 emit(tid, "intake_after_signing", due, f"Geen intake op {fmt(due)}")
+        for name, swc, warn in (("stepping_stone_at_social_work_company", True, False),
+                                ("stepping_stone_max", False, True)):
+            r = rule(name)
+            stones = [p for p in placements.get(tid, []) if p["kind"] == "stepping_stone"
+                      and p["start_on"] <= today and (p["social_work_company"] or not swc)]
+            if not active or r is None or not any(p in running for p in stones):
+                continue
+            used = sum(max(((today if p in running else p["end_on"]) - p["start_on"]).days, 0)
+                       for p in stones)
+            first = min(p["start_on"] for p in stones)
+            days = used - (first + relativedelta(months=r.number("months")) - first).days
+            if days > 0 or (warn and days >= -r.number("warn_days")):
+                emit(tid, name, today - dt.timedelta(days=days), f"Opstapbaan {used} dagen")
+        shorts = [p for p in placements.get(tid, []) if p["kind"] == "regular"
+                  and p["start_on"] <= today and p["end_on"] is not None]
+        if active and (r := rule("regular_contract_min")):
+            shorts = [p for p in shorts if p["end_on"] < p["start_on"] + relativedelta(
+                months=r.number("months")) - dt.timedelta(days=1)]
+            if shorts:
+                p = max(shorts, key=lambda x: x["start_on"])
+                emit(tid, "regular_contract_min", p["end_on"], "Contract te kort")
         for name, kind, swc, warn in (
-            ("stepping_stone_at_social_work_company", "stepping_stone", True, False),
-            ("stepping_stone_max", "stepping_stone", False, True),
             ("social_employment_max", "social_employment", False, True),
             ("secondment_max", "secondment", False, False),
             ("wage_subsidy_max", "wage_subsidy", False, False),
@@ -239,7 +262,8 @@ def per_row_signals(inputs: SignalInputs, methods: Mapping[str, Method],
         changes = sorted(a["assigned_at"].date() for a in assigned)[1:]
         if active and (r := rule("coach_changes")) and len(changes) > r.number("max"):
             emit(tid, "coach_changes", changes[r.number("max")], f"{len(changes)} wissels")
-        hand_offs = sorted(changes + [x["referred_on"] for x in referrals.get(tid, [])])
+        hand_offs = sorted(changes + [d for d in handed_on.get(t["client_id"], [])
+                                      if d <= registered_on])
         if active and (r := rule("hand_offs")) and len(hand_offs) > r.number("max"):
             emit(tid, "hand_offs", hand_offs[r.number("max")], f"{len(hand_offs)} overdrachten")
         if active and (r := rule("referral_follow_up")):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,13 +28,13 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """A demo register of 1 500 trajectories (seed 23) and its signals on as_of."""
     path: Path = tmp_path_factory.mktemp("ladder") / "demo.db"
     with Workspace(path, actor="tester", today=AS_OF) as store:
         demo.build(store, size=SIZE, seed=23)
         found = signals(store, AS_OF)
-    yield Demo(demo.generate(SIZE, seed=23, as_of=AS_OF), found)
+    return Demo(demo.generate(SIZE, seed=23, as_of=AS_OF), found)
 
 
 def _opstapbaan(w: Demo) -> pd.DataFrame:

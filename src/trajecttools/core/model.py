@@ -346,7 +346,7 @@ class Vacancy(Versioned, Base):
 
 
 class Placement(Versioned, Base):
-    """A placement: opstapbaan, secondment, wage subsidy (op proef), regular contract or art. 60§7."""
+    """A placement: opstapbaan, secondment, wage subsidy (op proef), regular contract, art. 60§7."""
 
     __tablename__ = "placements"
     __table_args__ = (Index("ix_placements_trajectory_start", "trajectory_id", "start_on"),)

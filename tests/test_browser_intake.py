@@ -181,9 +181,12 @@ def test_intake_and_follow_up_through_voila(voila: Voila, register_db: Path, pag
         page.locator(f".tt-step-{key}").click()
         page.wait_for_selector(f".tt-step-{key}.tt-step-active")
         if key == "placement":
+            # wage subsidy 'op proef' with the employer's promise (“Traject Work-2-Gether”)
             _choose(page, ".tt-placement-form", "kind",
-                    "Inleenvergoeding (maximaal 3 maanden)")
-            expect(page.locator(".tt-limit")).to_contain_text("maximaal 3 maanden")
+                    "Loonkostensubsidie (maximaal 6 maanden, op proef, met belofte van een "
+                    "arbeidsovereenkomst van minimaal 6 maanden zonder proeftijd)")
+            expect(page.locator(".tt-limit")).to_contain_text("zonder proeftijd")
+            _type(page, ".tt-placement-form", "promised_contract_months", "12")
         shot_form(page, name)
     # the page at the size it is used, above the fold
     page.locator(".tt-step-contact").click()

@@ -18,6 +18,7 @@ from trajecttools.core.errors import InvalidRecord
 from trajecttools.core.method import load_method, method_to_toml, parse_method
 from trajecttools.reads.case.dossier import placement_limit_text, placement_limit_warning
 from trajecttools.reads.signals import signals
+from trajecttools.widgets.contacts import placement_title
 from trajecttools.workspace import Workspace
 
 TODAY = dt.date(2027, 6, 30)
@@ -156,6 +157,8 @@ def test_wage_subsidy_is_op_proef_with_the_promise_of_a_contract(world: Any) -> 
     pid = place(world, tid, "wage_subsidy", "01-03-2026", promised_contract_months=12)
     row = store.get("placements", pid)
     assert row["promised_contract_months"] == 12
+    assert placement_title(row) == ("Loonkostensubsidie, vanaf 01-03-2026; belofte: contract "
+                                     "van 12 maanden zonder proeftijd")
     with pytest.raises(InvalidRecord, match="moet minstens 6"):
         store.update("placements", pid, {"promised_contract_months": 2},
                      expected_version=row["version"])

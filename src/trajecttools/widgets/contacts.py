@@ -42,11 +42,14 @@ def table_html(headers: list[str], rows: list[list[Any]], empty: str = "") -> st
 
 
 def placement_title(p: Mapping[str, Any]) -> str:
-    """Return the Dutch title of a placement: kind, employer and period."""
+    """Return the Dutch title of a placement: kind, employer, period and a promised contract."""
     where = f" bij {p['employer_name']}" if p.get("employer_name") else ""
     end = f" tot {dutch_date(p['end_on'])}" if p.get("end_on") else ""
+    promised = p.get("promised_contract_months")
+    promise = (f"; belofte: contract van {promised} maanden zonder proeftijd"
+               if promised is not None else "")
     return (f"{vocab.label(vocab.PLACEMENT_TYPES, p['kind'])}{where}, vanaf "
-            f"{dutch_date(p['start_on'])}{end}")
+            f"{dutch_date(p['start_on'])}{end}{promise}")
 
 
 def is_closing(d: Dossier, phase: str | None) -> bool:

@@ -186,9 +186,10 @@ def test_aftercare_starts_only_with_a_regular_contract(world: Any) -> None:
         store.change_phase(tid, "aftercare", on="01-04-2026")
     problem = refused.value.problems[0]
     assert problem.field == "phase"
-    assert problem.message == ("naar Nazorg kan pas bij een lopende plaatsing 'Arbeidsovereenkomst"
-                               " zonder LKS': op 01-04-2026 loopt er geen (Soort plaatsing; "
-                               "registreer die eerst)")
+    assert problem.message == ("naar Nazorg kan pas als er op 01-04-2026 een plaatsing loopt met "
+                               "Soort plaatsing 'Arbeidsovereenkomst zonder LKS'; registreer die "
+                               "eerst onder Plaatsing")
+    assert str(refused.value).startswith("Faseovergang: Fase: naar Nazorg")
     assert store.get("trajectories", tid)["phase"] == "placement"
     place(world, tid, "regular", "01-09-2026", promised_contract_months=None)
     with pytest.raises(InvalidRecord):  # the contract starts later than the phase change

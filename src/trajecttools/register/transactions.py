@@ -525,8 +525,8 @@ class Tx:
             kinds = " of ".join(f"'{vocab.label(vocab.PLACEMENT_TYPES, k)}'" for k in starters)
             problems.append(FieldProblem(
                 "phase", "Fase",
-                f"naar {m.phase_label(to_phase)} kan pas bij een lopende plaatsing {kinds}: "
-                f"op {day:%d-%m-%Y} loopt er geen (Soort plaatsing; registreer die eerst)"))
+                f"naar {m.phase_label(to_phase)} kan pas als er op {day:%d-%m-%Y} een plaatsing "
+                f"loopt met Soort plaatsing {kinds}; registreer die eerst onder Plaatsing"))
         if closing and outcome_code == "other_route" and not (outcome_reason or "").strip():
             problems.append(FieldProblem(
                 "outcome_reason", validation.field_label("trajectories", "outcome_reason"),

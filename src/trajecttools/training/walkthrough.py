@@ -53,6 +53,12 @@ _ZRM_START = {"finances": 2, "work_education": 2, "time_use": 2, "housing": 4,
 _ZRM_END = {**_ZRM_START, "finances": 3, "work_education": 4, "time_use": 4,
             "social_participation": 4, "instrumental_adl": 4}
 
+#: A peildatum in each phase of the art. 60 route, as the MDO would look (last step's table).
+ART60_CHECKS: tuple[tuple[str, str], ...] = (
+    ("14-04-2023", "exploration"), ("30-05-2023", "mapping"), ("12-06-2023", "employment"),
+    ("15-01-2025", "guidance"), ("25-06-2025", "end_art60"), ("15-08-2025", "closed"))
+
+
 class Walkthrough:
     """One fictional client's route through a method, on a fresh register, one step a call.
 
@@ -78,6 +84,7 @@ class Walkthrough:
         self.store = Workspace(path, actor="trainer", today=self.TODAY, role="trainer")
         self.trajectory_id: int | None = None
         self._ids: dict[str, int] = {}
+        self._checks: dict[str, tuple[str, str]] = {}  # art. 60: peildatum -> phase, signals
         with self.store.transaction() as tx:
             team = tx.add("teams", {"name": "Team Zuid", "region": "Rijnmond"})
             self._ids["coach"] = tx.add(
@@ -455,6 +462,7 @@ class Walkthrough:
     def map_qualities(self) -> Step:
         """Map qualities and gaps: diplomas, languages, computer skills, driving licence."""
         tid = self._tid
+        self._check_phases(dt.date(2023, 4, 17))
 
         def work(tx: Tx) -> None:
             client = int(self.store.get("trajectories", tid)["client_id"])
@@ -472,9 +480,9 @@ class Walkthrough:
                          {"status": "completed", "last_followed_up_on": "17-04-2023"})
             self._update(tx, "barriers", self._barrier("housing"),
                          {"status": "resolved", "resolved_on": "17-04-2023"})
-            for agency in ("Kinderopvang Gent", "Centrum Basiseducatie"):
+            for agency in ("Kinderopvang Gent", "Centrum Basiseducatie"):  # at each talk
                 self._update(tx, "referrals", int(referrals[agency]),
-                             {"status": "in_care", "last_followed_up_on": "18-04-2023"})
+                             {"status": "in_care", "last_followed_up_on": "30-05-2023"})
             tx.change_phase(tid, "mapping", on="18-04-2023")
             for held in ("18-04-2023", "09-05-2023", "30-05-2023"):
                 tx.add("contacts", {"trajectory_id": tid, "kind": "progress", "held_on": held,
@@ -497,6 +505,7 @@ class Walkthrough:
     def employ(self) -> Step:
         """Employ the client under art. 60§7 with guidance during the employment."""
         tid = self._tid
+        self._check_phases(dt.date(2023, 6, 2))
 
         def work(tx: Tx) -> None:
             referrals = self.store.frame("referrals").set_index("agency")["id"]
@@ -526,6 +535,7 @@ class Walkthrough:
     def job_search(self) -> Step:
         """End art. 60: search for the next job together (talks, applications), no aftercare."""
         tid = self._tid
+        self._check_phases(dt.date(2025, 6, 5))
 
         def work(tx: Tx) -> None:
             tx.change_phase(tid, "end_art60", on="05-06-2025")
@@ -548,6 +558,7 @@ class Walkthrough:
         tid = self._tid
         if self.store.get("trajectories", tid)["phase"] != "end_art60":
             self.job_search()
+        self._check_phases(dt.date(2025, 7, 1))
 
         def work(tx: Tx) -> None:
             tx.add("placements", {"trajectory_id": tid, "kind": "regular",
@@ -561,12 +572,31 @@ class Walkthrough:
             tx.change_phase(tid, "closed", on="01-08-2025", outcome="work")
         self._write(work)
         return Step(
-            "E. De volgende job", "De cliënte vindt een vaste job in het woonzorgcentrum – "
-            "onder haar opleidingsniveau, iets om te bespreken. Verdere opvolging van regulier "
-            "werk is in deze methode facultatief (een instelling van de methode, standaard "
-            "uit). Het traject sluit af met de uitkomst 'werk'. De tijdlijn toont de vijf fasen "
-            "van de route.", dt.date(2025, 8, 1), self._placements(),
-            chart_svg=svg(self._timeline()))
+            "E. De volgende job, en het MDO in elke fase", "De cliënte vindt een vaste job in "
+            "het woonzorgcentrum – onder haar opleidingsniveau, iets om te bespreken. Verdere "
+            "opvolging van regulier werk is in deze methode facultatief (een instelling van de "
+            "methode, standaard uit). Het traject sluit af met de uitkomst 'werk'. De tabel "
+            "toont wat het MDO in elke fase zag: in de verkenning terecht twee signalen, daarna "
+            "geen, ook geen nazorgsignalen tijdens het zoeken naar een nieuwe tewerkstelling.",
+            dt.date(2025, 8, 1), self._phase_checks(), chart_svg=svg(self._timeline()))
+
+    def _check_phases(self, before: dt.date) -> None:
+        """Note the signals on the art. 60 peildata before ``before`` as the MDO saw them then
+        (a referral keeps only its latest status: looking back later would hide a delay)."""
+        m = self.store.method(self.method)
+        for day, phase in ART60_CHECKS:
+            on = dt.datetime.strptime(day, "%d-%m-%Y").date()
+            if day in self._checks or on >= before:
+                continue
+            found = method_signals(self.store, as_of=on)
+            labels = sorted(set(found.loc[found["trajectory_id"] == self._tid, "rule_label"]))
+            self._checks[day] = (m.phase_label(phase), "; ".join(labels) or "geen")
+
+    def _phase_checks(self) -> pd.DataFrame:
+        """The signals the MDO saw on one peildatum in each phase of the art. 60 route."""
+        self._check_phases(dt.date.max)
+        return pd.DataFrame([(p, d, sig) for d, (p, sig) in self._checks.items()],
+                            columns=["Fase", "Peildatum", "Signalen"])
 
     # -- views ----------------------------------------------------------------------------------
     def signals(self, as_of: str | dt.date) -> Step:
@@ -662,5 +692,4 @@ class Walkthrough:
             "Grens van de methode": df["kind"].map(lambda k: limit_text(limits.get(k)))})
 
 
-
-__all__ = ["Walkthrough"]
+__all__ = ["ART60_CHECKS", "Walkthrough"]

@@ -1,0 +1,206 @@
+"""Organisation set-up: teams, coaches, case managers and users, in the register and on the
+command line; deactivating a coach hands over the open cases or is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import TODAY, add_staff, make_store, register_case
+from trajecttools.cli import main
+from trajecttools.core.errors import InvalidRecord
+from trajecttools.register import organisation as org
+from trajecttools.register.access import AccessDenied
+from trajecttools.workspace import Workspace
+
+
+def _audit(store: Workspace, entity: str) -> list[tuple[str, str | None, str | None]]:
+    df = store.audit()
+    rows = df[df["entity"] == entity]
+    return [(a, f, n) for a, f, n in zip(rows["action"], rows["field"], rows["new"], strict=True)]
+
+
+def test_add_and_list_teams_coaches_case_managers_users(store: Workspace) -> None:
+    org.add_team(store, "Team Noord", "Groningen")
+    org.add_coach(store, "JB01", "Jan Bakker", "team noord")
+    org.add_coach(store, "JB02", "Els de Vries")
+    org.add_case_manager(store, "Carla Consulent", "Gemeente Groningen")
+    assert org.set_user(store, "jan", "coach:jb01") == ("coach:JB01", None)
+    assert org.set_user(store, "els", "team_lead:TEAM NOORD") == ("team_lead:Team Noord", None)
+    assert org.set_user(store, "els", "beheer") == ("beheer", "team_lead:Team Noord")
+
+    teams = org.teams_frame(store)
+    assert teams[["name", "region", "coaches", "active"]].values.tolist() == [
+        ["Team Noord", "Groningen", 1, True]]
+    coaches = org.coaches_frame(store).fillna({"team": ""})
+    assert coaches[["code", "team", "active", "open_cases"]].values.tolist() == [
+        ["JB01", "Team Noord", True, 0], ["JB02", "", True, 0]]
+    assert org.case_managers_frame(store)["organisation"].tolist() == ["Gemeente Groningen"]
+    assert org.users_frame(store)[["login", "role"]].values.tolist() == [
+        ["els", "beheer"], ["jan", "coach:JB01"]]
+    # every change audited, the role change with old and new value
+    created = [a for a, _, new in _audit(store, "coaches") if "JB0" in str(new)]
+    assert created == ["create", "create"] and len(_audit(store, "teams")) == 1
+    info = store.audit()
+    change = info[(info["field"] == "user:els") & (info["action"] == "update")]
+    assert change[["old", "new"]].values.tolist() == [["team_lead:Team Noord", "beheer"]]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: org.add_team(s, "team rijnmond"), "Teamnaam: team 'Team Rijnmond' bestaat al"),
+        (lambda s: org.add_team(s, "  "), "Teamnaam"),
+        (lambda s: org.add_coach(s, "jc01", "Dubbel"), "Code: 'jc01' bestaat al (jobcoach Jet"),
+        (lambda s: org.add_coach(s, "JC09", "Nieuw", "Team Zuid"),
+         "Team: onbekend team 'Team Zuid'; bekend zijn: Team Rijnmond"),
+        (lambda s: org.add_coach(s, "", "Zonder code"), "Code"),
+        (lambda s: org.add_case_manager(s, "carla consulent", "gemeente"),
+         "Naam: 'carla consulent' van gemeente bestaat al"),
+        (lambda s: org.set_user(s, "piet", "baas"), "Rol: onbekende rol 'baas'; bekend zijn"),
+        (lambda s: org.set_user(s, "piet", "coach:XX"),
+         "Gebruiker: Rol: onbekende jobcoach 'XX'; bekend zijn: JC01, JC02"),
+        (lambda s: org.set_user(s, "piet", "team_lead"), "Rol: geef het team"),
+        (lambda s: org.set_user(s, "piet", "team_lead:Zuid"), "Rol: onbekend team 'Zuid'"),
+        (lambda s: org.set_user(s, "piet", "analyst:Zuid"), "Rol: rol 'analyst' heeft geen"),
+        (lambda s: org.set_user(s, "piet jansen", "analyst"),
+         "Gebruikersnaam: mag geen spaties bevatten"),
+    ],
+)
+def test_bad_input_is_refused_in_dutch_naming_the_field(sqlite_store: Workspace, call, message
+                                                        ) -> None:
+    add_staff(sqlite_store)
+    before = len(sqlite_store.audit())
+    with pytest.raises(InvalidRecord, match=message.replace("(", r"\(")):
+        call(sqlite_store)
+    assert len(sqlite_store.audit()) == before  # nothing written
+
+
+def test_only_beheer_may_change_the_organisation(tmp_path: Path) -> None:
+    with make_store("sqlite", tmp_path) as store:
+        add_staff(store)
+    for role in ("analyst", "team_lead:Team Rijnmond", "coach:JC01"):
+        with Workspace(tmp_path / "register.db", role=role, today=TODAY) as store:
+            with pytest.raises(AccessDenied, match="Alleen de rol functioneel beheerder"):
+                org.add_team(store, "Team Zuid")
+            with pytest.raises(AccessDenied, match="beheer"):
+                org.deactivate_coach(store, "JC01")
+            assert len(org.coaches_frame(store)) == 2  # reading the lists is allowed
+            assert store.count("teams") == 1
+
+
+def test_deactivating_a_coach_with_open_cases_refuses_or_hands_over(store: Workspace) -> None:
+    staff = add_staff(store)
+    first, second = register_case(store, staff), register_case(store, staff)
+    closed = register_case(store, staff)
+    with store.transaction() as tx:
+        tx.change_phase(closed, "closed", on="10-06-2026", outcome="other_route",
+                        outcome_reason="verhuisd")
+    assert org.open_cases(store, "jc01") == 2
+
+    with pytest.raises(org.OpenCasesError,
+                       match=r"Jobcoach JC01 heeft nog 2 open trajecten; niet gedeactiveerd\. "
+                       r"Draag ze over .*--hand-over-to CODE.*JC02 \(Kees Coach\)"):
+        org.deactivate_coach(store, "JC01")
+    assert store.get("coaches", staff.coach)["active"] is True
+
+    with pytest.raises(InvalidRecord, match="Overdragen aan: kies een andere jobcoach"):
+        org.deactivate_coach(store, "JC01", hand_over_to="jc01")
+    done = org.deactivate_coach(store, "JC01", hand_over_to="JC02")
+    assert done.handed_over == [first, second]
+    assert "2 open trajecten overgedragen aan JC02 (Kees Coach)" in done.summary()
+    assert store.get("coaches", staff.coach)["active"] is False
+    for tid in (first, second):
+        assert store.get("trajectories", tid)["coach_id"] == staff.other_coach
+    assert store.get("trajectories", closed)["coach_id"] == staff.coach  # closed: untouched
+    assignments = store.frame("coach_assignments")
+    handed = assignments[assignments["reason"] == "overdracht: jobcoach JC01 gedeactiveerd"]
+    assert sorted(handed["trajectory_id"]) == [first, second]
+    audit = store.audit()
+    changes = audit[(audit["action"] == "assign_coach") & (audit["new"] == str(staff.other_coach))]
+    assert sorted(changes["entity_id"]) == [first, second]
+    # a deactivated coach takes over nothing and cannot get a user mapping
+    with pytest.raises(InvalidRecord, match="jobcoach 'JC01' is gedeactiveerd"):
+        org.deactivate_coach(store, "JC02", hand_over_to="JC01")
+    with pytest.raises(InvalidRecord, match="jobcoach 'JC01' is gedeactiveerd"):
+        org.set_user(store, "jet", "coach:JC01")
+
+
+def test_deactivate_team_case_manager_and_user(sqlite_store: Workspace, tmp_path: Path) -> None:
+    store = sqlite_store
+    add_staff(store)
+    org.set_user(store, "kees", "coach:JC02")
+    with pytest.raises(InvalidRecord, match=r"heeft nog 2 actieve jobcoaches \(JC01, JC02\)"):
+        org.deactivate_team(store, "Team Rijnmond")
+    org.deactivate_coach(store, "JC01")
+    note = org.deactivate_coach(store, "JC02").summary()
+    assert "gebruiker kees heeft nog de rol coach:JC02" in note
+    assert org.deactivate_team(store, "team rijnmond").summary() == (
+        "Team Team Rijnmond is gedeactiveerd.")
+    assert org.teams_frame(store)["active"].tolist() == [False]
+    with pytest.raises(InvalidRecord, match="team 'Team Rijnmond' is gedeactiveerd"):
+        org.add_coach(store, "JC03", "Nieuw", "Team Rijnmond")
+    assert org.deactivate_team(store, "Team Rijnmond").already
+    org.deactivate_case_manager(store, "Carla Consulent")
+    assert org.case_managers_frame(store)["active"].tolist() == [False]
+    with pytest.raises(InvalidRecord, match="onbekende casemanager 'Bob'"):
+        org.deactivate_case_manager(store, "Bob")
+
+    org.deactivate_user(store, "kees")
+    assert org.users_frame(store)[["role", "active"]].values.tolist() == [["inactive", False]]
+    with pytest.raises(AccessDenied, match="Gebruiker kees is gedeactiveerd"):
+        Workspace(tmp_path / "register.db", actor="kees", today=TODAY)
+    with pytest.raises(InvalidRecord, match="onbekende gebruiker 'piet'"):
+        org.deactivate_user(store, "piet")
+
+
+def test_cli_organisation_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "r.db")
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(["organisation", *argv, "--db", db])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    assert run("team", "add", "Team Noord", "--region", "Groningen")[0] == 0
+    assert run("coach", "add", "JB01", "Jan Bakker", "--team", "Team Noord")[1] == (
+        "Jobcoach JB01 (Jan Bakker) toegevoegd in team Team Noord.\n")
+    assert run("coach", "add", "JB02", "Els de Vries", "--team", "Team Noord")[0] == 0
+    code, _, err = run("coach", "add", "jb02", "Dubbel")
+    assert code == 2 and "Fout: Jobcoach: Code: 'jb02' bestaat al" in err
+    assert run("casemanager", "add", "Carla Consulent", "--organisation", "Gemeente")[0] == 0
+    assert "toegevoegd met rol coach:JB01" in run("user", "add", "jan", "coach:JB01")[1]
+    code, _, err = run("user", "add", "piet", "coach:XX")
+    assert code == 2 and "onbekende jobcoach 'XX'; bekend zijn: JB01, JB02" in err
+
+    out = run("coach", "list")[1].splitlines()
+    assert out[0].split() == ["Code", "Naam", "Team", "Actief", "Open", "trajecten"]
+    assert out[2].split() == ["JB01", "Jan", "Bakker", "Team", "Noord", "ja", "0"]
+    assert out[-1] == "2 jobcoaches."
+    assert run("team", "list")[1].splitlines()[2].split() == [
+        "Team", "Noord", "Groningen", "2", "ja"]
+    assert "1 gebruiker." in run("user", "list")[1]
+    assert "1 casemanager." in run("casemanager", "list")[1]
+
+    with Workspace(db, role="beheer", today=TODAY) as store:
+        cm = org.case_managers_frame(store)["id"].iloc[0]
+        coach = int(org.coaches_frame(store)["id"].iloc[0])
+        tid = store.register({"given_name": "Amira", "family_name": "Proefstra",
+                              "target_group": "young_people"}, method="opstapbaan",
+                             registered_at="01-06-2026 09:00", case_manager_id=int(cm),
+                             coach_id=coach)
+    code, _, err = run("coach", "deactivate", "JB01")
+    assert code == 2 and "Jobcoach JB01 heeft nog 1 open traject" in err
+    assert "--hand-over-to CODE" in err and "JB02 (Els de Vries)" in err
+    code, out_text, _ = run("coach", "deactivate", "JB01", "--hand-over-to", "JB02")
+    assert code == 0 and "1 open traject overgedragen aan JB02 (Els de Vries)" in out_text
+    assert "gebruiker jan heeft nog de rol coach:JB01" in out_text
+    with Workspace(db, role="beheer", today=TODAY) as store:
+        assert store.get("trajectories", tid)["coach_id"] != coach
+    assert run("user", "deactivate", "jan")[1] == "Gebruiker jan is gedeactiveerd.\n"
+    # the organisation's name still works as before, --db before the sub-command too
+    assert main(["organisation", "--name", "Werkpunt", "--db", db]) == 0
+    assert "Organisatie: Werkpunt" in capsys.readouterr().out
+    assert main(["organisation", "--db", db, "team", "list"]) == 0
+    assert "Team Noord" in capsys.readouterr().out

@@ -10,6 +10,7 @@ import pytest
 from conftest import TODAY, add_staff, make_store, register_case
 from trajecttools.cli import main
 from trajecttools.core.errors import InvalidRecord
+from trajecttools.outputs.importer import ImportFileError, import_file
 from trajecttools.register import organisation as org
 from trajecttools.register.access import AccessDenied
 from trajecttools.workspace import Workspace
@@ -204,3 +205,77 @@ def test_cli_organisation_commands(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "Organisatie: Werkpunt" in capsys.readouterr().out
     assert main(["organisation", "--db", db, "team", "list"]) == 0
     assert "Team Noord" in capsys.readouterr().out
+
+
+COACHES_CSV = (
+    "Medewerkercode;Naam;Team;Actief\n"
+    "JB01;Jan Bakker;Team Rijnmond;ja\n"
+    "JB02;Els <script>alert(1)</script>;team rijnmond;nee\n"
+    "\n"
+    "JB01;Jan Bakker;Team Rijnmond;ja\n"
+    "JB03;Piet;Team West;ja\n"
+    ";Zonder code;Team Rijnmond;ja\n"
+    "JC01;Jet Anders;Team Rijnmond;ja\n"
+    "JB04;Kees;;misschien\n"
+)
+
+
+def test_import_coaches_and_users_one_transaction_each_row_its_reason(
+    store: Workspace, tmp_path: Path
+) -> None:
+    add_staff(store)
+    source = tmp_path / "coaches.csv"
+    source.write_bytes(COACHES_CSV.encode("cp1252"))
+    result = import_file(store, source, kind="coaches")
+    assert (result.read, result.new, result.unchanged, result.rejected, result.empty_rows) == (
+        7, 2, 0, 5, 1)
+    assert sorted(result.rejects) == sorted([
+        (5, "Code", "dubbel in het bestand: zelfde code als regel 2"),
+        (6, "Team", "onbekend team 'Team West'; bekend zijn: Team Rijnmond"),
+        (7, "Code", "is verplicht"),
+        (8, "Code", "jobcoach JC01 bestaat al in het register met een andere waarde (Naam); "
+                    "een import overschrijft niets (wijzig met 'trajecttools organisation')"),
+        (9, "Actief", "moet ja of nee zijn"),
+    ])
+    coaches = org.coaches_frame(store).set_index("code")
+    assert coaches.loc["JB02", "name"] == "Els <script>alert(1)</script>"  # stored verbatim
+    assert not coaches.loc["JB02", "active"] and coaches.loc["JB01", "active"]
+    assert coaches.loc["JB02", "team"] == "Team Rijnmond"
+    audit = store.audit()
+    assert len(audit[(audit["entity"] == "coaches") & (audit["action"] == "create")]) == 4
+    again = import_file(store, source, kind="coaches")
+    assert (again.new, again.unchanged, again.rejected) == (0, 2, 5)
+
+    users = tmp_path / "users.csv"
+    users.write_text("Gebruikersnaam,Rol,Code jobcoach,Team\n"
+                     "jan,jobcoach,JB01,\nels,teamleider,,team rijnmond\nana,analist,,\n"
+                     "bob,coach:XX,,\njan,beheer,,\nkees,coach:JC02,,\n", encoding="utf-8")
+    mapped = tmp_path / "users.toml"
+    mapped.write_text('[codes.role]\n"analist" = "analyst"\n', encoding="utf-8")
+    result = import_file(store, users, kind="users", mapping=mapped, dry_run=True)
+    assert (result.new, result.rejected) == (4, 2) and org.users_frame(store).empty
+    result = import_file(store, users, kind="users", mapping=mapped)
+    assert [r[:2] for r in result.rejects] == [(5, "Rol"), (6, "Gebruikersnaam")]
+    assert "onbekende jobcoach 'XX'" in result.rejects[0][2]
+    assert org.users_frame(store)[["login", "role"]].values.tolist() == [
+        ["ana", "analyst"], ["els", "team_lead:Team Rijnmond"], ["jan", "coach:JB01"],
+        ["kees", "coach:JC02"]]
+
+
+def test_import_of_organisation_needs_beheer_and_its_columns(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]
+                                                            ) -> None:
+    source = tmp_path / "coaches.csv"
+    source.write_text("Code;Naam\nJB01;Jan\n", encoding="utf-8")
+    with make_store("sqlite", tmp_path, role="analyst") as store:
+        with pytest.raises(AccessDenied, match="jobcoaches importeren"):
+            import_file(store, source, kind="coaches")
+        bad = tmp_path / "users.csv"
+        bad.write_text("Gebruikersnaam;Team\njan;Noord\n", encoding="utf-8")
+    with (Workspace(tmp_path / "register.db", role="beheer", today=TODAY) as store,
+          pytest.raises(ImportFileError, match="de kolom 'Rol' ontbreekt")):
+        import_file(store, bad, kind="users")
+    # the command line imports coaches as functional administrator
+    assert main(["import", str(source), "--kind", "coaches", "--db",
+                 str(tmp_path / "register.db")]) == 0
+    assert "1 nieuw" in capsys.readouterr().out

@@ -102,7 +102,7 @@ def test_deactivating_a_coach_with_open_cases_refuses_or_hands_over(store: Works
 
     with pytest.raises(org.OpenCasesError,
                        match=r"Jobcoach JC01 heeft nog 2 open trajecten; niet gedeactiveerd\. "
-                       r"Draag ze over .*--hand-over-to CODE.*JC02 \(Kees Coach\)"):
+                       r"Draag ze over aan een andere jobcoach\. .*JC02 \(Kees Coach\)"):
         org.deactivate_coach(store, "JC01")
     assert store.get("coaches", staff.coach)["active"] is True
 
@@ -193,7 +193,7 @@ def test_cli_organisation_commands(tmp_path: Path, capsys: pytest.CaptureFixture
                              coach_id=coach)
     code, _, err = run("coach", "deactivate", "JB01")
     assert code == 2 and "Jobcoach JB01 heeft nog 1 open traject" in err
-    assert "--hand-over-to CODE" in err and "JB02 (Els de Vries)" in err
+    assert "Draag ze over met --hand-over-to CODE" in err and "JB02 (Els de Vries)" in err
     code, out_text, _ = run("coach", "deactivate", "JB01", "--hand-over-to", "JB02")
     assert code == 0 and "1 open traject overgedragen aan JB02 (Els de Vries)" in out_text
     assert "gebruiker jan heeft nog de rol coach:JB01" in out_text

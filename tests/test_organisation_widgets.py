@@ -85,6 +85,8 @@ def test_deactivate_coach_offers_the_hand_over_and_never_leaves_a_case_alone(
     assert coaches.status.kind == "error"
     assert "Jobcoach JC01 heeft nog 2 open trajecten" in coaches.status.message
     assert "Kies wie de 2 open trajecten overneemt" in coaches.fields["hand_over_to"].message
+    assert "Kies bij 'Open trajecten overdragen aan'" in coaches.status.message
+    assert "--hand-over-to" not in coaches.status.message  # the command line's words
     assert org.open_cases(store, "JC01") == 2
     coaches.fields["hand_over_to"].control.value = "JC02"
     coaches.off_button.click()

@@ -14,6 +14,7 @@ import pandas as pd
 
 from trajecttools.cli.base import DB_HELP, Commands, add_command
 from trajecttools.cli.reports import run_organisation
+from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.register import organisation as org
 from trajecttools.workspace import Workspace
 
@@ -168,7 +169,12 @@ def run_coach_list(args: argparse.Namespace) -> int:
 def run_coach_deactivate(args: argparse.Namespace) -> int:
     """Deactivate a coach, handing over the open cases when asked; refuse when not asked."""
     with _open(args) as store:
-        done = org.deactivate_coach(store, args.code, hand_over_to=args.hand_over_to)
+        try:
+            done = org.deactivate_coach(store, args.code, hand_over_to=args.hand_over_to)
+        except org.OpenCasesError as exc:
+            raise TrajecttoolsError(
+                str(exc).replace("Draag ze over aan een andere jobcoach.",
+                                 "Draag ze over met --hand-over-to CODE.")) from None
     print(done.summary())
     return 0
 

@@ -52,7 +52,7 @@ class OpenCasesError(TrajecttoolsError):
                   else " Voeg eerst een andere jobcoach toe.")
         super().__init__(
             f"Jobcoach {code} heeft nog {count} {cases}; niet gedeactiveerd. Draag ze over aan "
-            f"een andere jobcoach (--hand-over-to CODE).{choice}"
+            f"een andere jobcoach.{choice}"
         )
 
 

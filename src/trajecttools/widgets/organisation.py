@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from trajecttools.core.errors import FieldProblem, InvalidRecord
+from trajecttools.core.errors import FieldProblem, InvalidRecord, TrajecttoolsError
 from trajecttools.outputs.report.document import esc
 from trajecttools.register import organisation as org
 from trajecttools.register.access import ROLES
@@ -213,10 +213,11 @@ class OrganisationPanel(widgets.VBox):
             return org.deactivate_coach(self.store, code, hand_over_to=other,
                                         actor=self.actor).summary()
         except org.OpenCasesError as exc:
+            cases = "open traject" if exc.count == 1 else "open trajecten"
             self.coaches.fields["hand_over_to"].show_error(
-                f"Kies wie de {exc.count} open {'traject' if exc.count == 1 else 'trajecten'} "
-                "overneemt.")
-            raise
+                f"Kies wie de {exc.count} {cases} overneemt.")
+            raise TrajecttoolsError(
+                f"{exc} Kies bij 'Open trajecten overdragen aan' wie ze overneemt.") from None
 
     def add_case_manager(self) -> str:
         """Add the case manager in the form."""

@@ -152,6 +152,8 @@ def test_deactivate_team_case_manager_and_user(sqlite_store: Workspace, tmp_path
     assert org.users_frame(store)[["role", "active"]].values.tolist() == [["inactive", False]]
     with pytest.raises(AccessDenied, match="Gebruiker kees is gedeactiveerd"):
         Workspace(tmp_path / "register.db", actor="kees", today=TODAY)
+    assert org.set_user(store, "kees", "analyst") == ("analyst", "inactive")  # active again
+    Workspace(tmp_path / "register.db", actor="kees", today=TODAY).close()
     with pytest.raises(InvalidRecord, match="onbekende gebruiker 'piet'"):
         org.deactivate_user(store, "piet")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from conftest import TODAY, add_staff, make_store, register_case
 from trajecttools.apps.organisation import beheer
 from trajecttools.register import organisation as org
 from trajecttools.widgets.organisation import OrganisationPanel
+from trajecttools.widgets.transfer import TransferPanel
 from trajecttools.workspace import Workspace
 
 
@@ -118,3 +121,23 @@ def test_other_roles_see_the_tables_but_cannot_change(tmp_path: Path) -> None:
         assert "Alleen de rol functioneel beheerder" in page.teams.status.message
         assert store.count("teams") == 1
         page.close()
+
+
+def test_the_import_panel_offers_coaches_and_users(sqlite_store: Workspace) -> None:
+    add_staff(sqlite_store)
+    panel = TransferPanel(sqlite_store, actor="beheerder")
+    try:
+        part = panel.importer
+        content = "Code;Naam;Team\nJB09;Bo Bakker;Team Rijnmond\nJB10;Cor;Team Elders\n".encode(
+            "cp1252")
+        part.upload.value = ({"name": "coaches.csv", "type": "text/csv", "size": len(content),
+                              "content": memoryview(content),
+                              "last_modified": dt.datetime(2026, 6, 15, 9, 0)},)
+        part.kind.value = "coaches"
+        part.dry_run.value = False
+        part.run_button.click()
+        assert "2 rijen gelezen = 1 geïmporteerd (1 nieuw" in part.summary.value
+        assert html.unescape(part.rejects.value).count("onbekend team 'Team Elders'") == 1
+        assert "JB09" in org.coaches_frame(sqlite_store)["code"].tolist()
+    finally:
+        panel.close()

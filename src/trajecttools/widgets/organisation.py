@@ -77,7 +77,7 @@ class Part(widgets.VBox):
         for f in self.fields.values():
             f.clear_error()
 
-    def act(self, action: str, work: Callable[[], str], after: Callable[[], None]) -> None:
+    def act(self, work: Callable[[], str], after: Callable[[], None]) -> None:
         """Run ``work``; show its message, or the refusal under the fields it names."""
         self.clear_errors()
         try:
@@ -176,7 +176,7 @@ class OrganisationPanel(widgets.VBox):
         ]
         for part, btn, action, work in pairs:
             handler = guarded(part.status, action)(
-                lambda _b, p=part, a=action, w=work: p.act(a, w, self.refresh))
+                lambda _b, p=part, w=work: p.act(w, self.refresh))
             btn.on_click(handler)
         self.coaches.fields["off"].control.observe(lambda _c: self._hand_over_note(),
                                                    names="value")
@@ -210,14 +210,15 @@ class OrganisationPanel(widgets.VBox):
         code = self._chosen(self.coaches, "jobcoach")
         other = self._value(self.coaches, "hand_over_to")
         try:
-            return org.deactivate_coach(self.store, code, hand_over_to=other,
-                                        actor=self.actor).summary()
+            done = org.deactivate_coach(self.store, code, hand_over_to=other, actor=self.actor)
         except org.OpenCasesError as exc:
             cases = "open traject" if exc.count == 1 else "open trajecten"
             self.coaches.fields["hand_over_to"].show_error(
                 f"Kies wie de {exc.count} {cases} overneemt.")
             raise TrajecttoolsError(
                 f"{exc} Kies bij 'Open trajecten overdragen aan' wie ze overneemt.") from None
+        self._reset(self.coaches, "off", "hand_over_to")
+        return done.summary()
 
     def add_case_manager(self) -> str:
         """Add the case manager in the form."""

@@ -202,6 +202,12 @@ def test_cli_organisation_commands(tmp_path: Path, capsys: pytest.CaptureFixture
     with Workspace(db, role="beheer", today=TODAY) as store:
         assert store.get("trajectories", tid)["coach_id"] != coach
     assert run("user", "deactivate", "jan")[1] == "Gebruiker jan is gedeactiveerd.\n"
+    code, _, err = run("team", "deactivate", "Team Noord")
+    assert code == 2 and "heeft nog 1 actieve jobcoach (JB02)" in err
+    assert run("casemanager", "deactivate", "carla consulent")[1] == (
+        "Casemanager Carla Consulent (Gemeente) is gedeactiveerd.\n")
+    assert run("casemanager", "list")[1].splitlines()[2].split() == [
+        "Carla", "Consulent", "Gemeente", "nee"]
     # the organisation's name still works as before, --db before the sub-command too
     assert main(["organisation", "--name", "Werkpunt", "--db", db]) == 0
     assert "Organisatie: Werkpunt" in capsys.readouterr().out
@@ -277,6 +283,13 @@ def test_import_of_organisation_needs_beheer_and_its_columns(tmp_path: Path,
     with (Workspace(tmp_path / "register.db", role="beheer", today=TODAY) as store,
           pytest.raises(ImportFileError, match="de kolom 'Rol' ontbreekt")):
         import_file(store, bad, kind="users")
+    mapping = tmp_path / "medewerkers.toml"
+    mapping.write_text('[columns]\n"Wie" = "code"\n"Volledig" = "name"\n', encoding="utf-8")
+    other = tmp_path / "medewerkers.csv"
+    other.write_text("Wie;Volledig\nMW7;Mo Wouters\n", encoding="utf-8")
+    with Workspace(tmp_path / "register.db", role="beheer", today=TODAY) as store:
+        assert import_file(store, other, kind="coaches", mapping=mapping).new == 1
+        assert org.coaches_frame(store)["name"].tolist() == ["Mo Wouters"]
     # the command line imports coaches as functional administrator
     assert main(["import", str(source), "--kind", "coaches", "--db",
                  str(tmp_path / "register.db")]) == 0

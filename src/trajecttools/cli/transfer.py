@@ -10,13 +10,15 @@ from typing import TextIO
 from trajecttools.cli.base import DB_HELP, Commands, add_command
 from trajecttools.outputs.export import export_register
 from trajecttools.outputs.importer import KINDS, import_file
+from trajecttools.outputs.importer.kinds import ORGANISATION_KINDS
 from trajecttools.workspace import Workspace
 
 
 def add_commands(sub: Commands) -> None:
     """Add ``import`` and ``export`` to the command line's sub-commands."""
     imp = add_command(sub, "import", run_import,
-                      help="importeer klanten, trajecten, contacten of vacatures")
+                      help="importeer klanten, trajecten, contacten, vacatures, jobcoaches of "
+                      "gebruikers")
     imp.add_argument("file", type=Path, help="CSV- of Excelbestand (of registerexport)")
     imp.add_argument("--kind", required=True, choices=list(KINDS), help="soort gegevens")
     imp.add_argument("--mapping", type=Path, default=None, help="mappingbestand (TOML)")
@@ -53,8 +55,13 @@ class ProgressBar:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Run ``trajecttools import``; exit 0 when nothing was rejected, 1 when rows were."""
-    with Workspace(args.db) as store:
+    """Run ``trajecttools import``; exit 0 when nothing was rejected, 1 when rows were.
+
+    Coaches and users are the functional administrator's (like ``organisation``): those kinds
+    open the register in the role ``beheer``.
+    """
+    role = "beheer" if args.kind in ORGANISATION_KINDS else None
+    with Workspace(args.db, role=role) as store:
         result = import_file(
             store,
             args.file,

@@ -52,6 +52,8 @@ IMPORT_KINDS: tuple[tuple[str, str], ...] = (
     ("Contactmomenten", "contacts"),
     ("Werkgevers", "employers"),
     ("Vacatures", "vacancies"),
+    ("Jobcoaches (functioneel beheer)", "coaches"),
+    ("Gebruikers en rollen (functioneel beheer)", "users"),
     ("Heel register (een export van trajecttools)", "register"),
 )
 EXPORT_FORMATS: tuple[tuple[str, str], ...] = (

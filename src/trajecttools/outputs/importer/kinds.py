@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trajecttools.core import validation
 
@@ -14,6 +14,8 @@ KINDS: Mapping[str, str] = {
     "contacts": "contactmomenten",
     "employers": "werkgevers",
     "vacancies": "vacatures",
+    "coaches": "jobcoaches",
+    "users": "gebruikers",
     "register": "register",
 }
 
@@ -36,9 +38,12 @@ class KindSpec:
     fields: tuple[str, ...]
     refs: Mapping[str, Ref]
     aliases: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, str] = field(default_factory=dict)  # fields outside the entity's record
 
     def label(self, name: str) -> str:
         """Return the Dutch label of a field (or of the column a reference fills)."""
+        if name in self.labels:
+            return self.labels[name]
         for fld, ref in self.refs.items():
             if name in (fld, ref.column):
                 return ref.label
@@ -167,7 +172,34 @@ KIND_SPECS: Mapping[str, KindSpec] = {
             "opened_on": ("Geopend op", "Startdatum"),
         },
     ),
+    # organisation set-up (trajecttools.outputs.importer.organisation): coach by code, user by login
+    "coaches": KindSpec(
+        "coaches",
+        ("code", "name", "team", "active"),
+        {"team": Ref("team_id", "teams", ("name",), "Team")},
+        {
+            "code": ("Code jobcoach", "Coachcode", "Medewerkercode", "Medewerker"),
+            "name": ("Naam jobcoach", "Jobcoach", "Coach", "Volledige naam"),
+            "team": ("Teamnaam",),
+            "active": ("In dienst",),
+        },
+    ),
+    "users": KindSpec(
+        "users",
+        ("login", "role", "coach", "team"),
+        {},
+        {
+            "login": ("Gebruiker", "Gebruikersnaam", "Inlognaam", "Login", "Account"),
+            "role": ("Rol",),
+            "coach": ("Jobcoach", "Code jobcoach", "Coach"),
+            "team": ("Team", "Teamnaam"),
+        },
+        {"login": "Gebruikersnaam", "role": "Rol", "coach": "Code jobcoach", "team": "Team"},
+    ),
 }
+
+#: Import kinds that set up the organisation (functional administrator only).
+ORGANISATION_KINDS = frozenset({"coaches", "users"})
 
 #: Identity of a contact: one of a kind per trajectory a day.
 CONTACT_KEY = ("trajectory_id", "kind", "held_on")

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.core.model import Base, Client
 from trajecttools.core.names import PSEUDONYM_ALPHABET
-from trajecttools.outputs.importer.kinds import KINDS
+from trajecttools.outputs.importer.kinds import KINDS, ORGANISATION_KINDS
 from trajecttools.outputs.importer.mapping import load_mapping
+from trajecttools.outputs.importer.organisation import OrganisationRows, prepare_organisation
 from trajecttools.outputs.importer.readers import read_single
 from trajecttools.outputs.importer.result import (
     ImportFileError,
@@ -55,6 +56,9 @@ def write_prepared(
     store: Store, session: Session, kind: str, prep: Prepared, source: Path, actor: str
 ) -> None:
     """Insert every prepared row in the session's (single) transaction, with audit rows."""
+    if isinstance(prep, OrganisationRows):  # written row by row while checked
+        prep.finish(kind, source)
+        return
     conn = session.connection()
     tx = Tx(store, session, actor, store.today)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -169,6 +173,8 @@ def import_file(
                 if kind == "register":
                     prep = prepare_register(store, session, tables, ticker)
                     prep.ignored = unknown + prep.ignored
+                elif kind in ORGANISATION_KINDS:
+                    prep = prepare_organisation(store, session, kind, single, maps, ticker, who)
                 else:
                     prep = prepare_kind(store, session, kind, single, maps, ticker)
                 if dry_run:

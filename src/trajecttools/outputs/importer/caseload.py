@@ -359,6 +359,8 @@ def prepare_caseload(
         t_more = [p for p in _ours(t_more, _TRAJ_BACK) if p.field not in failed]
         if "method" in failed | {p.field for p in t_more}:  # the phase follows from the method
             t_more = [p for p in t_more if p.field not in ("phase", "phase_since")]
+        elif "phase" in failed:  # its date follows from the phase
+            t_more = [p for p in t_more if p.field != "phase_since"]
         problems += t_more
         failed |= {p.field for p in problems}
         problems += _cross_checks(t_vals, d_vals.get("plan_signed_on"), d_vals.get("intake_on"),

@@ -1,0 +1,209 @@
+"""The caseload import: client and trajectory in one row, its history, coaches, monthly updates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from caseload_files import HOSTILE, MAPPING, REJECTED, write_caseload
+from conftest import TODAY, add_staff
+from test_import_export import check_bookkeeping, fresh, reject_file_rows, snapshot, write_csv
+from trajecttools.outputs.importer import ImportFileError, import_file
+from trajecttools.reads.signals import signals
+from trajecttools.workspace import Workspace
+
+
+def _rows(store: Workspace, sql: str) -> list[tuple[object, ...]]:
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql))]
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, object]:
+    """A register with the municipal caseload imported (coaches created on the way)."""
+    tmp = tmp_path_factory.mktemp("caseload")
+    source = write_caseload(tmp / "caseload.csv", TODAY)
+    with fresh(tmp) as store:
+        result = import_file(store, source, kind="caseload", mapping=MAPPING,
+                             create_coaches=True)
+    return tmp / "doel.db", source, result
+
+
+def test_municipal_export_imports_good_rows_and_names_each_rejected_row(
+    imported: tuple[Path, Path, object],
+) -> None:
+    _db, source, result = imported
+    check_bookkeeping(result)  # type: ignore[arg-type]
+    assert (result.read, result.new, result.rejected) == (9, 4, 5)  # type: ignore[attr-defined]
+    assert result.empty_rows == 1  # type: ignore[attr-defined]
+    assert "Rijbewijs" in result.ignored_columns  # type: ignore[attr-defined]
+    by_row: dict[int, list[str]] = {}
+    for row, label, reason in result.rejects:  # type: ignore[attr-defined]
+        by_row.setdefault(row, []).append(f"{label}: {reason}")
+    assert set(by_row) == set(REJECTED)
+    for row, words in REJECTED.items():
+        assert len(by_row[row]) == 1, by_row[row]  # one cause, one message
+        assert all(w in by_row[row][0] for w in words), by_row[row]
+    lines = reject_file_rows(source.with_name("caseload.afgewezen.csv"))
+    assert sorted({int(r["Regel"]) for r in lines}) == sorted(REJECTED)
+    assert "Nieuwe jobcoaches (2): Petra Smit (PS), Karel Bos (KB)" in result.summary()  # type: ignore[attr-defined]
+
+
+def test_imported_history_is_real_history(imported: tuple[Path, Path, object]) -> None:
+    db, _source, _result = imported
+    with Workspace(db, today=TODAY, role="beheer") as store:
+        names = _rows(store, "SELECT given_name FROM clients WHERE external_id = '1008'")
+        assert names == [(HOSTILE,)]  # stored verbatim
+        plans = dict(_rows(store, "SELECT c.external_id, p.signed_client_on FROM "
+                                  "trajectory_plans p JOIN trajectories t ON t.id = "
+                                  "p.trajectory_id JOIN clients c ON c.id = t.client_id"))
+        assert plans["1001"] is not None and plans["1002"] is not None
+        intakes = _rows(store, "SELECT c.external_id FROM contacts k JOIN trajectories t ON "
+                               "t.id = k.trajectory_id JOIN clients c ON c.id = t.client_id "
+                               "WHERE k.kind = 'intake' ORDER BY 1")
+        assert intakes == [("1001",), ("1003",), ("1008",)]
+        events = _rows(store, "SELECT c.external_id, e.phase FROM phase_events e JOIN "
+                              "trajectories t ON t.id = e.trajectory_id JOIN clients c ON "
+                              "c.id = t.client_id WHERE c.external_id = '1001' ORDER BY e.id")
+        # no "Datum fase" column: the phase counts from the registration, one event
+        assert events == [("1001", "stepping_stone")]
+        cases = store.cases()
+        found = signals(store)
+        audit = _rows(store, "SELECT entity, new FROM audit_log WHERE action = 'import'")
+    assert len(cases) == 4
+    late = found.merge(cases[["trajectory_id", "phase"]], on="trajectory_id")
+    # 1003 is in "Plaatsing" without a placement; 1002's plan was signed 15 days ago, no intake
+    assert set(late.loc[late["rule"] == "placement_missing", "phase"]) == {"placement"}
+    assert "intake_after_signing" in set(found["rule"])
+    assert "plan_signatures" not in set(found["rule"])  # the imported plans are signed
+    imported_tables = {e for e, new in audit if "uit caseload.csv" in str(new)}
+    assert {"clients", "trajectories", "trajectory_plans", "contacts"} <= imported_tables
+
+
+def test_unknown_coach_is_rejected_with_the_known_coaches(tmp_path: Path) -> None:
+    source = write_caseload(tmp_path / "caseload.csv", TODAY)
+    with fresh(tmp_path) as store:
+        add_staff(store)
+        before = snapshot(store)
+        result = import_file(store, source, kind="caseload", mapping=MAPPING, dry_run=True)
+        assert snapshot(store) == before
+    coach_rows = [r for r in result.rejects if r[1] == "Jobcoach"]
+    assert coach_rows and "onbekende jobcoach 'Petra Smit'" in coach_rows[0][2]
+    assert "Jet Coach (JC01)" in coach_rows[0][2] and "--create-coaches" in coach_rows[0][2]
+    assert result.new == 0
+
+
+def test_monthly_reimport_unchanged_rejected_or_updated(tmp_path: Path) -> None:
+    today = TODAY
+    first = write_caseload(tmp_path / "maand1.csv", today)
+    second = write_caseload(tmp_path / "maand2.csv", today, month=2)
+    with fresh(tmp_path) as store:
+        import_file(store, first, kind="caseload", mapping=MAPPING, create_coaches=True)
+        again = import_file(store, first, kind="caseload", mapping=MAPPING)
+        assert (again.new, again.unchanged, again.rejected) == (0, 4, 5)
+        assert "4 al aanwezig en ongewijzigd" in again.summary()
+        before = snapshot(store)
+        refused = import_file(store, second, kind="caseload", mapping=MAPPING)
+        assert snapshot(store) == before  # without --update nothing changes
+        changed = {r: reason for r, _l, reason in refused.rejects if r in (2, 3)}
+        assert set(changed) == {2, 3} and all("--update" in m for m in changed.values())
+        updated = import_file(store, second, kind="caseload", mapping=MAPPING, update=True)
+        check_bookkeeping(updated)
+        assert updated.updated == 2 and updated.rejected == 5
+        assert "2 bijgewerkt" in updated.summary() and "Bijgewerkt: 2 trajecten" in updated.summary()
+        assert any("'Opstapbaan' → 'Plaatsing'" in c for c in updated.changes)
+        phases = dict(_rows(store, "SELECT c.external_id, t.phase FROM trajectories t JOIN "
+                                   "clients c ON c.id = t.client_id"))
+        assert phases["1001"] == "placement" and phases["1002"] == "intake"
+        audit = _rows(store, "SELECT entity_id, old, new FROM audit_log WHERE action = 'phase'")
+        assert {(o, n) for _i, o, n in audit} == {("stepping_stone", "placement"),
+                                                    ("registration", "intake")}
+        intakes = _rows(store, "SELECT COUNT(*) FROM contacts WHERE kind = 'intake'")
+        assert intakes == [(4,)]
+        third = import_file(store, second, kind="caseload", mapping=MAPPING, update=True)
+        assert (third.updated, third.unchanged) == (0, 4)
+
+
+def test_a_transition_the_method_forbids_is_rejected_with_update(tmp_path: Path) -> None:
+    header = ["Klantnummer", "Voornaam", "Achternaam", "Doelgroep", "Methode",
+              "Datum aanmelding", "Fase"]
+    row = ["K1", "Ans", "Bos", "45-plussers", "opstapbaan", "01-03-2026"]
+    with fresh(tmp_path) as store:
+        import_file(store, write_csv(tmp_path / "a.csv", [header, [*row, "Intake"]]),
+                    kind="caseload")
+        before = snapshot(store)
+        back = import_file(store, write_csv(tmp_path / "b.csv", [header, [*row, "Aanmelding"]]),
+                           kind="caseload", update=True)
+        assert snapshot(store) == before
+    assert back.rejected == 1 and back.updated == 0
+    assert "niet toegestaan" in back.rejects[0][2]
+
+
+def test_trajectory_number_or_configured_key_identifies_the_trajectory(tmp_path: Path) -> None:
+    header = ["Trajectnummer", "Klantnummer", "Voornaam", "Achternaam", "Doelgroep", "Methode",
+              "Datum aanmelding"]
+    rows = [header, ["T1", "K1", "Ans", "Bos", "45-plussers", "opstapbaan", "01-03-2026"],
+            ["T2", "K1", "Ans", "Bos", "45-plussers", "art60", "01-03-2026"]]
+    keyed = tmp_path / "sleutel.toml"
+    keyed.write_text('[options]\nkey = ["Klantnummer", "Methode"]\n', "utf-8")
+    with fresh(tmp_path) as store:
+        by_number = import_file(store, write_csv(tmp_path / "a.csv", rows), kind="caseload")
+        assert (by_number.new, store.count("clients"), store.count("trajectories")) == (2, 1, 2)
+        without = [r[1:] for r in rows]
+        plain = import_file(store, write_csv(tmp_path / "b.csv", without), kind="caseload",
+                            mapping=keyed)
+        assert (plain.new, plain.unchanged) == (0, 2)  # the same client and method: known
+        dupes = import_file(store, write_csv(tmp_path / "d.csv", without), kind="caseload")
+        assert dupes.rejects[0][0] == 3 and "dubbel" in dupes.rejects[0][2]
+    bad = tmp_path / "fout.toml"
+    bad.write_text('[options]\nkey = ["Achternaam"]\n', "utf-8")
+    with fresh(tmp_path, "ander.db") as store, pytest.raises(ImportFileError, match="options.key"):
+        import_file(store, write_csv(tmp_path / "e.csv", without), kind="caseload", mapping=bad)
+
+
+def test_cross_field_checks_name_both_fields(tmp_path: Path) -> None:
+    header = ["Klantnummer", "Voornaam", "Achternaam", "Doelgroep", "Methode",
+              "Datum aanmelding", "Datum intake", "Fase", "Datum fase"]
+    rows = [header,
+            ["K1", "A", "B", "45-plussers", "opstapbaan", "01-03-2026", "01-02-2026", "", ""],
+            ["K2", "A", "B", "45-plussers", "opstapbaan", "01-03-2026", "", "Intake",
+             "01-01-2026"],
+            ["K3", "A", "B", "45-plussers", "opstapbaan", "01-03-2026", "", "Verkenning", ""],
+            ["K4", "A", "B", "45-plussers", "onbekend", "01-03-2026", "", "", ""]]
+    with fresh(tmp_path) as store:
+        result = import_file(store, write_csv(tmp_path / "a.csv", rows), kind="caseload")
+    reasons = {row: f"{label}: {reason}" for row, label, reason in result.rejects}
+    assert len(result.rejects) == 4
+    assert "Datum intake" in reasons[2] and "Datum aanmelding" in reasons[2]
+    assert "Datum fase" in reasons[3] and "Datum aanmelding" in reasons[3]
+    assert "Fase" in reasons[4] and "methode" in reasons[4]
+    assert "Methode" in reasons[5]
+
+
+def test_unknown_client_in_a_trajectory_row_gets_one_message(tmp_path: Path) -> None:
+    rows = [["Extern nummer", "Klant", "Methode", "Aanmelddatum"],
+            ["T1", "ONBEKEND", "opstapbaan", "01-03-2026"]]
+    with fresh(tmp_path) as store:
+        result = import_file(store, write_csv(tmp_path / "t.csv", rows), kind="trajectories")
+    assert len(result.rejects) == 1
+    assert "onbekende klant 'ONBEKEND'" in result.rejects[0][2]
+
+
+def test_caseload_kind_is_offered_on_the_command_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = write_caseload(tmp_path / "caseload.csv", dt.date.today())
+    env_db = f"sqlite:///{tmp_path / 'cli.db'}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "trajecttools.cli", "import", str(source), "--kind", "caseload",
+         "--mapping", str(MAPPING), "--create-coaches", "--db", env_db],
+        capture_output=True, text=True, check=False)
+    assert proc.returncode == 1, proc.stderr  # rows were rejected
+    assert "9 rijen gelezen = 4 geïmporteerd" in proc.stdout
+    with Workspace(env_db, role="beheer") as store:
+        assert store.count("coaches") == 2
+        assert store.count("trajectories") == 4

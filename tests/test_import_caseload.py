@@ -113,7 +113,8 @@ def test_monthly_reimport_unchanged_rejected_or_updated(tmp_path: Path) -> None:
         updated = import_file(store, second, kind="caseload", mapping=MAPPING, update=True)
         check_bookkeeping(updated)
         assert updated.updated == 2 and updated.rejected == 5
-        assert "2 bijgewerkt" in updated.summary() and "Bijgewerkt: 2 trajecten" in updated.summary()
+        summary = updated.summary()
+        assert "2 bijgewerkt" in summary and "Bijgewerkt: 2 trajecten" in summary
         assert any("'Opstapbaan' → 'Plaatsing'" in c for c in updated.changes)
         phases = dict(_rows(store, "SELECT c.external_id, t.phase FROM trajectories t JOIN "
                                    "clients c ON c.id = t.client_id"))
@@ -160,7 +161,8 @@ def test_trajectory_number_or_configured_key_identifies_the_trajectory(tmp_path:
         assert dupes.rejects[0][0] == 3 and "dubbel" in dupes.rejects[0][2]
     bad = tmp_path / "fout.toml"
     bad.write_text('[options]\nkey = ["Achternaam"]\n', "utf-8")
-    with fresh(tmp_path, "ander.db") as store, pytest.raises(ImportFileError, match="options.key"):
+    with fresh(tmp_path, "ander.db") as store, pytest.raises(ImportFileError,
+                                                             match=r"options\.key"):
         import_file(store, write_csv(tmp_path / "e.csv", without), kind="caseload", mapping=bad)
 
 

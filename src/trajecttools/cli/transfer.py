@@ -72,8 +72,10 @@ def run_import(args: argparse.Namespace) -> int:
             update=args.update,
         )
     print(result.summary())
-    for line in result.changes:
+    for line in result.changes[:20]:
         print(f"  {line}")
+    if len(result.changes) > 20:
+        print(f"  … en nog {len(result.changes) - 20} wijzigingen (zie het auditlog)")
     for row, fld, reason in result.rejects[:10]:
         print(f"  rij {row}: {fld}: {reason}")
     if len(result.rejects) > 10:

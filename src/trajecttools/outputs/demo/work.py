@@ -236,8 +236,8 @@ def placements(b: Register) -> None:
     unrecorded = []
     for flemish in (False, True):
         of_method = b.flemish == flemish
-        k = max(1, round(int(of_method.sum()) * 0.0015)) if n >= 125 else 0
-        unrecorded.append(np.flatnonzero(in_work & of_method)[:k])
+        count = max(1, round(int(of_method.sum()) * 0.0015)) if n >= 125 else 0
+        unrecorded.append(np.flatnonzero(in_work & of_method)[:count])
     keep = ~(np.isin(owner, np.concatenate(unrecorded)) & (end > b.today))
     owner, kind, start, end, employer = (a[keep] for a in (owner, kind, start, end, employer))
     stepping, temporary, outside = stepping[keep], temporary[keep], outside[keep]

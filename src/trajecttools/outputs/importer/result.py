@@ -57,8 +57,10 @@ class ImportResult:
         if self.updated:
             phases = sum("fase '" in c for c in self.changes)
             coaches = sum("jobcoach " in c for c in self.changes)
-            parts.append(f"Bijgewerkt: {self.updated} trajecten ({phases} faseovergangen, "
-                         f"{coaches} jobcoachwissels).")
+            parts.append(
+                f"Bijgewerkt: {self.updated} {'traject' if self.updated == 1 else 'trajecten'} "
+                f"({phases} {'faseovergang' if phases == 1 else 'faseovergangen'}, {coaches} "
+                f"{'jobcoachwissel' if coaches == 1 else 'jobcoachwissels'}).")
         if self.empty_rows:
             parts.append(
                 f"{self.empty_rows} lege {'regel' if self.empty_rows == 1 else 'regels'} "

@@ -32,19 +32,19 @@ def _day(today: dt.date, days_ago: int) -> str:
 
 
 def caseload_rows(today: dt.date, *, month: int = 1) -> list[str]:
-    """The export's lines; ``month=2`` moves client 1001 on to placement and 1002 to intake."""
+    """The export's lines; ``month=2`` moves client 1001 on to placement and 1002 to intake
+    (its intake not held yet, so its signal stays)."""
 
     def d(days_ago: int) -> str:
         return _day(today, days_ago)
 
     phase_1001 = "Geplaatst" if month == 2 else "Opstap"
     phase_1002 = "Intake" if month == 2 else "Aangemeld"
-    intake_1002 = d(3) if month == 2 else ""
     return [
         HEADERS,
         f"1001;A.;Jansen;01-02-1990;Jongere;Petra Smit;{d(120)};{d(110)};{d(100)};{phase_1001};"
         "MBO 2;ja",
-        f"1002;B.;Çelik;03-04-1985;45+;Petra Smit;{d(20)};{d(15)};{intake_1002};{phase_1002};"
+        f"1002;B.;Çelik;03-04-1985;45+;Petra Smit;{d(20)};{d(15)};;{phase_1002};"
         "VMBO;nee",
         "",
         f"1003;C.;de Vries;05-06-1975;Statushouder;Karel Bos;{d(200)};{d(190)};{d(180)};Geplaatst;"

@@ -12,6 +12,7 @@ from caseload_files import HOSTILE, MAPPING, REJECTED, write_caseload
 from conftest import TODAY, add_staff
 from test_import_export import check_bookkeeping, fresh, reject_file_rows, snapshot, write_csv
 from trajecttools.outputs.importer import ImportFileError, import_file
+from trajecttools.reads.check import check
 from trajecttools.reads.signals import signals
 from trajecttools.workspace import Workspace
 
@@ -68,8 +69,14 @@ def test_imported_history_is_real_history(imported: tuple[Path, Path, object]) -
         events = _rows(store, "SELECT c.external_id, e.phase FROM phase_events e JOIN "
                               "trajectories t ON t.id = e.trajectory_id JOIN clients c ON "
                               "c.id = t.client_id WHERE c.external_id = '1001' ORDER BY e.id")
-        # no "Datum fase" column: the phase counts from the registration, one event
-        assert events == [("1001", "stepping_stone")]
+        # the method's route to the current phase; without a phase date it began on the
+        # intake date (the latest date of the row)
+        assert events == [("1001", "registration"), ("1001", "intake"),
+                          ("1001", "stepping_stone")]
+        dates = _rows(store, "SELECT e.started_on, t.phase_since FROM phase_events e JOIN "
+                             "trajectories t ON t.id = e.trajectory_id JOIN clients c ON "
+                             "c.id = t.client_id WHERE c.external_id = '1001' ORDER BY e.id")
+        assert dates[1][0] == dates[2][0] == dates[2][1] == f"{TODAY - dt.timedelta(100)}"
         cases = store.cases()
         found = signals(store)
         audit = _rows(store, "SELECT entity, new FROM audit_log WHERE action = 'import'")
@@ -111,6 +118,7 @@ def test_monthly_reimport_unchanged_rejected_or_updated(tmp_path: Path) -> None:
         changed = {r: reason for r, _l, reason in refused.rejects if r in (2, 3)}
         assert set(changed) == {2, 3} and all("--update" in m for m in changed.values())
         updated = import_file(store, second, kind="caseload", mapping=MAPPING, update=True)
+        assert not any("intake op" in c for c in updated.changes)
         check_bookkeeping(updated)
         assert updated.updated == 2 and updated.rejected == 5
         summary = updated.summary()
@@ -123,9 +131,10 @@ def test_monthly_reimport_unchanged_rejected_or_updated(tmp_path: Path) -> None:
         assert {(o, n) for _i, o, n in audit} == {("stepping_stone", "placement"),
                                                     ("registration", "intake")}
         intakes = _rows(store, "SELECT COUNT(*) FROM contacts WHERE kind = 'intake'")
-        assert intakes == [(4,)]
+        assert intakes == [(3,)]
         third = import_file(store, second, kind="caseload", mapping=MAPPING, update=True)
         assert (third.updated, third.unchanged) == (0, 4)
+        assert check(store) == []  # imported history and updates follow the method
 
 
 def test_a_transition_the_method_forbids_is_rejected_with_update(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from trajecttools.core import validation
 from trajecttools.core.errors import FieldProblem, InvalidRecord
+from trajecttools.core.method import Method
 from trajecttools.core.model import (
     CaseManager,
     Client,
@@ -86,7 +87,7 @@ class CaseloadPlan:
     new: list[Case] = field(default_factory=list)
     updates: list[Case] = field(default_factory=list)
     new_coaches: dict[str, str] = field(default_factory=dict)  # casefolded name -> name
-    initial_phase: dict[str, str] = field(default_factory=dict)  # method -> its first phase
+    methods: dict[str, Method] = field(default_factory=dict)  # the methods the rows use
 
 
 def _label(name: str) -> str:
@@ -346,7 +347,14 @@ def prepare_caseload(
             failed |= {p.field for p in phase_problems}
         method = methods.get(str(t_vals.get("method")))
         if method is not None and not isinstance(method, InvalidRecord):
-            plan.initial_phase[method.code] = method.method.initial_phase
+            plan.methods[method.code] = method
+            registered = t_vals.get("registered_at")
+            if (blank(raw.get("phase_since")) and isinstance(registered, dt.datetime)
+                    and t_vals.get("phase") != method.method.initial_phase):
+                # no phase date: the phase began at the latest date the row knows
+                known = [d for d in (d_vals.get("plan_signed_on"), d_vals.get("intake_on"))
+                         if isinstance(d, dt.date)]
+                t_vals["phase_since"] = max([registered.date(), *known])
             if (t_vals.get("phase") in method.phase_codes
                     and method.phase(t_vals["phase"]).stage == "closed"):
                 t_vals["closed_on"] = t_vals.get("phase_since")

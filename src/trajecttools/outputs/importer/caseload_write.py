@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trajecttools.core.errors import FieldProblem, TrajecttoolsError
+from trajecttools.core.method import Method
 from trajecttools.core.model import Base, Coach, Trajectory
 from trajecttools.outputs.importer.caseload import Case, CaseloadPlan
 from trajecttools.outputs.importer.kinds import CASELOAD_LABELS
@@ -38,6 +39,42 @@ def coach_code(name: str, taken: set[str]) -> str:
         code = f"{base}{n}"
     taken.add(code.casefold())
     return code
+
+
+def phase_path(method: Method, target: str) -> list[str]:
+    """Return the shortest route the method allows from its first phase to ``target``."""
+    start = method.method.initial_phase
+    routes = {start: [start]}
+    queue = [start]
+    while queue:
+        here = queue.pop(0)
+        if here == target:
+            return routes[here]
+        for nxt in method.transitions.get(here, ()):
+            if nxt not in routes:
+                routes[nxt] = [*routes[here], nxt]
+                queue.append(nxt)
+    return [start, target] if target != start else [start]
+
+
+def history(method: Method, traj: dict[str, Any],
+            intake_on: dt.date | None) -> list[tuple[str, dt.date]]:
+    """The phase events of an imported case: the method's route from its first phase (on the
+    registration date) to the current phase (on its date); an intake phase on the way starts on
+    the intake date when the file has one, the other phases in between when the one before
+    them started."""
+    registered_on = traj["registered_at"].date()
+    since = traj["phase_since"]
+    path = phase_path(method, traj["phase"])
+    out = [(path[0], registered_on)]
+    day = registered_on
+    for phase in path[1:-1]:
+        if method.phase(phase).stage == "intake" and intake_on is not None:
+            day = min(max(day, intake_on), since)
+        out.append((phase, day))
+    if len(path) > 1:
+        out.append((path[-1], since))
+    return out
 
 
 def _new_ids(conn: Any, table: Any, before: int) -> list[int]:
@@ -97,13 +134,9 @@ def write_new(tx: Tx, plan: CaseloadPlan, coach_ids: dict[str, int], source: Pat
     events, plans, intakes, assignments = [], [], [], []
     for case, tid in zip(cases, ids, strict=True):
         traj = case.trajectory
-        registered_on = traj["registered_at"].date()
-        first = plan.initial_phase.get(traj["method"])
-        if first is not None and first != traj["phase"] and traj["phase_since"] > registered_on:
-            events.append({"trajectory_id": tid, "phase": first, "started_on": registered_on,
+        for phase, day in history(plan.methods[traj["method"]], traj, case.intake_on):
+            events.append({"trajectory_id": tid, "phase": phase, "started_on": day,
                            "actor": tx.actor})
-        events.append({"trajectory_id": tid, "phase": traj["phase"],
-                       "started_on": traj["phase_since"], "actor": tx.actor})
         signed = case.plan_on
         plans.append({"trajectory_id": tid, "signed_case_manager_on": signed,
                       "signed_coach_on": signed, "signed_client_on": signed})

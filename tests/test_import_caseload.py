@@ -218,3 +218,58 @@ def test_caseload_kind_is_offered_on_the_command_line(tmp_path: Path) -> None:
     with Workspace(env_db, role="beheer") as store:
         assert store.count("coaches") == 2
         assert store.count("trajectories") == 4
+
+
+def test_mapping_editor_maps_columns_and_values_and_saves_toml(tmp_path: Path) -> None:
+    import tomllib
+
+    from test_transfer_widgets import _download, _upload
+    from trajecttools.widgets.transfer import TransferPanel
+
+    source = write_caseload(tmp_path / "export.csv", TODAY)
+    with fresh(tmp_path) as store:
+        add_staff(store)
+        panel = TransferPanel(store, actor="tester")
+        part = panel.importer
+        part.upload.value = _upload("export.csv", source.read_bytes())
+        part.kind.value = "caseload"
+        part.editor.read_button.click()
+        editor = part.editor
+        assert editor.draft is not None, editor.status.message
+        cols = editor.column_boxes
+        assert cols["Klantnummer"].value == "client_number"  # guessed from our labels
+        assert cols["Geboortedatum"].value == "birth_date"
+        assert cols["Consulent"].value == ""  # not ours: the person picks it
+        cols["Voorletters"].value = "given_name"
+        cols["Consulent"].value = "coach"
+        cols["Datum plan getekend"].value = "plan_signed_on"
+        cols["Opleiding"].value = "education_level"
+        values = {v for _f, v in editor.code_boxes}
+        assert {"Jongere", "Statushouder", "Ruimtevaarder", "MBO 2"} <= values
+        targets = dict(editor.code_boxes[("target_group", "Jongere")].options)
+        assert targets["Jongeren (school naar werk)"] == "young_people"  # the code list
+        for (fld, value), box in editor.code_boxes.items():
+            box.value = {"Jongere": "young_people", "45+": "over_45",
+                         "Statushouder": "refugees", "MBO 2": "mbo2", "VMBO": "vmbo",
+                         "HBO": "hbo", "Opstap": "stepping_stone", "Geplaatst": "placement",
+                         "Aangemeld": "registration"}.get(value, "")
+            assert fld in ("target_group", "education_level", "phase")
+        editor.draft.defaults["method"] = "opstapbaan"
+        editor.save_button.click()
+        name, _mime, data = _download(editor.link.value)
+        assert name == "koppeling-caseload.toml"
+        saved = tomllib.loads(data.decode("utf-8"))
+        assert saved["columns"]["Consulent"] == "coach"
+        assert saved["codes"]["target_group"]["Jongere"] == "young_people"
+        assert "Ruimtevaarder" not in saved["codes"]["target_group"]  # left as it is
+        # the import on the page uses the saved mapping; coaches created on request
+        part.dry_run.value = False
+        part.create_coaches.value = True
+        part.run_button.click()
+        result = part.result
+        assert result is not None, part.status.message
+        assert (result.new, result.rejected) == (4, 5), result.rejects
+        again = tmp_path / "koppeling.toml"
+        again.write_bytes(data)  # and next month, as a file
+        assert import_file(store, source, kind="caseload", mapping=again).unchanged == 4
+        panel.close()

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 
 def coach_code(name: str, taken: set[str]) -> str:
-    """Return a new coach code from a name: its initials in capitals, numbered when taken.
+    """Return a new coach code from a name: its initials in capitals, numbered when taken
+    (``taken``: the codes in use, casefolded; the new one is added).
 
-    >>> coach_code("Jan de Vries", {"JDV"})
+    >>> coach_code("Jan de Vries", {"jdv"})
     'JDV2'
     """
     words = re.findall(r"[^\W\d_]+", name)

@@ -24,6 +24,7 @@ from trajecttools.outputs.importer.drafting import (
     field_choices,
     mapping_toml,
 )
+from trajecttools.outputs.importer.kinds import KIND_SPECS
 from trajecttools.outputs.report.document import esc
 from trajecttools.widgets.toolkit import Status, button, guarded, html_block, show
 
@@ -78,7 +79,8 @@ class MappingEditor(widgets.VBox):
             if not values or fld not in CODE_FIELDS:
                 continue
             choices = [("(laten zoals het is)", UNUSED), *code_choices(self.store, fld, method)]
-            rows.append(html_block(f"<b>Waarden → code: {esc(fld)}</b>"))
+            label = KIND_SPECS[kind].label(fld)
+            rows.append(html_block(f"<b>Waarden → code: {esc(label)}</b>"))
             for value in values:
                 chosen = draft.codes.get(fld, {}).get(value, UNUSED)
                 box = widgets.Dropdown(

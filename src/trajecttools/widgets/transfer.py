@@ -121,7 +121,7 @@ class ImportPart(widgets.VBox):
         self.status = Status(wide=True)
         self.kind = widgets.Dropdown(description="Soort rijen", options=IMPORT_KINDS,
                                      value="clients", style={"description_width": "110px"},
-                                     layout=widgets.Layout(width="360px"))
+                                     layout=widgets.Layout(width="480px"))
         self.kind.add_class("tt-import-kind")
         self.upload = widgets.FileUpload(accept=",".join(UPLOAD_TYPES), multiple=False,
                                          description="Bestand kiezen")

@@ -149,7 +149,7 @@ def test_a_transition_the_method_forbids_is_rejected_with_update(tmp_path: Path)
                            kind="caseload", update=True)
         assert snapshot(store) == before
     assert back.rejected == 1 and back.updated == 0
-    assert "niet toegestaan" in back.rejects[0][2]
+    assert back.rejects[0][1] == "Fase" and "niet toegestaan" in back.rejects[0][2]
 
 
 def test_trajectory_number_or_configured_key_identifies_the_trajectory(tmp_path: Path) -> None:
@@ -273,3 +273,25 @@ def test_mapping_editor_maps_columns_and_values_and_saves_toml(tmp_path: Path) -
         again.write_bytes(data)  # and next month, as a file
         assert import_file(store, source, kind="caseload", mapping=again).unchanged == 4
         panel.close()
+
+
+def test_update_adds_a_new_intake_and_a_coach_change_through_the_rules(tmp_path: Path) -> None:
+    header = ["Klantnummer", "Voornaam", "Achternaam", "Doelgroep", "Methode",
+              "Datum aanmelding", "Jobcoach", "Datum plan getekend", "Datum intake"]
+    row = ["K1", "Ans", "Bos", "45-plussers", "opstapbaan", "01-03-2026"]
+    with fresh(tmp_path) as store:
+        add_staff(store)
+        import_file(store, write_csv(tmp_path / "a.csv", [header, [*row, "JC01", "", ""]]),
+                    kind="caseload")
+        later = write_csv(tmp_path / "b.csv", [header, [*row, "Kees Coach", "05-03-2026",
+                                                        "20-03-2026"]])
+        result = import_file(store, later, kind="caseload", update=True)
+        assert result.updated == 1, result.rejects
+        change = result.changes[0]
+        assert "plan getekend op 05-03-2026" in change and "intake op 20-03-2026" in change
+        assert "jobcoach Jet Coach → Kees Coach" in change
+        assert _rows(store, "SELECT kind, held_on FROM contacts") == [("intake", "2026-03-20")]
+        assert _rows(store, "SELECT signed_coach_on FROM trajectory_plans") == [("2026-03-05",)]
+        assert _rows(store, "SELECT COUNT(*) FROM coach_assignments") == [(2,)]
+        actions = {a for (a,) in _rows(store, "SELECT action FROM audit_log")}
+        assert {"assign_coach", "create", "update"} <= actions

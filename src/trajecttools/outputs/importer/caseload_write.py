@@ -12,11 +12,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trajecttools.core.errors import FieldProblem, TrajecttoolsError
+from trajecttools.core.errors import FieldProblem, IllegalTransitionError, TrajecttoolsError
 from trajecttools.core.method import Method
-from trajecttools.core.model import Base, Coach, Trajectory
+from trajecttools.core.model import Base, Coach, Trajectory, TrajectoryPlan
 from trajecttools.outputs.importer.caseload import Case, CaseloadPlan
-from trajecttools.outputs.importer.kinds import CASELOAD_LABELS
 from trajecttools.outputs.importer.result import reject
 from trajecttools.register.bulk import insert_frame
 from trajecttools.register.transactions import Tx
@@ -167,8 +166,10 @@ def _apply(tx: Tx, case: Case, coach_ids: dict[str, int], source: Path) -> list[
     method = tx.store.method(case.trajectory["method"])
     if "plan_signed_on" in case.changes:
         day = case.changes["plan_signed_on"]
+        version = tx.session.execute(select(TrajectoryPlan.version).where(
+            TrajectoryPlan.trajectory_id == tid)).scalar_one()
         tx.sign_plan(tid, {"signed_case_manager_on": day, "signed_coach_on": day,
-                           "signed_client_on": day})
+                           "signed_client_on": day}, expected_version=int(version))
         done.append(f"plan getekend op {day:%d-%m-%Y}")
     if "intake_on" in case.changes:
         day = case.changes["intake_on"]
@@ -207,7 +208,8 @@ def apply_updates(store: Store, session: Session, plan: CaseloadPlan, coach_ids:
         except TrajecttoolsError as exc:
             nested.rollback()
             problems = getattr(exc, "problems", None) or [
-                FieldProblem("phase", CASELOAD_LABELS["phase"], str(exc))]
+                FieldProblem("phase", "Fase", str(exc)) if isinstance(exc, IllegalTransitionError)
+                else FieldProblem("", "Hele rij", str(exc))]
             reject(prep, case.number, problems, case.cells)
             continue
         nested.commit()

@@ -244,6 +244,15 @@ def test_mapping_editor_maps_columns_and_values_and_saves_toml(tmp_path: Path) -
         cols["Consulent"].value = "coach"
         cols["Datum plan getekend"].value = "plan_signed_on"
         cols["Opleiding"].value = "education_level"
+        cols["Doelgroep"].value = ""
+        editor.code_boxes[("phase", "Opstap")].value = "stepping_stone"
+        part.editor.read_button.click()  # read again: the choices stay
+        assert editor.column_boxes["Consulent"].value == "coach"
+        assert editor.column_boxes["Doelgroep"].value == ""
+        assert editor.code_boxes[("phase", "Opstap")].value == "stepping_stone"
+        assert not any(f == "target_group" for f, _v in editor.code_boxes)
+        editor.column_boxes["Doelgroep"].value = "target_group"
+        part.editor.read_button.click()  # a column given a code field: its values listed
         values = {v for _f, v in editor.code_boxes}
         assert {"Jongere", "Statushouder", "Ruimtevaarder", "MBO 2"} <= values
         targets = dict(editor.code_boxes[("target_group", "Jongere")].options)

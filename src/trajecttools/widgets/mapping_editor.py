@@ -1,6 +1,7 @@
 """The mapping editor of the import page: column → field, value → code, saved as TOML.
 
-"Kolommen koppelen" reads the uploaded file (:func:`trajecttools.outputs.importer.drafting.
+"Kolommen koppelen" reads the uploaded file (again: keeping the choices made, and listing the
+values of a column newly given a field with a code list) (:func:`trajecttools.outputs.importer.drafting.
 draft_mapping`): one dropdown a column with the kind's fields (the guess preselected), and for
 each field with a code list one dropdown a value the file has that is no code or label yet,
 with the code list to pick from. "Koppeling opslaan" writes the choices as a mapping file
@@ -61,7 +62,13 @@ class MappingEditor(widgets.VBox):
 
     def read(self, source: Path, kind: str, mapping: Path | None = None) -> MappingDraft:
         """Draft the mapping of ``source`` and show a dropdown per column and per value."""
-        draft = draft_mapping(self.store, source, kind, mapping)
+        chosen, picked = None, {}
+        if self.draft is not None and self.draft.kind == kind:  # read again: keep the choices
+            chosen = {h: (b.value or None) for h, b in self.column_boxes.items()}
+            picked = {k: b.value for k, b in self.code_boxes.items() if b.value}
+        draft = draft_mapping(self.store, source, kind, mapping, chosen)
+        for (fld, value), code in picked.items():
+            draft.codes.setdefault(fld, {})[value] = code
         self.draft, self.toml, self.link.value = draft, None, ""
         fields = [("(niet gebruiken)", UNUSED), *field_choices(kind)]
         rows: list[widgets.Widget] = [html_block("<b>Kolom → veld</b>")]
@@ -82,9 +89,9 @@ class MappingEditor(widgets.VBox):
             label = KIND_SPECS[kind].label(fld)
             rows.append(html_block(f"<b>Waarden → code: {esc(label)}</b>"))
             for value in values:
-                chosen = draft.codes.get(fld, {}).get(value, UNUSED)
+                code = draft.codes.get(fld, {}).get(value, UNUSED)
                 box = widgets.Dropdown(
-                    options=choices, value=chosen if chosen in dict(choices).values() else UNUSED,
+                    options=choices, value=code if code in dict(choices).values() else UNUSED,
                     description=value, style={"description_width": "220px"},
                     layout=widgets.Layout(width="620px"))
                 box.add_class("tt-mapping-code")

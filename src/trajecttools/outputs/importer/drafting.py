@@ -92,8 +92,10 @@ def _taken_as_is(store: Store | None, fld: str, method: str | None) -> Callable[
 
 
 def draft_mapping(store: Store | None, path: str | os.PathLike[str], kind: str,
-                  mapping: str | os.PathLike[str] | None = None) -> MappingDraft:
-    """Read a source file and guess its mapping (starting from ``mapping`` when given)."""
+                  mapping: str | os.PathLike[str] | None = None,
+                  chosen: Mapping[str, str | None] | None = None) -> MappingDraft:
+    """Read a source file and guess its mapping (starting from ``mapping`` when given);
+    ``chosen`` (header -> field or None) overrides the guesses, e.g. a person's choices."""
     start = load_mapping(mapping, kind)
     table = read_single(Path(path), start.options)
     accepted = field_names(kind)
@@ -103,6 +105,8 @@ def draft_mapping(store: Store | None, path: str | os.PathLike[str], kind: str,
         if not head:
             continue
         target = start.columns.get(norm(head)) or accepted.get(norm(head))
+        if chosen is not None and head in chosen:
+            target = chosen[head]
         columns[head] = target if target not in used else None
         if target is not None:
             used.add(target)

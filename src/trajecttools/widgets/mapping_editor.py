@@ -1,10 +1,11 @@
 """The mapping editor of the import page: column → field, value → code, saved as TOML.
 
-"Kolommen koppelen" reads the uploaded file (again: keeping the choices made, and listing the
-values of a column newly given a field with a code list) (:func:`trajecttools.outputs.importer.drafting.
-draft_mapping`): one dropdown a column with the kind's fields (the guess preselected), and for
-each field with a code list one dropdown a value the file has that is no code or label yet,
-with the code list to pick from. "Koppeling opslaan" writes the choices as a mapping file
+"Kolommen koppelen" reads the uploaded file
+(:func:`trajecttools.outputs.importer.drafting.draft_mapping`): one dropdown a column with the
+kind's fields (the guess preselected), and for each field with a code list one dropdown a value
+the file has that is no code or label yet, with the code list to pick from. Reading again keeps
+the choices made and lists the values of a column newly given a field with a code list.
+"Koppeling opslaan" writes the choices as a mapping file
 (:func:`~trajecttools.outputs.importer.drafting.mapping_toml`): a download link to keep for
 next month, and the import on this page uses it.
 """

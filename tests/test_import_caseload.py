@@ -304,3 +304,10 @@ def test_update_adds_a_new_intake_and_a_coach_change_through_the_rules(tmp_path:
         assert _rows(store, "SELECT COUNT(*) FROM coach_assignments") == [(2,)]
         actions = {a for (a,) in _rows(store, "SELECT action FROM audit_log")}
         assert {"assign_coach", "create", "update"} <= actions
+
+
+def test_the_import_page_offers_every_kind_of_the_command_line() -> None:
+    from trajecttools.outputs.importer import KINDS
+    from trajecttools.widgets.transfer import IMPORT_KINDS
+
+    assert {kind for _label, kind in IMPORT_KINDS} == set(KINDS)

@@ -30,7 +30,7 @@ from trajecttools.core.dates import dutch_date
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.outputs import report as printing
 from trajecttools.outputs.export import export_register
-from trajecttools.outputs.importer import import_file
+from trajecttools.outputs.importer import KINDS, import_file
 from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import case_choices
@@ -56,6 +56,9 @@ IMPORT_KINDS: tuple[tuple[str, str], ...] = (
     ("Vacatures", "vacancies"),
     ("Heel register (een export van trajecttools)", "register"),
 )
+#: Every kind the import knows is offered (kinds added later under their Dutch name).
+IMPORT_KINDS += tuple((name[:1].upper() + name[1:], kind) for kind, name in KINDS.items()
+                      if kind not in {k for _label, k in IMPORT_KINDS})
 EXPORT_FORMATS: tuple[tuple[str, str], ...] = (
     ("Excel (.xlsx), elk onderdeel een tabblad", ".xlsx"),
     ("CSV-bestanden in een zip (.zip)", ".zip"),

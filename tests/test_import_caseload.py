@@ -103,38 +103,38 @@ def test_unknown_coach_is_rejected_with_the_known_coaches(tmp_path: Path) -> Non
     assert result.new == 0
 
 
-def test_monthly_reimport_unchanged_rejected_or_updated(tmp_path: Path) -> None:
+def test_monthly_reimport_unchanged_rejected_or_updated(store: Workspace,
+                                                        tmp_path: Path) -> None:
     today = TODAY
     first = write_caseload(tmp_path / "maand1.csv", today)
     second = write_caseload(tmp_path / "maand2.csv", today, month=2)
-    with fresh(tmp_path) as store:
-        import_file(store, first, kind="caseload", mapping=MAPPING, create_coaches=True)
-        again = import_file(store, first, kind="caseload", mapping=MAPPING)
-        assert (again.new, again.unchanged, again.rejected) == (0, 4, 5)
-        assert "4 al aanwezig en ongewijzigd" in again.summary()
-        before = snapshot(store)
-        refused = import_file(store, second, kind="caseload", mapping=MAPPING)
-        assert snapshot(store) == before  # without --update nothing changes
-        changed = {r: reason for r, _l, reason in refused.rejects if r in (2, 3)}
-        assert set(changed) == {2, 3} and all("--update" in m for m in changed.values())
-        updated = import_file(store, second, kind="caseload", mapping=MAPPING, update=True)
-        assert not any("intake op" in c for c in updated.changes)
-        check_bookkeeping(updated)
-        assert updated.updated == 2 and updated.rejected == 5
-        summary = updated.summary()
-        assert "2 bijgewerkt" in summary and "Bijgewerkt: 2 trajecten" in summary
-        assert any("'Opstapbaan' → 'Plaatsing'" in c for c in updated.changes)
-        phases = dict(_rows(store, "SELECT c.external_id, t.phase FROM trajectories t JOIN "
-                                   "clients c ON c.id = t.client_id"))
-        assert phases["1001"] == "placement" and phases["1002"] == "intake"
-        audit = _rows(store, "SELECT entity_id, old, new FROM audit_log WHERE action = 'phase'")
-        assert {(o, n) for _i, o, n in audit} == {("stepping_stone", "placement"),
-                                                    ("registration", "intake")}
-        intakes = _rows(store, "SELECT COUNT(*) FROM contacts WHERE kind = 'intake'")
-        assert intakes == [(3,)]
-        third = import_file(store, second, kind="caseload", mapping=MAPPING, update=True)
-        assert (third.updated, third.unchanged) == (0, 4)
-        assert check(store) == []  # imported history and updates follow the method
+    import_file(store, first, kind="caseload", mapping=MAPPING, create_coaches=True)
+    again = import_file(store, first, kind="caseload", mapping=MAPPING)
+    assert (again.new, again.unchanged, again.rejected) == (0, 4, 5)
+    assert "4 al aanwezig en ongewijzigd" in again.summary()
+    before = snapshot(store)
+    refused = import_file(store, second, kind="caseload", mapping=MAPPING)
+    assert snapshot(store) == before  # without --update nothing changes
+    changed = {r: reason for r, _l, reason in refused.rejects if r in (2, 3)}
+    assert set(changed) == {2, 3} and all("--update" in m for m in changed.values())
+    updated = import_file(store, second, kind="caseload", mapping=MAPPING, update=True)
+    assert not any("intake op" in c for c in updated.changes)
+    check_bookkeeping(updated)
+    assert updated.updated == 2 and updated.rejected == 5
+    summary = updated.summary()
+    assert "2 bijgewerkt" in summary and "Bijgewerkt: 2 trajecten" in summary
+    assert any("'Opstapbaan' → 'Plaatsing'" in c for c in updated.changes)
+    phases = dict(_rows(store, "SELECT c.external_id, t.phase FROM trajectories t JOIN "
+                               "clients c ON c.id = t.client_id"))
+    assert phases["1001"] == "placement" and phases["1002"] == "intake"
+    audit = _rows(store, "SELECT entity_id, old, new FROM audit_log WHERE action = 'phase'")
+    assert {(o, n) for _i, o, n in audit} == {("stepping_stone", "placement"),
+                                              ("registration", "intake")}
+    intakes = _rows(store, "SELECT COUNT(*) FROM contacts WHERE kind = 'intake'")
+    assert intakes == [(3,)]
+    third = import_file(store, second, kind="caseload", mapping=MAPPING, update=True)
+    assert (third.updated, third.unchanged) == (0, 4)
+    assert check(store) == []  # imported history and updates follow the method
 
 
 def test_a_transition_the_method_forbids_is_rejected_with_update(tmp_path: Path) -> None:

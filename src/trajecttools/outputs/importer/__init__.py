@@ -46,8 +46,8 @@ The package, by step: ``readers`` (CSV and Excel into numbered rows), ``mapping`
 fills which field, code tables), ``conversion`` (cell values and their Dutch problems),
 ``kinds`` (the kinds and their fields), ``rows`` (the rows of one kind against the register),
 ``roundtrip`` (a register export read back), ``caseload`` and ``caseload_write`` (the
-caseload kind), ``drafting`` (a mapping file drafted from a source file), ``run`` (:func:`import_file` and the write),
-``result`` (what an import reports).
+caseload kind), ``drafting`` (a mapping file drafted from a source file), ``run``
+(:func:`import_file` and the write), ``result`` (what an import reports).
 """
 
 from __future__ import annotations

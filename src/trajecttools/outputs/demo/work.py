@@ -240,7 +240,8 @@ def placements(b: Register) -> None:
         count = max(1, round(int(of_method.sum()) * 0.0015)) if n >= 125 else 0
         unrecorded.append(np.flatnonzero(in_work & of_method)[:count])
     keep = ~(np.isin(owner, np.concatenate(unrecorded)) & (end > b.today))
-    owner, kind, start, end, employer = (a[keep] for a in (owner, kind, start, end, employer))
+    owner, kind, start, end, employer, promise = (
+        a[keep] for a in (owner, kind, start, end, employer, promise))
     stepping, temporary, outside = stepping[keep], temporary[keep], outside[keep]
     vacancy, hours, field = vacancy[keep], hours[keep], field[keep]
     b.pl_owner, b.pl_kind, b.pl_start, b.pl_end = owner, kind, start, end

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
+from trajecttools.reads.outcomes.competing import cumulative_incidence
 from trajecttools.reads.outcomes.employment import (
-    HORIZONS,
     first_job_quality,
     retention,
     retention_curve,
     revolving_door,
+    work_status,
 )
 from trajecttools.reads.outcomes.flow import flow
 from trajecttools.reads.outcomes.grouping import finish
@@ -43,8 +44,15 @@ def summary(
     min_n: int | None = MIN_N,
 ) -> pd.DataFrame:
     """Return one row per group with the headline figure of every measure, counts beside each
-    percentage (the table of the dashboard and the first sheet of the export)."""
+    percentage (the table of the dashboard and the first sheet of the export).
+
+    Sustainable work has a column triple per horizon of the register's methods
+    (``eligible_6m``, ``sustained_6m``, ``sustained_6m_pct``; 6, 12 and 18 by default); the
+    revolving door (``placed``, ``returned``) stands beside the rights opened after an art. 60
+    contract (``rights_ended``, ``rights_opened``).
+    """
     reg, day = resolve(data, as_of)
+    horizons = reg.horizons
     keys_by = by_keys(by, reg)
     kw: dict[str, Any] = {"period": period, "as_of": day, "min_n": None}
     fl = flow(reg, keys_by, **kw)
@@ -61,7 +69,7 @@ def summary(
     quality = first_job_quality(reg, keys_by, **kw).drop(columns="suppressed")
     ret = retention(reg, keys_by, **kw)
     parts = []
-    for m in HORIZONS:
+    for m in horizons:
         part = ret[ret["months"] == m].drop(columns=["months", "suppressed", "at_work",
                                                      "at_work_pct", "benefit_free",
                                                      "benefit_free_pct"])
@@ -79,8 +87,8 @@ def summary(
             [out.reset_index(drop=True), part.reset_index(drop=True)], axis=1)
     counts = ["inflow", "outflow", "outflow_work", "registered", "found_job", "first_jobs",
               *QUALITY_FLAGS, *[f"{q}_known" for q in QUALITY_FLAGS],
-              *[f"{w}_{m}m" for m in HORIZONS for w in ("eligible", "sustained")],
-              "placed", "returned", "zrm_n", "ladder_n"]
+              *[f"{w}_{m}m" for m in horizons for w in ("eligible", "sustained")],
+              "placed", "returned", "rights_ended", "rights_opened", "zrm_n", "ladder_n"]
     for col in counts:
         out[col] = out[col].fillna(0).astype("int64")
     if keys:
@@ -89,8 +97,9 @@ def summary(
         "registered": ["found_job", "median_days", "job_12m_pct"],
         "first_jobs": [],
         **{f"{q}_known": [q, f"{q}_pct"] for q in QUALITY_FLAGS},
-        **{f"eligible_{m}m": [f"sustained_{m}m", f"sustained_{m}m_pct"] for m in HORIZONS},
+        **{f"eligible_{m}m": [f"sustained_{m}m", f"sustained_{m}m_pct"] for m in horizons},
         "placed": ["returned", "returned_pct"],
+        "rights_ended": ["rights_opened", "rights_opened_pct"],
         "zrm_n": ["zrm_change"],
         "ladder_n": ["ladder_change"],
     }
@@ -105,6 +114,8 @@ MEASURES: Final = MappingProxyType(
         "flow": flow,
         "time_to_first_job": time_to_first_job,
         "km_curve": km_curve,
+        "cumulative_incidence": cumulative_incidence,
+        "work_status": work_status,
         "first_job_quality": first_job_quality,
         "retention": retention,
         "retention_curve": retention_curve,

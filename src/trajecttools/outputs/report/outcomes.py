@@ -39,6 +39,7 @@ COLUMN_LABELS: Final[Mapping[str, str]] = {
     "median_high": "Mediaan: bovengrens 95%-BI",
     "job_6m_pct": "% met baan binnen 6 maanden (KM)",
     "job_12m_pct": "% met baan binnen 12 maanden (KM)",
+    "work_12m_pct": "% aan het werk binnen 12 maanden (Aalen-Johansen)",
     "naive_mean_days": "Naïef gemiddelde dagen (alleen wie werk vond)",
     "days": "Dagen sinds aanmelding",
     "at_risk": "Nog in beeld zonder baan",

@@ -46,6 +46,9 @@ def summary(
     """Return one row per group with the headline figure of every measure, counts beside each
     percentage (the table of the dashboard and the first sheet of the export).
 
+    ``job_12m_pct`` is the Kaplan-Meier share at work 12 months after registration,
+    ``work_12m_pct`` the Aalen-Johansen one (stopping without work as competing event).
+
     Sustainable work has a column triple per horizon of the register's methods
     (``eligible_6m``, ``sustained_6m``, ``sustained_6m_pct``; 6, 12 and 18 by default); the
     revolving door (``placed``, ``returned``) stands beside the rights opened after an art. 60
@@ -66,6 +69,8 @@ def summary(
     km = time_to_first_job(reg, keys_by, **kw)[
         [*keys, "n", "events", "median_days", "job_12m_pct"]
     ].rename(columns={"n": "registered", "events": "found_job"})
+    aj = time_to_first_job(reg, keys_by, closed_without_job="competing", **kw)[
+        [*keys, "job_12m_pct"]].rename(columns={"job_12m_pct": "work_12m_pct"})
     quality = first_job_quality(reg, keys_by, **kw).drop(columns="suppressed")
     ret = retention(reg, keys_by, **kw)
     parts = []
@@ -82,7 +87,7 @@ def summary(
     lad = ladder_change(reg, keys_by, **kw)[[*keys, "n", "mean_change"]].rename(
         columns={"n": "ladder_n", "mean_change": "ladder_change"})
     out = moves
-    for part in (km, quality, *parts, door, zrm, lad):
+    for part in (km, aj, quality, *parts, door, zrm, lad):
         out = out.merge(part, on=keys, how="outer") if keys else pd.concat(
             [out.reset_index(drop=True), part.reset_index(drop=True)], axis=1)
     counts = ["inflow", "outflow", "outflow_work", "registered", "found_job", "first_jobs",
@@ -94,7 +99,7 @@ def summary(
     if keys:
         out = out.sort_values(keys, kind="stable").reset_index(drop=True)
     rules: dict[str, list[str]] = {
-        "registered": ["found_job", "median_days", "job_12m_pct"],
+        "registered": ["found_job", "median_days", "job_12m_pct", "work_12m_pct"],
         "first_jobs": [],
         **{f"{q}_known": [q, f"{q}_pct"] for q in QUALITY_FLAGS},
         **{f"eligible_{m}m": [f"sustained_{m}m", f"sustained_{m}m_pct"] for m in horizons},

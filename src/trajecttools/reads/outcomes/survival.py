@@ -82,6 +82,14 @@ def _first_time_below(tab: pd.DataFrame, keys: list[str], column: str,
     return hit.groupby(keys, observed=True, sort=False)["days"].min()
 
 
+def _aligned(values: pd.Series, index: pd.Index) -> pd.Series:
+    """Return ``values`` on ``index`` (missing where absent; an empty result is all missing:
+    pandas cannot reindex an empty categorical result onto a large categorical index)."""
+    if values.empty:
+        return pd.Series(np.nan, index=index, dtype="float64")
+    return values.reindex(index)
+
+
 def _survival_at(tab: pd.DataFrame, keys: list[str], days: int) -> pd.Series:
     """S(days) per group; missing when the group's follow-up ends before ``days``."""
     before = tab[tab["days"] <= days].groupby(keys, observed=True, sort=False)["survival"].last()
@@ -149,9 +157,9 @@ def time_to_first_job(
     if len(f):
         tab = _table(f, keys, alpha, closed_without_job)
         index = pd.MultiIndex.from_frame(groups) if len(keys) > 1 else pd.Index(groups[keys[0]])
-        med = _first_time_below(tab, keys, "survival", 0.5).reindex(index)
-        low = _first_time_below(tab, keys, "ci_low", 0.5).reindex(index)
-        high = _first_time_below(tab, keys, "ci_high", 0.5).reindex(index)
+        med = _aligned(_first_time_below(tab, keys, "survival", 0.5), index)
+        low = _aligned(_first_time_below(tab, keys, "ci_low", 0.5), index)
+        high = _aligned(_first_time_below(tab, keys, "ci_high", 0.5), index)
         s6 = _survival_at(tab, keys, 182).reindex(index)
         s12 = _survival_at(tab, keys, 365).reindex(index)
         out["median_days"] = med.to_numpy(dtype="float64")

@@ -327,19 +327,30 @@ def status_chart(status: pd.DataFrame, by: Split = None, *,
     if not keys:
         chart = _hbars(_check(data), y="status", order=order, x="now_pct", text="tekst",
                        colors=colors, domain=[0, 165], axis_values=[0, 25, 50, 75, 100],
-                       x_title="% van de trajecten, op de peildatum", tooltip=tooltip)
+                       x_title="% van de trajecten, op de peildatum", tooltip=tooltip,
+                       row_height=58)
         return configure(chart)
     groups = _order(data)
-    chart = alt.Chart(_check(data)).mark_bar(height={"band": 0.72}).encode(
-        y=alt.Y("groep:N", title=None, sort=groups,
-                axis=alt.Axis(labelFontWeight="bold", labelLimit=420)),
+    data = data.sort_values(["groep", "rang"], kind="stable")
+    end = data.groupby("groep", sort=False)["now_pct"].cumsum()
+    data = data.assign(midden=end - data["now_pct"] / 2,
+                       kort=[fmt_pct(p, 0) if p >= 10 else "" for p in data["now_pct"]])
+    y = alt.Y("groep:N", title=None, sort=groups,
+              axis=alt.Axis(labelFontWeight="bold", labelLimit=420))
+    base = alt.Chart(_check(data))
+    bars = base.mark_bar(height={"band": 0.78}).encode(
+        y=y,
         x=alt.X("now_pct:Q", title="% van de trajecten, op de peildatum", stack="zero",
                 scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=[0, 25, 50, 75, 100])),
         color=alt.Color("status:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=colors)),
         order=alt.Order("rang:Q"),
         tooltip=tooltip,
-    ).properties(width=WIDTH - 220, height=max(80, 44 * len(groups)))
+    )
+    labels = base.mark_text(fontSize=18, fontWeight="bold", color="#ffffff").encode(
+        y=y, x=alt.X("midden:Q"), text="kort:N")
+    chart = alt.layer(bars, labels).properties(width=WIDTH - 330,
+                                               height=max(80, 48 * len(groups)))
     return configure(chart)
 
 
@@ -376,15 +387,24 @@ def retention_chart(curve: pd.DataFrame, by: Split = None, *,
                for p, t, e in zip(long["pct"], long["teller"], long["eligible"], strict=True)],
     )
     long = _check(long[["reeks", "months", "pct", "tekst"]].dropna(subset=["pct"]))
+    main = order[0] if not by else None
     x = alt.X("months:Q", title="Maanden na de start van het werk",
               axis=alt.Axis(values=list(range(0, 25, 3)), format="d"))
     y = alt.Y("pct:Q", title="% van wie zo lang geleden begon", scale=alt.Scale(domain=[0, 100]),
               axis=alt.Axis(values=[0, 25, 50, 75, 100]))
-    line = alt.Chart(long).mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=70)).encode(
-        x=x, y=y, color=color,
-        tooltip=[alt.Tooltip("reeks:N", title="Reeks"),
-                 alt.Tooltip("months:Q", title="Maanden"),
-                 alt.Tooltip("tekst:N", title="Aandeel")])
+    tips = [alt.Tooltip("reeks:N", title="Reeks"), alt.Tooltip("months:Q", title="Maanden"),
+            alt.Tooltip("tekst:N", title="Aandeel")]
+    if main is None:
+        line = alt.Chart(long).mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=70)).encode(
+            x=x, y=y, color=color, tooltip=tips)
+    else:  # the parts thin and dashed below, "werk én geen uitkering" thick on top
+        rest = long[long["reeks"] != main]
+        parts = alt.Chart(rest).mark_line(strokeWidth=3, strokeDash=[10, 5]).encode(
+            x=x, y=y, color=color, tooltip=tips)
+        top = alt.Chart(long[long["reeks"] == main]).mark_line(
+            strokeWidth=5, point=alt.OverlayMarkDef(size=80)).encode(
+            x=x, y=y, color=color, tooltip=tips)
+        line = alt.layer(parts, top)
     marks = alt.Chart(pd.DataFrame({"m": list(horizons), "t": [f"{m} mnd" for m in horizons]}))
     rules = marks.mark_rule(strokeDash=[6, 6], color=INK, strokeWidth=2).encode(x="m:Q")
     labels = marks.mark_text(align="left", dx=6, dy=10, fontSize=18, color=INK).encode(
@@ -395,7 +415,7 @@ def retention_chart(curve: pd.DataFrame, by: Split = None, *,
 def _hbars(data: pd.DataFrame, *, y: str, order: Sequence[str], x: str, text: str,
            colors: Sequence[str] | str, domain: Sequence[float], title: str = "",
            axis_values: Sequence[float] | None = None, x_title: str = "",
-           tooltip: Sequence[alt.Tooltip] = ()) -> Any:
+           tooltip: Sequence[alt.Tooltip] = (), row_height: int = 40) -> Any:
     """Return horizontal bars with a bold label after each bar (one bar a row of ``y``)."""
     color_enc: Any = (alt.value(colors) if isinstance(colors, str) else
                       alt.Color(f"{y}:N", sort=list(order), legend=None,
@@ -414,7 +434,7 @@ def _hbars(data: pd.DataFrame, *, y: str, order: Sequence[str], x: str, text: st
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=INK, strokeWidth=2).encode(
         x="x:Q")
     chart = alt.layer(bars, zero, labels).properties(width=WIDTH - 260,
-                                                     height=max(60, 40 * len(order)))
+                                                     height=max(60, row_height * len(order)))
     return chart.properties(title=title) if title else chart
 
 

@@ -7,8 +7,8 @@ subsidy and art. 60§7 are steps, shown separately ("in een opstap", "in art. 60
 is measured 6, 12 and 18 months after the start of that work, benefit-free: the horizons of the
 CBS cohort study of exits from social assistance to work (cited in issue 15; not one of the
 texts in docs/sources.md, so the horizons are marked as the organisation's default), so the
-figures can be set beside it. A benefit that starts after an art. 60 contract opens rights ("rechten geopend"): counted
-apart, not as the revolving door.
+figures can be set beside it. A benefit that starts after an art. 60 contract opens rights
+("rechten geopend"): counted apart, not as the revolving door.
 
 >>> rules = Outcomes()
 >>> rules.work, rules.retention_months, rules.step_label("social_employment")
@@ -78,7 +78,8 @@ def outcome_problems(rules: Outcomes) -> list[tuple[str, str]]:
         problems.append(("outcomes.work", "noem minstens één plaatsingstype dat als werk telt"))
     for kind in rules.work:
         if kind not in PLACEMENT_TYPES:
-            problems.append(("outcomes.work", f"onbekend plaatsingstype '{kind}'; kies uit {known}"))
+            problems.append(("outcomes.work",
+                             f"onbekend plaatsingstype '{kind}'; kies uit {known}"))
     for kind, label in rules.steps.items():
         if kind not in PLACEMENT_TYPES:
             problems.append((f"outcomes.steps.{kind}",
@@ -87,7 +88,8 @@ def outcome_problems(rules: Outcomes) -> list[tuple[str, str]]:
             problems.append((f"outcomes.steps.{kind}",
                              "staat ook bij work: een plaatsingstype is werk óf een opstap"))
         if not label.strip():
-            problems.append((f"outcomes.steps.{kind}", "de tekst voor het scherm mag niet leeg zijn"))
+            problems.append((f"outcomes.steps.{kind}",
+                             "de tekst voor het scherm mag niet leeg zijn"))
     missing = [k for k in PLACEMENT_TYPES if k not in rules.work and k not in rules.steps]
     if missing:
         problems.append(("outcomes.steps", "elk plaatsingstype is werk of een opstap; ontbreekt: "

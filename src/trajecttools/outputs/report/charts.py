@@ -273,7 +273,7 @@ def incidence_chart(curve: pd.DataFrame, by: Split = None, *,
         order = _order(data)
         long = data.assign(reeks=data["groep"], pct=data["work_pct"])
         colors = list(PALETTE[: len(order)])
-        dash = alt.value([1, 0])
+        dash: Any = alt.value([1, 0])
     else:
         series = {"work_pct": "Aan het werk (Aalen-Johansen)",
                   "stopped_pct": "Gestopt zonder werk",

@@ -120,7 +120,7 @@ class Register:
     @property
     def horizons(self) -> tuple[int, ...]:
         """The retention horizons (months) of the methods in the register, together."""
-        methods = self.trajectories["method"].dropna().unique() if "method" in \
+        methods: Any = self.trajectories["method"].dropna().unique() if "method" in \
             self.trajectories.columns else []
         months = {m for code in methods for m in self.rules_of(str(code)).retention_months}
         return tuple(sorted(months)) or _DEFAULT_RULES.retention_months
@@ -128,7 +128,7 @@ class Register:
     @property
     def step_labels(self) -> tuple[str, ...]:
         """The Dutch words of the steps of the methods in the register, in file order."""
-        methods = self.trajectories["method"].dropna().unique() if "method" in \
+        methods: Any = self.trajectories["method"].dropna().unique() if "method" in \
             self.trajectories.columns else []
         labels = [lab for code in methods for lab in self.rules_of(str(code)).step_labels]
         return tuple(dict.fromkeys(labels or _DEFAULT_RULES.step_labels))
@@ -413,7 +413,9 @@ def _facts(reg: Register, day: pd.Timestamp) -> pd.DataFrame:
     found &= ~late
     start = np.where(found, first["start_on"].to_numpy(), np.datetime64("NaT"))
     out["first_job_on"] = pd.Series(start, dtype="datetime64[ns]")
-    out["first_job_kind"] = np.where(found, first["kind"].to_numpy(dtype=object), None)
+    kinds = np.full(len(out), None, dtype=object)
+    kinds[found] = first["kind"].to_numpy(dtype=object)[found]
+    out["first_job_kind"] = kinds
     for flag in QUALITY_FLAGS:
         values = pd.array([pd.NA] * len(out), dtype="boolean")
         values[found] = first[flag].to_numpy()[found]
@@ -423,7 +425,9 @@ def _facts(reg: Register, day: pd.Timestamp) -> pd.DataFrame:
     stepped &= ~(steps["start_on"].to_numpy() > out["closed_on"].to_numpy())
     out["first_step_on"] = pd.Series(np.where(stepped, steps["start_on"].to_numpy(),
                                               np.datetime64("NaT")), dtype="datetime64[ns]")
-    out["first_step"] = np.where(stepped, steps["step"].to_numpy(dtype=object), None)
+    labels = np.full(len(out), None, dtype=object)
+    labels[stepped] = steps["step"].to_numpy(dtype=object)[stepped]
+    out["first_step"] = labels
     out["left_school_on"] = traj.loc[keep, "left_school_on"].to_numpy()
     out["placed"] = found
     end = out["closed_on"].fillna(day)

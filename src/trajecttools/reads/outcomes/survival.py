@@ -210,12 +210,12 @@ def km_curve(
         return finish(out, keys_by, {"n": [*cols[1:], "job_pct"]}, min_n)
     tab = _table(f, keys, alpha, closed_without_job)
     n = pd.Series(np.bincount(codes, minlength=len(groups)))
-    start = groups.assign(days=0, at_risk=n.to_numpy(), events=0, censored=0,
-                          survival=1.0, ci_low=1.0, ci_high=1.0)
+    zero = groups.assign(days=0, at_risk=n.to_numpy(), events=0, censored=0,
+                         survival=1.0, ci_low=1.0, ci_high=1.0)
     has_zero = tab.loc[tab["days"] == 0, keys].drop_duplicates()
-    start = start.merge(has_zero, on=keys, how="left", indicator=True)
-    start = start[start["_merge"] == "left_only"].drop(columns="_merge")
-    tab = pd.concat([start, tab], ignore_index=True)
+    zero = zero.merge(has_zero, on=keys, how="left", indicator=True)
+    zero = zero[zero["_merge"] == "left_only"].drop(columns="_merge")
+    tab = pd.concat([zero, tab], ignore_index=True)
     tab = tab.sort_values([*keys, "days"], kind="stable").reset_index(drop=True)
     if grid is not None:
         points = np.unique(np.asarray(list(grid), dtype="int64"))

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,8 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
-
-from browser import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "jupyterhub"
@@ -45,6 +44,13 @@ c.JupyterHub.load_roles = [{{
     "services": ["tt-test"],
 }}]
 """
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -42,6 +42,7 @@ RULE_PARAMETERS: Mapping[str, tuple[str, ...]] = {
     "hand_offs": ("max",),
     "referral_follow_up": ("days",),
     "revolving_door": ("months",),
+    "placement_missing": ("days",),
 }
 
 Severity = Literal["high", "medium", "low"]

@@ -143,8 +143,9 @@ def _hub_answers(url: str) -> bool:
         return False
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the hub; it stops the users' servers and the proxy (cleanup_servers)."""
+def _stop(proc: subprocess.Popen[bytes], state: Path) -> None:
+    """Stop the hub; it stops the users' servers and the proxy. A proxy left running (a hub
+    stopped before it finished starting) is stopped by the pid in its pid file."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
     try:
@@ -152,6 +153,14 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)  # the session started for this hub only
         proc.wait()
+    pid_file = state / "jupyterhub-proxy.pid"
+    try:
+        pid = int(pid_file.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    if str(PROXY.parent.parent).encode() in cmdline or b"configurable-http-proxy" in cmdline:
+        os.kill(pid, signal.SIGTERM)  # our own proxy, named in our hub's state folder
 
 
 @contextmanager
@@ -192,7 +201,7 @@ def run_hub(db_url: str, pages: Path, workdir: Path, *, env: Mapping[str, str] |
             time.sleep(0.3)
         yield hub
     finally:
-        _stop(proc)
+        _stop(proc, workdir / "state")
 
 
 def login(page: Any, hub: Hub, user: str, timeout: float = 180_000) -> None:

@@ -36,6 +36,9 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 CASES_KEYS = {"cases": "trajectory_id", "open_agreements": "trajectory_id"}
 
 
+_STARTED: list[subprocess.Popen[str]] = []
+
+
 @pytest.fixture
 def pg_demo() -> Iterator[Workspace]:
     """The small demo register (300 trajectories, seed 7) in a private PostgreSQL schema."""
@@ -45,7 +48,14 @@ def pg_demo() -> Iterator[Workspace]:
         url, actor="tester", today=DEMO_AS_OF, role="beheer"
     ) as store:
         demo.build(store, size=300, seed=7, as_of=DEMO_AS_OF)
-        yield store
+        try:
+            yield store
+        finally:  # a failed test leaves no writer holding a transaction (the schema must go)
+            while _STARTED:
+                proc = _STARTED.pop()
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(timeout=30)
 
 
 @pytest.fixture
@@ -53,20 +63,6 @@ def stored(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every read that recomputes rows writes the model back (normally only after many)."""
     monkeypatch.setattr(readmodel, "STORE_MIN", 0)
     monkeypatch.setattr(readmodel, "STORE_SHARE", 0.0)
-
-
-_STARTED: list[subprocess.Popen[str]] = []
-
-
-@pytest.fixture(autouse=True)
-def _end_writers() -> Iterator[None]:
-    """A failed test leaves no writer holding a transaction open (its schema could not go)."""
-    yield
-    while _STARTED:
-        proc = _STARTED.pop()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
 
 
 def url_of(store: Workspace) -> str:

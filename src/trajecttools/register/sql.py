@@ -19,7 +19,9 @@ from trajecttools.register.interfaces import HasEngine
 _PLAIN_PARAMS = (str, int, float, type(None))
 #: The ``:only`` list as SQLite reads it, and the same on PostgreSQL.
 _ONLY_SQLITE = "SELECT value FROM json_each(:only)"
-_ONLY_POSTGRESQL = "SELECT CAST(value AS INTEGER) FROM json_array_elements_text(CAST(:only AS json))"
+_ONLY_POSTGRESQL = (
+    "SELECT CAST(value AS INTEGER) FROM json_array_elements_text(CAST(:only AS json))"
+)
 
 
 @dataclass(frozen=True)

@@ -251,7 +251,9 @@ def test_two_writer_processes_and_a_reader_never_see_half_a_write(
     assert len(seen) > 1  # the reader did read while the writers wrote
 
 
-def test_a_dump_restores_into_a_fresh_database(pg_demo: Workspace, tmp_path: Path) -> None:
+def test_a_dump_restores_into_a_fresh_database(
+    pg_demo: Workspace, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """The backup of docs/deployment.md: ``pg_dump`` a register, restore it into a new
     database, ``trajecttools check`` finds nothing and the frames are the same."""
     from trajecttools.cli import main
@@ -274,7 +276,10 @@ def test_a_dump_restores_into_a_fresh_database(pg_demo: Workspace, tmp_path: Pat
         with Workspace(restored, actor="tester", today=DEMO_AS_OF, role="beheer",
                        migrate=False) as copy:
             assert readmodel.usable(copy)
+            caplog.set_level(logging.INFO, logger=LOGGER)
             pd.testing.assert_frame_equal(cases(copy, DEMO_AS_OF), original)
+            # the dumped model's snapshot counts transactions of the other database: rebuilt
+            assert "read model cases: rebuilt" in log_lines(caplog)
             assert copy.count("audit_log") == store.count("audit_log")
             assert_same_as_fresh_read(copy)
             with copy.transaction() as tx:  # the restored triggers log writes
@@ -290,3 +295,32 @@ def test_an_earlier_day_reads_the_history_in_one_snapshot(pg_demo: Workspace) ->
     assert_same_as_fresh_read(store)
     assert readmodel.peek_latest(store, "cases") is not None
     assert_same_as_fresh_read(store, DEMO_AS_OF - dt.timedelta(days=45))
+
+
+def test_migrate_upgrades_a_register_made_before_the_postgresql_read_models(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`trajecttools migrate` as docs/deployment.md says: from revision 0006 (no PostgreSQL
+    triggers) to the newest, and `trajecttools check` is clean afterwards."""
+    from alembic import command
+
+    from trajecttools.cli import main
+    from trajecttools.register.database import alembic_config, make_engine
+
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    with postgres_schema_url() as url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0006")
+        engine.dispose()
+        assert main(["check", "--db", url]) == 2  # "Fout: ... schemaversie 0006 ..."
+        assert "schemaversie 0006" in capsys.readouterr().err
+        assert main(["migrate", "--db", url]) == 0
+        assert "Databaseschema is bijgewerkt." in capsys.readouterr().out
+        assert main(["check", "--db", url]) == 0
+        assert "Geen problemen gevonden." in capsys.readouterr().out
+        with Workspace(url, actor="tester", today=DEMO_AS_OF, role="beheer",
+                       migrate=False) as store:
+            assert readmodel.usable(store)
+            assert cases(store, DEMO_AS_OF).empty

@@ -310,6 +310,8 @@ def current(
     full_key = f"{MODEL_VERSION}|{__version__}|{key}"  # a new release rebuilds its models
     # PostgreSQL: the model, the change log and every recomputed row read one snapshot
     with one_snapshot(store) as snap:
+        if snap is not None:  # transaction ids count in this database only (not in a restore)
+            full_key += f"|{snap.where}"
         state = _state(store, snap, name, full_key)
         row = state.row
         if row is not None and state.changed == []:
@@ -424,7 +426,8 @@ def _as_date(value: Any) -> dt.date | None:
 
 #: PostgreSQL: store unless a model built from a later snapshot got there first (either is
 #: right: the next reader recomputes what the stored snapshot did not see); prune the log of
-#: transactions every stored model has seen.
+#: transactions every stored model of this database has seen (a model restored from another
+#: database's dump is rebuilt whole: its snapshot says nothing here).
 _SAVE_POSTGRESQL = (
     "INSERT INTO read_models (name, key, seq, latest_on, built_at, payload, snapshot)"
     " VALUES (:n, :k, 0, :l, :b, :p, :s) ON CONFLICT (name) DO UPDATE SET"
@@ -434,7 +437,8 @@ _SAVE_POSTGRESQL = (
     " OR pg_snapshot_xmax(CAST(excluded.snapshot AS pg_snapshot))"
     " >= pg_snapshot_xmax(CAST(read_models.snapshot AS pg_snapshot))",
     "DELETE FROM read_model_changes WHERE tx < (SELECT"
-    " MIN(pg_snapshot_xmin(CAST(snapshot AS pg_snapshot))::text::bigint) FROM read_models)",
+    " MIN(pg_snapshot_xmin(CAST(snapshot AS pg_snapshot))::text::bigint) FROM read_models"
+    " WHERE right(key, length(:w)) = :w)",
 )
 
 
@@ -459,7 +463,7 @@ def _save(
                 "n": name, "k": key, "l": latest, "s": mark, "p": payload,
                 "b": dt.datetime.now(dt.UTC).replace(tzinfo=None),
             })
-            conn.execute(text(prune))
+            conn.execute(text(prune), {"w": "|" + key.rsplit("|", 1)[-1]})
         return
     seq = mark
     try:

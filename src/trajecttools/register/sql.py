@@ -33,6 +33,9 @@ class Snapshot:
     name: str
     #: ``pg_current_snapshot()`` as text: which transactions this snapshot sees
     visible: str
+    #: the cluster's system identifier and the database's oid: transaction ids mean something
+    #: only there (a restored dump's snapshots name another database)
+    where: str
 
 
 _ACTIVE: ContextVar[Snapshot | None] = ContextVar("trajecttools_snapshot", default=None)
@@ -57,10 +60,12 @@ def one_snapshot(store: HasEngine) -> Iterator[Snapshot | None]:
         isolation_level="REPEATABLE READ", postgresql_readonly=True
     )
     with conn, conn.begin():
-        name, visible = conn.exec_driver_sql(
-            "SELECT pg_export_snapshot(), pg_current_snapshot()::text"
+        name, visible, where = conn.exec_driver_sql(
+            "SELECT pg_export_snapshot(), pg_current_snapshot()::text,"
+            " (SELECT system_identifier FROM pg_control_system())::text || '/'"
+            " || (SELECT oid FROM pg_database WHERE datname = current_database())::text"
         ).one()
-        token = _ACTIVE.set(Snapshot(engine, conn, str(name), str(visible)))
+        token = _ACTIVE.set(Snapshot(engine, conn, str(name), str(visible), str(where)))
         try:
             yield _ACTIVE.get()
         finally:

@@ -273,6 +273,7 @@ def test_a_dump_restores_into_a_fresh_database(
                         str(dump)], check=True)
         restored = url.set(database=fresh).render_as_string(hide_password=False)
         assert main(["check", "--db", restored]) == 0
+        assert main(["audit", "--verify", "--db", restored]) == 0  # the hash chain came along
         with Workspace(restored, actor="tester", today=DEMO_AS_OF, role="beheer",
                        migrate=False) as copy:
             assert readmodel.usable(copy)

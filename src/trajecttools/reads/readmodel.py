@@ -30,6 +30,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -355,10 +356,17 @@ def _state(store: Store, snap: Snapshot | None, name: str, full_key: str) -> _St
     """Read the stored model and which trajectories changed since it was built."""
     if snap is not None:
         conn = snap.conn
-        row = conn.execute(
-            text("SELECT key, snapshot, latest_on, payload FROM read_models WHERE name = :n"),
-            {"n": name},
-        ).first()
+        # the payload in binary (tens of MB): half the bytes of the text format, no hex to parse
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor(binary=True) as cur:
+            cur.execute(
+                "SELECT key, snapshot, latest_on, payload FROM read_models WHERE name = %s",
+                (name,),
+            )
+            got = cur.fetchone()
+        row: Any = None if got is None else SimpleNamespace(
+            key=got[0], snapshot=got[1], latest_on=got[2], payload=got[3]
+        )
         if row is None or row.key != full_key or not row.snapshot:
             return _State(row, None, snap.visible)
         found = conn.execute(  # written by transactions the model's snapshot did not see

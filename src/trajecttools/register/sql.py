@@ -17,10 +17,13 @@ from trajecttools.register.interfaces import HasEngine
 
 #: Parameter types the SQLite driver binds exactly as SQLAlchemy would.
 _PLAIN_PARAMS = (str, int, float, type(None))
-#: The ``:only`` list as SQLite reads it, and the same on PostgreSQL.
-_ONLY_SQLITE = "SELECT value FROM json_each(:only)"
+#: The ``:only`` filter as SQLite reads it, and on PostgreSQL as an array the planner looks up
+#: in an index (``IN (SELECT ...)`` of a JSON list becomes a hash join over the whole table
+#: there: 300 ms instead of 10 ms on 100 000 trajectories).
+_ONLY_SQLITE = " IN (SELECT value FROM json_each(:only))"
 _ONLY_POSTGRESQL = (
-    "SELECT CAST(value AS INTEGER) FROM json_array_elements_text(CAST(:only AS json))"
+    " = ANY(ARRAY(SELECT CAST(value AS INTEGER)"
+    " FROM json_array_elements_text(CAST(:only AS json))))"
 )
 
 
@@ -96,7 +99,7 @@ def read_sql(store: HasEngine, sql: str, **params: Any) -> pd.DataFrame:
 
 def only_sql(column: str, only: Sequence[int] | None) -> str:
     """An ``AND column IN (:only ids)`` clause when ``only`` restricts the trajectories."""
-    return "" if only is None else f" AND {column} IN ({_ONLY_SQLITE})"
+    return "" if only is None else f" AND {column}{_ONLY_SQLITE}"
 
 
 def only_params(only: Sequence[int] | None) -> dict[str, str]:

@@ -301,7 +301,7 @@ def test_an_earlier_day_reads_the_history_in_one_snapshot(pg_demo: Workspace) ->
 def test_migrate_upgrades_a_register_made_before_the_postgresql_read_models(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """`trajecttools migrate` as docs/deployment.md says: from revision 0006 (no PostgreSQL
+    """`trajecttools migrate` as docs/deployment.md says: from revision 0007 (no PostgreSQL
     triggers) to the newest, and `trajecttools check` is clean afterwards."""
     from alembic import command
 
@@ -313,10 +313,10 @@ def test_migrate_upgrades_a_register_made_before_the_postgresql_read_models(
     with postgres_schema_url() as url:
         engine = make_engine(url)
         with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "0006")
+            command.upgrade(alembic_config(conn), "0007")
         engine.dispose()
-        assert main(["check", "--db", url]) == 2  # "Fout: ... schemaversie 0006 ..."
-        assert "schemaversie 0006" in capsys.readouterr().err
+        assert main(["check", "--db", url]) == 2  # "Fout: ... schemaversie 0007 ..."
+        assert "schemaversie 0007" in capsys.readouterr().err
         assert main(["migrate", "--db", url]) == 0
         assert "Databaseschema is bijgewerkt." in capsys.readouterr().out
         assert main(["check", "--db", url]) == 0

@@ -70,6 +70,24 @@ def check_bind(ip: str, token: str | None, allow_remote: bool) -> None:
         )
 
 
+def safe_options() -> list[str]:
+    """Return Voilà's safe settings as command-line options (template, no sources, no
+    tracebacks, no template or theme switch from the URL, idle kernels culled).
+
+    The same options configure Voilà's server extension in a JupyterHub user's server
+    (``deploy/jupyterhub/jupyterhub_config.py``).
+    """
+    return [
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+    ]
+
+
 def build_command(
     dashboards_dir: str | os.PathLike[str],
     *,
@@ -90,13 +108,7 @@ def build_command(
         "--Voila.port_retries=0",
         f"--Voila.open_browser={open_browser}",
         f"--Voila.config_file_paths={folder}",
-        f"--VoilaConfiguration.template={TEMPLATE}",
-        "--VoilaConfiguration.strip_sources=True",
-        "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.allow_template_override=NO",
-        "--VoilaConfiguration.allow_theme_override=NO",
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
-        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        *safe_options(),
     ]
     if token is not None:
         cmd.append(f"--Voila.token={token}")

@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column('payload', sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint('name', name=op.f('pk_read_models')),
     )
-    if op.get_bind().dialect.name == 'sqlite':  # PostgreSQL's triggers come with 0007
+    if op.get_bind().dialect.name == 'sqlite':  # PostgreSQL's triggers come with 0008
         changes.install(op.get_bind())
 
 

@@ -1,7 +1,7 @@
 """read models on PostgreSQL: the writing transaction in the change log, the model's snapshot
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 05:30:00
 
 On PostgreSQL concurrent writers commit in any order, so the change log's ``seq`` cannot say
@@ -18,8 +18,8 @@ from alembic import op
 
 from trajecttools.register import changes
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ Usage: python tests/pg_writer.py URL TRAJECTORY MODE [COUNT]
   hold   insert a contact and an agreement for TRAJECTORY in one transaction with plain SQL
          (another program), print "ready", wait for a line on stdin, commit, print "done";
   store  COUNT times: one transaction through trajecttools adding a contact and an agreement
-         for TRAJECTORY; print "done".
+         for TRAJECTORY (more than once: after "ready" and a line on stdin); print "done".
 Both keep "contacts minus open agreements" of that trajectory unchanged, the invariant a
 reader checks: a read that shows one of the pair without the other saw half a transaction.
 """
@@ -42,6 +42,9 @@ def store_writes(url: str, tid: int, count: int) -> None:
 
     day = AS_OF.strftime("%d-%m-%Y")
     with Workspace(url, actor="writer", today=AS_OF, role="beheer", migrate=False) as store:
+        if count > 1:  # a series starts when the reader says so (it reads meanwhile)
+            print("ready", flush=True)
+            sys.stdin.readline()
         for _ in range(count):
             with store.transaction() as tx:
                 tx.add("contacts", {"trajectory_id": tid, "kind": "progress", "held_on": day})

@@ -238,6 +238,12 @@ def test_two_writer_processes_and_a_reader_never_see_half_a_write(
     tid = int(first["trajectory_id"].iloc[0])
     want = balance(first, tid)
     writers = [writer(store, tid, "store", 25) for _ in range(2)]
+    for proc in writers:
+        expect(proc, "ready")
+    for proc in writers:  # both start writing now, while the reader reads
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     seen = set()
     reads = 0
     while any(w.poll() is None for w in writers) or reads < 3:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import tornado.web
+from jupyter_core.utils import ensure_async
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
 from traitlets import Bool, Float
@@ -48,6 +49,8 @@ PREHEAT_TIMEOUT = 600.0
 POLL = 0.25
 #: Seconds between two looks at the pools once the server is ready.
 REFILL_POLL = 2.0
+#: Failed refills of a dashboard after which its pool is no longer refilled.
+REFILL_LIMIT = 3
 #: Seconds after which the "even geduld" page reloads itself.
 RETRY_AFTER = 2
 #: Address (below the server's base) of the pool states, JSON (see :class:`PoolsHandler`).
@@ -142,17 +145,24 @@ def put_ready_first(manager: Any, notebook: str) -> str | None:
     return PENDING if pending else None
 
 
-def drop_failed(manager: Any) -> list[tuple[str, KernelState]]:
-    """Take failed kernels out of the pools and start replacements; return what was dropped."""
+def drop_failed(manager: Any, failures: dict[str, int] | None = None,
+                limit: int = REFILL_LIMIT) -> list[tuple[str, KernelState]]:
+    """Take failed kernels out of the pools and start replacements; return what was dropped.
+
+    ``failures`` counts the failures per notebook; after ``limit`` of them a notebook is no
+    longer refilled (its visitors get a kernel started for them, as without preheating).
+    """
+    counts = {} if failures is None else failures
     dropped = []
     for notebook, items in (getattr(manager, "_pools", None) or {}).items():
-        for item in list(items):
-            state = kernel_state(manager, item)
-            if state.state == FAILED:
-                items.remove(item)
-                dropped.append((notebook, state))
-        if any(nb == notebook for nb, _ in dropped):
-            manager.fill_if_needed(notebook_name=notebook)
+        failed = [item for item in items if kernel_state(manager, item).state == FAILED]
+        for item in failed:
+            dropped.append((notebook, kernel_state(manager, item)))
+            items.remove(item)
+        if failed:
+            counts[notebook] = counts.get(notebook, 0) + len(failed)
+            if counts[notebook] < limit:
+                manager.fill_if_needed(notebook_name=notebook)
     return dropped
 
 
@@ -199,7 +209,8 @@ class PatientVoilaHandler(TornadoVoilaHandler):
 class PoolsHandler(JupyterHandler):
     """``GET /trajecttools/api/pools``: the preheated kernels of every dashboard, as JSON.
 
-    ``{"mdo.ipynb": {"size": 2, "ready": 2, "pending": 0, "failed": 0}, ...}`` (token needed);
+    ``{"mdo.ipynb": {"size": 2, "ready": 2, "pending": 0, "failed": 0, "kernels": [id, ...]}}``
+    (token needed);
     for tests, benchmarks and a health check before a meeting.
     """
 
@@ -211,7 +222,8 @@ class PoolsHandler(JupyterHandler):
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps({
             nb: {"size": len(ks), **{st: sum(k.state == st for k in ks)
-                                     for st in (READY, PENDING, FAILED)}}
+                                     for st in (READY, PENDING, FAILED)},
+                 "kernels": [k.kernel_id for k in ks if k.kernel_id]}
             for nb, ks in states.items()}))
 
 
@@ -224,6 +236,7 @@ class DashboardVoila(Voila):
                             help="Seconds the dashboards get to preheat.")
 
     exit_code = 0
+    refill_failures: dict[str, int]
 
     def init_handlers(self) -> list[Any]:
         """Voilà's handlers, the notebook page replaced by the patient one; start the watch."""
@@ -237,6 +250,7 @@ class DashboardVoila(Voila):
     async def watch(self) -> None:
         """Report the preheat progress; print the address when every pool is ready."""
         await asyncio.sleep(0)  # the server listens once the loop runs
+        self.refill_failures = {}
         started = time.monotonic()
         deadline = started + self.preheat_timeout
         shown = ""
@@ -269,12 +283,14 @@ class DashboardVoila(Voila):
             webbrowser.open(self.display_url)
         while True:  # a refill that fails later is logged and replaced; the server goes on
             await asyncio.sleep(REFILL_POLL)
-            for notebook, state in drop_failed(self.kernel_manager):
+            for notebook, state in drop_failed(self.kernel_manager, self.refill_failures):
                 self.log.error("Preheating %s failed (%s); starting a new kernel",
                                notebook, state.reason)
                 print(f"Let op: een nieuwe kernel voor {display_name(notebook)} kon niet worden "
                       f"voorbereid: {state.reason}. Zie het serverlog.", file=sys.stderr,
                       flush=True)
+                if state.kernel_id and state.kernel_id in self.kernel_manager:
+                    await ensure_async(self.kernel_manager.shutdown_kernel(state.kernel_id))
 
     def fail(self, notebook: str, reason: str) -> None:
         """Report a dashboard that could not be preheated and stop the server (exit code 1)."""

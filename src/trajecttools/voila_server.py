@@ -6,11 +6,14 @@ Run by :func:`trajecttools.serving.serve` as ``python -m trajecttools.voila_serv
 * a pooled kernel is **ready** when it has executed its notebook up to
   :func:`trajecttools.apps.base.wait_for_request` and opened Voilà's request-info socket
   (``/voila/query/<kernel id>``) to wait for a visitor; that socket is registered in Voilà's own
-  server, so nothing has to be written by the notebook. A notebook that runs to its end without
-  waiting is ready too (there is nothing left to do before a visitor);
-* it has **failed** when its kernel could not start, died, or a cell raised: the traceback goes to
-  the server log (Voilà logs the cell error), a Dutch message to the terminal, and the server
-  stops with exit code 1 when this happens before "klaar";
+  server, so nothing has to be written by the notebook (a marker file written by the notebook
+  would say nothing when the notebook breaks before writing it, nor go away when the kernel
+  dies);
+* it has **failed** when its kernel could not start or died, or when its notebook finished
+  without waiting for a visitor: a dashboard (one call of :mod:`trajecttools.apps`) waits in its
+  last cell, so a notebook that ends stopped at an error. The traceback goes to the server log
+  (Voilà logs the cell error), a Dutch message to the terminal, and the server stops with exit
+  code 1 when this happens before "klaar";
 * a visitor who arrives while no ready kernel is in the pool (the refill after another visitor
   is still under way) gets a Dutch "even geduld" page that reloads itself, instead of a blank
   page that waits for the refill.
@@ -79,16 +82,6 @@ def display_name(notebook: str) -> str:
     return NAMES.get(notebook, notebook.rsplit("/", 1)[-1].removesuffix(".ipynb"))
 
 
-def _has_error(renderer: Any) -> bool:
-    """Tell whether a cell of the notebook the renderer executed raised an error."""
-    notebook = getattr(renderer, "notebook", None)
-    for cell in getattr(notebook, "cells", None) or []:
-        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            if output.get("output_type") == "error":
-                return True
-    return False
-
-
 def kernel_state(manager: Any, item: asyncio.Future[Any]) -> KernelState:
     """Return the state of one item of a Voilà kernel pool."""
     if not item.done():
@@ -100,11 +93,11 @@ def kernel_state(manager: Any, item: asyncio.Future[Any]) -> KernelState:
     content = item.result()
     kernel_id, render = content["kernel_id"], content["task"]
     if render.done():
-        if render.cancelled() or render.exception() is not None:
-            return KernelState(FAILED, kernel_id, "het dashboard kon niet worden uitgevoerd")
-        if _has_error(content["renderer"]):
-            return KernelState(FAILED, kernel_id, "een cel van het dashboard gaf een fout")
-        return KernelState(READY, kernel_id)
+        # A preheated dashboard waits for its visitor inside its last cell; one that ran to its
+        # end (or broke off) without waiting stopped at an error (Voilà logged the traceback).
+        return KernelState(FAILED, kernel_id, "een cel van het dashboard gaf een fout (of het "
+                           "dashboard wacht niet op een bezoeker met "
+                           "trajecttools.apps.base.wait_for_request)")
     if kernel_id not in manager:
         return KernelState(FAILED, kernel_id, "de kernel is gestopt")
     if kernel_id in RequestInfoSocketHandler._waiters:  # Voilà's own registry of waiters

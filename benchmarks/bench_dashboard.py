@@ -170,7 +170,7 @@ def first_screen(page: Any, server: Server, notebook: str, timeout: float = 300_
     return time.perf_counter() - t0
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     """Return the direct child processes of ``pid`` (Linux /proc)."""
     out = []
     for entry in Path("/proc").iterdir():
@@ -197,8 +197,8 @@ def memory_kb(pid: int) -> tuple[int, int]:
 def kernel_pids(server: Server) -> dict[str, int]:
     """Return the process id of every kernel of the server, by kernel id."""
     out = {}
-    for voila in _children(server.proc.pid):
-        for pid in _children(voila):
+    for voila in children(server.proc.pid):
+        for pid in children(voila):
             try:
                 args = Path(f"/proc/{pid}/cmdline").read_text().split("\0")
             except OSError:
@@ -212,7 +212,7 @@ def kernel_pids(server: Server) -> dict[str, int]:
 def server_memory(server: Server) -> dict[str, Any]:
     """Return the memory (RSS, PSS in kB) of the serve process, the Voilà server, every
     kernel, and the preheated kernels by dashboard."""
-    voila = _children(server.proc.pid)
+    voila = children(server.proc.pid)
     pids = kernel_pids(server)
     pooled = {nb: [memory_kb(pids[k]) for k in p["kernels"] if k in pids]
               for nb, p in server.pools().items()}

@@ -6,7 +6,7 @@ times (50), one every ``--interval`` seconds (15; the same dashboard every 45 s)
 waits for the first screen, stays a moment, and its tab is closed without ``beforeunload`` (a
 laptop lid shut: the kernel lingers until it is culled). After every visit the memory (RSS) of
 the Voilà server and of all kernels is read from ``/proc``; the first and last quarter of the
-run are compared.
+run are compared with the second (in the first, kernels pile up until the first cull).
 
 Reports every visit's time to first screen (≤ 2 s, or which were not, and whether the visitor
 saw the "even geduld" page) and whether memory grew. Loopback only, bounded (about
@@ -82,12 +82,13 @@ def main() -> int:
             print(f"  bezoek {visit + 1:2d} {nb:17s} {seconds:5.2f} s"
                   f"{' (even geduld)' if any(waited) else ''}; Voilà {voila / 1024:.0f} MB, "
                   f"{len(kernels)} kernels {kernel_rss / 1024:.0f} MB", flush=True)
-        culled = server.err.read_text("utf-8", "replace").count("Culling kernel")
+        culled = server.err.read_text("utf-8", "replace").count("Culling 'idle' kernel")
         browser.close()
 
     slow = [r for r in rows if r[2] > TARGET]
+    # the second quarter against the last: in the first one kernels pile up until the first cull
     quarter = max(1, len(rows) // 4)
-    first, last = rows[:quarter], rows[-quarter:]
+    first, last = rows[quarter:2 * quarter], rows[-quarter:]
     voila_growth = statistics.median(r[4] for r in last) / statistics.median(r[4] for r in first)
     total_first = statistics.median(r[4] + r[6] for r in first)
     total_last = statistics.median(r[4] + r[6] for r in last)
@@ -100,7 +101,7 @@ def main() -> int:
           f"{rows[-1][5]} (max {max(r[5] for r in rows)})")
     voila_first = statistics.median(r[4] for r in first) / 1024
     voila_last = statistics.median(r[4] for r in last) / 1024
-    print(f"Geheugen Voilà-server (mediaan RSS): eerste kwart {voila_first:.0f} MB, "
+    print(f"Geheugen Voilà-server (mediaan RSS): tweede kwart {voila_first:.0f} MB, "
           f"laatste kwart {voila_last:.0f} MB "
           f"(x{voila_growth:.2f}); server + kernels: {total_first / 1024:.0f} -> "
           f"{total_last / 1024:.0f} MB")

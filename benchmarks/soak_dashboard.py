@@ -5,8 +5,8 @@
 times (50), one every ``--interval`` seconds (15; the same dashboard every 45 s); each visit
 waits for the first screen, stays a moment, and its tab is closed without ``beforeunload`` (a
 laptop lid shut: the kernel lingers until it is culled). After every visit the memory (RSS) of
-the Voilà server and of all kernels is read from ``/proc``; the first and last quarter of the
-run are compared with the second (in the first, kernels pile up until the first cull).
+the Voilà server and of all kernels is read from ``/proc``; the last quarter of the run is
+compared with the second (in the first, kernels pile up until the first cull).
 
 Reports every visit's time to first screen (≤ 2 s, or which were not, and whether the visitor
 saw the "even geduld" page) and whether memory grew. Loopback only, bounded (about

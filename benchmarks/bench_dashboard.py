@@ -282,8 +282,9 @@ def main() -> int:
         for run in range(args.cold_runs):
             with serve(db, folder, work) as server:
                 klaar.append(server.wait_ready())
-                print(f"Koude start {run + 1}: 'klaar' na {klaar[-1]:.1f} s; pools "
-                      f"{server.pools()}")
+                ready = {nb: f"{p['ready']}/{p['size']}" for nb, p in server.pools().items()}
+                print(f"Koude start {run + 1}: 'klaar' na {klaar[-1]:.1f} s; klaarstaande "
+                      f"kernels {ready}")
                 if run == args.cold_runs - 1:
                     memory = server_memory(server)
                 for nb in DASHBOARDS:

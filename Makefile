@@ -5,6 +5,7 @@
 #               but the Binder build, on two pytest-xdist workers (WORKERS=2)
 #   make test-all  the same and the slow builds: Binder (tests/test_binder.py: minutes,
 #               packages from the index) and JupyterHub (marker hub); what CI runs
+#   make hub    configurable-http-proxy (npm registry) for deploy/jupyterhub; test-all needs it
 
 PYTHON ?= python3
 VENV   := .venv
@@ -18,12 +19,14 @@ PORT   ?= 8866
 WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadgroup
 
-.PHONY: demo test test-all install lint typecheck chromium bench soak clean
+.PHONY: demo test test-all install lint typecheck chromium hub bench soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	# lifelines (the survival tests' reference) declares pandas<3: installed without its pin
+	$(BIN)/pip install --quiet --no-deps "lifelines==0.30.3"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -41,6 +44,17 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core \
 	    libpango-1.0-0 libpangoft2-1.0-0; }
 
+# JupyterHub's proxy, from the npm registry, into deploy/jupyterhub/node_modules (npm ci: the
+# versions of package-lock.json). Needs node >= 20 and npm.
+HUB_DIR   := deploy/jupyterhub
+HUB_PROXY := $(HUB_DIR)/node_modules/.bin/configurable-http-proxy
+
+$(HUB_PROXY): $(HUB_DIR)/package.json $(HUB_DIR)/package-lock.json
+	cd $(HUB_DIR) && npm ci --no-audit --no-fund
+	touch $(HUB_PROXY)
+
+hub: $(HUB_PROXY)
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
@@ -50,7 +64,7 @@ typecheck: $(STAMP)
 test: $(STAMP) chromium lint typecheck
 	$(PYTEST) -m "not binder and not hub"
 
-test-all: $(STAMP) chromium lint typecheck
+test-all: $(STAMP) chromium hub lint typecheck
 	$(PYTEST)
 
 bench: $(STAMP)

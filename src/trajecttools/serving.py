@@ -80,6 +80,25 @@ def check_bind(ip: str, token: str | None, allow_remote: bool) -> None:
         )
 
 
+def safe_options(cull_idle_timeout: int = CULL_IDLE_TIMEOUT) -> list[str]:
+    """Return Voilà's safe settings as command-line options (template, no sources, no
+    tracebacks, no template or theme switch from the URL, kernels idle for
+    ``cull_idle_timeout`` seconds culled).
+
+    The same options configure Voilà's server extension in a JupyterHub user's server
+    (``deploy/jupyterhub/jupyterhub_config.py``).
+    """
+    return [
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
+        f"--MappingKernelManager.cull_interval={cull_interval(cull_idle_timeout)}",
+    ]
+
+
 def build_command(
     dashboards_dir: str | os.PathLike[str],
     *,
@@ -105,13 +124,7 @@ def build_command(
         "--Voila.open_browser=False",
         f"--DashboardVoila.open_when_ready={open_browser}",
         f"--Voila.config_file_paths={folder}",
-        f"--VoilaConfiguration.template={TEMPLATE}",
-        "--VoilaConfiguration.strip_sources=True",
-        "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.allow_template_override=NO",
-        "--VoilaConfiguration.allow_theme_override=NO",
-        f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
-        f"--MappingKernelManager.cull_interval={cull_interval(cull_idle_timeout)}",
+        *safe_options(cull_idle_timeout),
     ]
     if token is not None:
         cmd.append(f"--Voila.token={token}")

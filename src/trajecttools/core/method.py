@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from trajecttools.core.errors import MethodError
+from trajecttools.core.outcome_rules import Outcomes, outcome_problems, outcomes_toml
 from trajecttools.core.vocab import PLACEMENT_TYPES, STAGES
 
 #: Every rule the signals engine knows, with the numbers it needs from the method file.
@@ -42,6 +43,7 @@ RULE_PARAMETERS: Mapping[str, tuple[str, ...]] = {
     "hand_offs": ("max",),
     "referral_follow_up": ("days",),
     "revolving_door": ("months",),
+    "placement_missing": ("days",),
 }
 
 Severity = Literal["high", "medium", "low"]
@@ -105,6 +107,8 @@ class Method(_Strict):
     transitions: dict[str, tuple[str, ...]]
     placement_types: dict[str, PlacementLimit] = Field(default_factory=dict)
     rules: dict[str, Rule] = Field(default_factory=dict)
+    #: What counts as work, as a step, and as sustainable work (``[outcomes]``).
+    outcomes: Outcomes = Field(default_factory=Outcomes)
 
     @field_validator("placement_types")
     @classmethod
@@ -213,6 +217,7 @@ def _check_consistency(m: Method) -> list[tuple[str, str]]:
         for param in RULE_PARAMETERS[name]:
             if getattr(rule, param) is None:
                 problems.append((f"rules.{name}.{param}", "ontbreekt (een getal is verplicht)"))
+    problems += outcome_problems(m.outcomes)
     return problems
 
 
@@ -376,6 +381,7 @@ def method_to_toml(m: Method) -> str:
             value = json.dumps(v, ensure_ascii=False) if not isinstance(v, bool) else str(v).lower()
             lines.append(f"{k} = {value}")
         lines.append("")
+    lines += outcomes_toml(m.outcomes)
     return "\n".join(lines)
 
 

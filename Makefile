@@ -1,5 +1,6 @@
 # trajecttools: two commands on a fresh machine.
-#   make demo   creates .venv, installs, builds a demo register and serves the dashboards
+#   make demo   creates .venv, installs, builds a demo register and serves the dashboards; the
+#               address is printed once every dashboard's preheated kernel is ready ("klaar")
 #   make test   creates .venv, installs (Chromium too), lints, type-checks and runs every test
 #               but the Binder build, on two pytest-xdist workers (WORKERS=2)
 #   make test-all  the same and the slow builds: Binder (tests/test_binder.py: minutes,
@@ -18,7 +19,7 @@ PORT   ?= 8866
 WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadgroup
 
-.PHONY: demo test test-all install lint typecheck chromium hub bench clean
+.PHONY: demo test test-all install lint typecheck chromium hub bench soak clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +69,10 @@ test-all: $(STAMP) chromium hub lint typecheck
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+# A compressed meeting day (50 visits 15 s apart, kernels culled after 60 s idle; ~14 minutes).
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak_dashboard.py
 
 clean:
 	rm -rf $(VENV) data artifacts .pytest_cache .mypy_cache .ruff_cache

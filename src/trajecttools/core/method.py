@@ -130,6 +130,8 @@ class Words(_Strict):
     client: str = Field(default="klant", min_length=1)
     case_manager: str = Field(default="casemanager", min_length=1)
     benefit: str = Field(default="uitkering", min_length=1)
+    #: How a signal says a client is back on benefit.
+    back_on_benefit: str = Field(default="terug in de uitkering", min_length=1)
     identifier: str = Field(default="BSN", min_length=1)
 
 

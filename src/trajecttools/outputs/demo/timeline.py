@@ -128,6 +128,7 @@ def trajectory_core(b: Register) -> None:
     b.work_off = never.copy()  # first day at an employer outside the SDW
     b.e1_off = never.copy()  # first day at the regular employer (vacancy match)
     b.ac_start, b.ac_until = never.copy(), never.copy()  # aftercare stage
+    b.js_start, b.js_until = never.copy(), never.copy()  # art. 60: job search after its end
     b.resume_off = never.copy()  # art. 60: employment with guidance after end_art60
     b.benefit_stop = never.copy()
     b.unemployed_from = never.copy()
@@ -147,7 +148,8 @@ def finish_timeline(b: Register) -> None:
     b.close_day = np.where(b.closed, close, NEVER)
     b.end = np.minimum(close, today)  # last day the trajectory is visible
     for name in ("intake", "t3", "regular_off", "ss_start", "ss_end", "work_off", "e1_off",
-                 "ac_start", "ac_until", "resume_off", "benefit_stop", "unemployed_from"):
+                 "ac_start", "ac_until", "resume_off", "benefit_stop", "unemployed_from",
+                 "js_start", "js_until"):
         setattr(b, name, b.absolute(getattr(b, name)))
     sig = np.where(b.sig < LATER, b.reg_day[:, None] + b.sig, NEVER)
     b.sig = np.where(sig <= today, sig, NEVER)

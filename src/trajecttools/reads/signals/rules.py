@@ -421,20 +421,10 @@ def _revolving_door(c: Context) -> Part:
     pos, benefit_on, placed_on = pos[keep], benefit_on[keep], placed_on[keep]
     days = days_since(c.t64, benefit_on).astype(np.int64)
     msg = ("Binnen " + c.text("revolving_door", "months", n_months, pos)
-           + " na plaatsing op " + fmt_date(placed_on) + " terug in " + _the(c, "benefit", pos)
+           + " na plaatsing op " + fmt_date(placed_on) + " " + c.word("back_on_benefit", pos)
            + " (sinds "
            + fmt_date(benefit_on) + ")")
     return Part("revolving_door", pos, benefit_on, days, msg)
-
-
-def _the(c: Context, word: str, pos: np.ndarray) -> np.ndarray:
-    """A method's word with its Dutch article ("de uitkering", "het leefloon")."""
-    words = c.word(word, pos)
-    return np.where(np.isin(words, list(_HET_WORDS)), "het ", "de ") + words
-
-
-#: Nouns of the method words that take "het".
-_HET_WORDS = frozenset({"leefloon", "werkloosheidsgeld", "inkomen"})
 
 
 def _severe_barriers_at_mapping(c: Context) -> Part:

@@ -363,7 +363,7 @@ def parse_method(
         # a number the organisation overrides is its own choice, not the parent's source
         for name, rule in (data.get("rules") or {}).items():
             if (isinstance(rule, Mapping) and "source" not in rule and "default" not in rule
-                    and any(k in rule for k in _NUMBERS + ("max",))):
+                    and any(k in rule for k in (*_NUMBERS, "max"))):
                 data["rules"] = {**data["rules"], name: {**rule, "default": True}}
         data = _deep_merge(_builtin_data(parent), data)
     for name, rule in (data.get("rules") or {}).items():

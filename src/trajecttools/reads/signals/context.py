@@ -257,7 +257,7 @@ class Context:
         return tab[self.m[sel], self.phase_ix[sel]]
 
     def word(self, name: str, pos: np.ndarray, capital: bool = False) -> np.ndarray:
-        """A method's word (``coach``, ``client``, ``benefit``...) for the trajectories at ``pos``."""
+        """A method's word (``coach``, ``client``, ``benefit``...) for the trajectories at pos."""
         words = [str(getattr(m.words, name)) for m in self.methods]
         if capital:
             words = [w[:1].upper() + w[1:] for w in words]

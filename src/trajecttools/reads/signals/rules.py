@@ -19,7 +19,7 @@ import pandas as pd
 
 from trajecttools.core import vocab
 from trajecttools.core.dates import add_months_each
-from trajecttools.core.method import RULE_PARAMETERS
+from trajecttools.core.method import RULE_PARAMETERS, Words
 from trajecttools.reads.signals.arrays import (
     NAT,
     add_days,
@@ -350,9 +350,12 @@ def _counted_words(c: Context, changes: np.ndarray, pos: np.ndarray) -> np.ndarr
     out = np.full(len(pos), "", dtype=object)
     for i, m in enumerate(c.methods):
         f = c.m[pos] == i
-        out[f] = fmt_ints(changes[f], lambda k, w=m.words: counted(
-            k, w.coach_change, w.coach_changes))
+        out[f] = fmt_ints(changes[f], partial(_changes_text, m.words))
     return out
+
+
+def _changes_text(words: Words, k: int) -> str:
+    return counted(k, words.coach_change, words.coach_changes)
 
 
 def _domain_phrase(domains: np.ndarray, named: str, hidden: str) -> np.ndarray:

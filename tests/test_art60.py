@@ -1,0 +1,258 @@
+"""The art. 60§7 route follows its text: phase 5 is a job search, follow-up of work is optional,
+side problems first, and every rule names its origin (“Trajectbegeleiding in vijf fasen (OCMW,
+art. 60§7)”)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from conftest import Staff, add_staff, make_store
+from trajecttools.cli import main
+from trajecttools.core.errors import MethodError
+from trajecttools.core.method import (
+    FOLLOW_UP_RULES,
+    builtin_methods,
+    explain,
+    parse_method,
+    rule_numbers,
+)
+from trajecttools.outputs import demo
+from trajecttools.reads.frames import entity_frame
+from trajecttools.reads.signals import case_states, load_inputs, signals
+from trajecttools.workspace import Workspace
+
+TODAY = dt.date(2027, 6, 30)
+AFTERCARE = set(FOLLOW_UP_RULES)
+
+
+@pytest.fixture
+def w(tmp_path: Path) -> Iterator[tuple[Workspace, Staff]]:
+    with make_store("sqlite", tmp_path, today=TODAY) as store:
+        yield store, add_staff(store)
+
+
+def _case(store: Workspace, staff: Staff, method: str = "art60", coach: bool = True) -> int:
+    day = "02-03-2026"
+    signed = {"signed_case_manager_on": day, "signed_coach_on": day, "signed_client_on": day}
+    return store.register(
+        {"given_name": "Lotte", "family_name": "Peeters", "target_group": "long_term_benefit"},
+        method=method, registered_at=f"{day} 10:00", case_manager_id=staff.case_manager,
+        coach_id=staff.coach if coach else None, coach_assigned_at=f"{day} 10:00" if coach
+        else None, plan=signed,
+    )
+
+
+def _to_end_of_art60(store: Workspace, tid: int) -> None:
+    """Exploration, mapping, art. 60 employment with guidance, then its end on 01-06-2026."""
+    store.add("contacts", {"trajectory_id": tid, "kind": "intake", "held_on": "05-03-2026"})
+    for phase, on in (("mapping", "01-04-2026"), ("employment", "01-05-2026"),
+                      ("guidance", "10-05-2026"), ("end_art60", "01-06-2026")):
+        store.change_phase(tid, phase, on=on)
+    store.add("placements", {"trajectory_id": tid, "kind": "social_employment",
+                             "start_on": "01-05-2026", "end_on": "31-05-2026"})
+
+
+def _fired(store: Workspace, on: str, tid: int) -> pd.DataFrame:
+    found = signals(store, dt.datetime.strptime(on, "%d-%m-%Y").date())
+    return found[found["trajectory_id"] == tid]
+
+
+def test_end_of_art60_is_job_search_not_aftercare(w: tuple[Workspace, Staff]) -> None:
+    """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 5: “Op het einde van een
+    sociale tewerkstelling wordt er door de arbeidstrajectbegeleid(st)er samen met betrokkene
+    gezocht naar een nieuwe tewerkstelling.” No employer to contact, no aftercare to end."""
+    store, staff = w
+    tid = _case(store, staff)
+    _to_end_of_art60(store, tid)
+    on = dt.date(2026, 12, 1)
+    states = case_states(load_inputs(store, on), store.methods(), on)
+    assert states.set_index("trajectory_id").loc[tid, "stage"] == "job_search"
+    found = _fired(store, "01-12-2026", tid)
+    assert not (set(found["rule"]) & AFTERCARE), found[["rule", "message"]]
+    assert not found["message"].str.contains("nazorg", case=False).any()
+    assert "job_search_contact" in set(found["rule"])
+
+
+def test_job_search_contact(w: tuple[Workspace, Staff]) -> None:
+    """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 5: the coach searches a new
+    job together with the client; 14 days between contacts is the default of the organisation."""
+    store, staff = w
+    tid = _case(store, staff)
+    _to_end_of_art60(store, tid)
+    assert "job_search_contact" not in set(_fired(store, "15-06-2026", tid)["rule"])
+    row = _fired(store, "16-06-2026", tid).set_index("rule").loc["job_search_contact"]
+    assert row["message"] == ("Geen contact met de trajectbegeleider sinds 01-06-2026 bij het "
+                              "zoeken naar een nieuwe tewerkstelling, langer dan 2 weken "
+                              "(1 dag te laat)")
+    assert row["phase_label"] == "Einde art. 60: volgende job" and row["severity"] == "medium"
+    store.add("contacts", {"trajectory_id": tid, "kind": "phone", "held_on": "10-06-2026"})
+    assert "job_search_contact" not in set(_fired(store, "24-06-2026", tid)["rule"])
+    assert "job_search_contact" in set(_fired(store, "25-06-2026", tid)["rule"])
+
+
+def test_job_search_agreements(w: tuple[Workspace, Staff]) -> None:
+    """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 5: “Sollicitaties
+    voorbereiden, …”; agreements within 28 days of the phase start is the default of the
+    organisation. An agreement made before the phase does not count."""
+    store, staff = w
+    tid = _case(store, staff)
+    _to_end_of_art60(store, tid)
+    before = store.add("contacts", {"trajectory_id": tid, "kind": "progress",
+                                    "held_on": "20-05-2026"})
+    store.add("agreements", {"trajectory_id": tid, "contact_id": before, "what": "cv",
+                             "who": "client", "due_on": "30-05-2026"})
+    assert "job_search_agreements" not in set(_fired(store, "29-06-2026", tid)["rule"])
+    row = _fired(store, "30-06-2026", tid).set_index("rule").loc["job_search_agreements"]
+    assert row["message"] == ("Geen afspraken over sollicitaties of een nieuwe tewerkstelling "
+                              "sinds de start van de fase op 01-06-2026 (norm: binnen 4 weken; "
+                              "1 dag te laat)")
+    talk = store.add("contacts", {"trajectory_id": tid, "kind": "progress",
+                                  "held_on": "20-06-2026"})
+    store.add("agreements", {"trajectory_id": tid, "contact_id": talk, "what": "solliciteren",
+                             "who": "client", "due_on": "27-06-2026", "status": "kept",
+                             "closed_on": "26-06-2026"})
+    assert "job_search_agreements" not in set(_fired(store, "18-07-2026", tid)["rule"])
+    assert "job_search_agreements" in set(_fired(store, "19-07-2026", tid)["rule"])
+
+
+def test_follow_up_of_regular_work_is_a_setting(w: tuple[Workspace, Staff],
+                                                 tmp_path: Path) -> None:
+    """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 4: “Mensen die aan de slag
+    zijn op de reguliere arbeidsmarkt kunnen ... verder opgevolgd worden, maar dit is
+    facultatief”. Off in art60; an organisation that switches it on gets the follow-up rules in
+    the guidance phase while a regular contract runs (numbers: default of the organisation)."""
+    store, staff = w
+    own = tmp_path / "opvolgen.toml"
+    own.write_text('extends = "art60"\n[method]\ncode = "art60_opvolging"\nname = "Met opvolging"'
+                   '\n[settings]\nfollow_up_after_work = true\n', "utf-8")
+    store.install_method(own)
+    assert store.method("art60").rule("aftercare_contact") is None
+    assert store.method("art60_opvolging").rule("aftercare_contact") is not None
+    tids = {}
+    for code in ("art60", "art60_opvolging"):
+        tid = _case(store, staff, method=code)
+        store.add("contacts", {"trajectory_id": tid, "kind": "intake", "held_on": "05-03-2026"})
+        for phase, on in (("mapping", "01-04-2026"), ("employment", "01-05-2026"),
+                          ("guidance", "10-05-2026")):
+            store.change_phase(tid, phase, on=on)
+        store.add("placements", {"trajectory_id": tid, "kind": "regular",
+                                 "start_on": "10-05-2026"})
+        tids[code] = tid
+    assert not (set(_fired(store, "01-07-2026", tids["art60"])["rule"]) & AFTERCARE)
+    on = _fired(store, "25-05-2026", tids["art60_opvolging"]).set_index("rule")
+    assert on.loc["aftercare_contact", "message"] == (
+        "Geen nazorgcontact met werknemer en werkgever sinds 10-05-2026, langer dan 2 weken "
+        "(1 dag te laat)")
+    assert "aftercare_contact" not in set(
+        _fired(store, "24-05-2026", tids["art60_opvolging"])["rule"])
+
+
+def test_severe_barriers_still_open_when_mapping_starts(w: tuple[Workspace, Staff]) -> None:
+    """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 2: “Als blijkt dat alle
+    randproblemen verdwenen, of tot normale proporties gebracht zijn, worden de capaciteiten
+    van betrokkene zoveel mogelijk in kaart gebracht.”"""
+    store, staff = w
+    tid = _case(store, staff)
+    severe = store.add("barriers", {"trajectory_id": tid, "domain": "debts", "severity": 3,
+                                    "noted_on": "10-03-2026"})
+    store.add("barriers", {"trajectory_id": tid, "domain": "housing", "severity": 2,
+                           "noted_on": "10-03-2026"})
+    assert "severe_barriers_at_mapping" not in set(_fired(store, "20-03-2026", tid)["rule"])
+    store.change_phase(tid, "mapping", on="01-04-2026")
+    row = _fired(store, "02-04-2026", tid).set_index("rule").loc["severe_barriers_at_mapping"]
+    assert row["message"] == ("Naar fase 'Kwaliteiten en tekorten in kaart' op 01-04-2026 met "
+                              "1 ernstige belemmering nog open (randproblemen eerst oplossen of "
+                              "tot normale proporties brengen)")
+    version = store.get("barriers", severe)["version"]
+    store.update("barriers", severe, {"status": "resolved", "resolved_on": "05-04-2026"},
+                 expected_version=version)
+    assert "severe_barriers_at_mapping" not in set(_fired(store, "06-04-2026", tid)["rule"])
+    # an opstapbaan trajectory never gets it: that method has no such rule
+    assert builtin_methods()["opstapbaan"].rule("severe_barriers_at_mapping") is None
+
+
+def test_words_of_the_method_in_the_sentences(w: tuple[Workspace, Staff]) -> None:
+    """Default of the organisation (words, not numbers): art60 says trajectbegeleider, the
+    opstapbaan (“Traject Work-2-Gether”: “toegewezen aan een jobcoach”) keeps jobcoach."""
+    store, staff = w
+    art = _case(store, staff, coach=False)
+    op = _case(store, staff, method="opstapbaan", coach=False)
+    found = signals(store, dt.date(2026, 3, 10)).set_index("trajectory_id")
+    assert found.loc[art, "message"].startswith("Geen trajectbegeleider toegewezen binnen 48 uur")
+    assert found.loc[op, "message"].startswith("Geen jobcoach toegewezen binnen 48 uur")
+
+
+def test_every_rule_names_its_origin() -> None:
+    """Rules are from their source text or marked as the organisation's default; a rule
+    without either is refused in Dutch, naming the rule."""
+    for m in builtin_methods().values():
+        for name, rule in m.rules.items():
+            assert rule.source or rule.default, (m.code, name)
+            if rule.source:
+                assert rule.source.startswith("“"), (m.code, name)
+    art = builtin_methods()["art60"]
+    assert all("Work-2-Gether" not in (r.source or "") for r in art.rules.values())
+    base: dict[str, Any] = {
+        "method": {"code": "mini", "name": "Mini", "initial_phase": "a"},
+        "phases": [{"code": "a", "label": "A", "stage": "intake"},
+                   {"code": "z", "label": "Z", "stage": "closed"}],
+        "transitions": {"a": ["z"], "z": []},
+        "rules": {"contact_gap": {"label": "Contact", "severity": "low", "weeks": 4}},
+    }
+    with pytest.raises(MethodError) as err:
+        parse_method(base, "mini.toml")
+    assert err.value.key == "rules.contact_gap"
+    assert "regel 'contact_gap' mist de herkomst" in err.value.message
+    base["rules"]["contact_gap"]["default"] = True
+    assert parse_method(base).rule("contact_gap") is not None
+    # an organisation's own number replaces the source's: it becomes its default
+    own = parse_method({"extends": "opstapbaan", "rules": {"aftercare_contact": {"days": 10}}})
+    assert own.rules["aftercare_contact"].default
+
+
+def test_explain_prints_every_rule_with_its_numbers_and_origin(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Default of the organisation or source, per rule, on the command line."""
+    assert main(["method", "--explain", "art60"]) == 0
+    out = capsys.readouterr().out
+    art = builtin_methods()["art60"]
+    assert out == explain(art) + "\n"
+    for name, rule in art.rules.items():
+        line = next(x for x in out.splitlines() if x.startswith(f"- {name}"))
+        for key, value in rule_numbers(rule).items():
+            assert f"{key} = {value}" in line
+    assert out.count("standaard van de organisatie") == sum(r.default for r in art.rules.values())
+    assert "“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 5" in out
+    assert "aftercare_contact [uit]" in out
+
+
+def test_demo_art60_phases_get_no_signal_the_method_contradicts(tmp_path: Path) -> None:
+    """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”: no aftercare signal in any art60
+    phase (follow-up is “facultatief”, off), none in the end of art. 60; no revolving door on an
+    art. 60§7 contract; a demo register of 500 trajectories."""
+    as_of = dt.date(2026, 11, 2)
+    with Workspace(tmp_path / "demo.db", actor="demo", today=as_of) as store:
+        demo.build(store, size=500, seed=5, as_of=as_of)
+        found = signals(store, as_of)
+        placements = entity_frame(store, "placements")
+    art = found[found["method"] == "art60"]
+    assert len(art) > 0
+    assert not (set(art["rule"]) & AFTERCARE)
+    assert not art["message"].str.contains("nazorg", case=False).any()
+    end = art[art["phase_label"] == "Einde art. 60: volgende job"]
+    assert set(end["rule"]) <= {"job_search_contact", "job_search_agreements", "contact_gap",
+                                "referral_follow_up", "agreements_overdue",
+                                "agreements_not_kept", "coach_changes", "hand_offs"}
+    assert not art["message"].str.contains("jobcoach", case=False).any()
+    doors = art[art["rule"] == "revolving_door"]
+    social = placements[placements["kind"] == "social_employment"]
+    for tid, message in zip(doors["trajectory_id"], doors["message"], strict=True):
+        placed = message.split("plaatsing op ")[1][:10]
+        day = pd.Timestamp(dt.datetime.strptime(placed, "%d-%m-%Y"))
+        assert not ((social["trajectory_id"] == tid) & (social["start_on"] == day)).any()

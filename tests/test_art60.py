@@ -5,6 +5,7 @@ art. 60§7)”)."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from trajecttools.core.method import (
 from trajecttools.outputs import demo
 from trajecttools.reads.frames import entity_frame
 from trajecttools.reads.signals import case_states, load_inputs, signals
+from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.workspace import Workspace
 
 TODAY = dt.date(2027, 6, 30)
@@ -256,3 +258,23 @@ def test_demo_art60_phases_get_no_signal_the_method_contradicts(tmp_path: Path) 
         placed = message.split("plaatsing op ")[1][:10]
         day = pd.Timestamp(dt.datetime.strptime(placed, "%d-%m-%Y"))
         assert not ((social["trajectory_id"] == tid) & (social["start_on"] == day)).any()
+
+
+def test_mdo_screen_uses_the_teams_method_words(demo_db: Path, tmp_path: Path) -> None:
+    """Default of the organisation (words): a Flemish art. 60 team sees “trajectbegeleider”, a
+    Dutch opstapbaan team “jobcoach” (“Traject Work-2-Gether”: “toegewezen aan een jobcoach”)."""
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_db, copy)
+    with Workspace(copy, today=dt.date(2026, 11, 2), migrate=False) as store:
+        app = MdoDashboard(store, as_of=dt.date(2026, 11, 2))
+        by_method = app.cases.groupby("team", observed=True)["method"].agg(set)
+        art_team = next(t for t, ms in by_method.items() if ms == {"art60"})
+        op_team = next(t for t, ms in by_method.items() if ms == {"opstapbaan"})
+        app.select_team(str(art_team))
+        assert app.coach_filter.description == "Trajectbegeleider"
+        assert app.coach_filter.options[0][0] == "Alle trajectbegeleiders"
+        assert app.charts.chart is not None
+        assert "Caseload per trajectbegeleider" in str(app.charts.chart.chart.to_dict())
+        app.select_team(str(op_team))
+        assert app.coach_filter.description == "Jobcoach"
+        assert "Caseload per jobcoach" in str(app.charts.chart.chart.to_dict())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -125,6 +125,7 @@ class Words(_Strict):
     """The words a method uses for its roles, its clients, their benefit and identifier."""
 
     coach: str = Field(default="jobcoach", min_length=1)
+    coaches: str = Field(default="jobcoaches", min_length=1)
     coach_change: str = Field(default="jobcoachwissel", min_length=1)
     coach_changes: str = Field(default="jobcoachwissels", min_length=1)
     client: str = Field(default="klant", min_length=1)
@@ -217,6 +218,26 @@ class Method(_Strict):
         if name in FOLLOW_UP_RULES and not self.settings.follow_up_after_work:
             return None
         return rule
+
+
+#: Words for a screen that shows trajectories of methods with different words.
+NEUTRAL_WORDS: Mapping[str, str] = {
+    "coach": "begeleider", "coaches": "begeleiders", "client": "deelnemer",
+    "case_manager": "verwijzer", "benefit": "uitkering", "identifier": "identificatienummer",
+}
+
+
+def shared_word(methods: Iterable[Method], name: str) -> str:
+    """The word (``coach``, ``client``...) the methods share, else a neutral word.
+
+    >>> ms = builtin_methods()
+    >>> shared_word([ms["art60"]], "coach"), shared_word(ms.values(), "coach")
+    ('trajectbegeleider', 'begeleider')
+    """
+    words = {str(getattr(m.words, name)) for m in methods}
+    if len(words) == 1:
+        return words.pop()
+    return NEUTRAL_WORDS.get(name, str(getattr(Words(), name)))
 
 
 def _check_consistency(m: Method) -> list[tuple[str, str]]:
@@ -507,6 +528,7 @@ def explain(m: Method) -> str:
 
 __all__ = [
     "FOLLOW_UP_RULES",
+    "NEUTRAL_WORDS",
     "PHASE_RULES",
     "RULE_PARAMETERS",
     "STAGES",
@@ -523,4 +545,5 @@ __all__ = [
     "method_to_toml",
     "parse_method",
     "rule_numbers",
+    "shared_word",
 ]

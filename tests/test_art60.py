@@ -15,7 +15,8 @@ import pytest
 
 from conftest import Staff, add_staff, make_store
 from trajecttools.cli import main
-from trajecttools.core.errors import MethodError
+from trajecttools.core.errors import InvalidRecord, MethodError
+from trajecttools.core.identifiers import normalise_rrn, rrn_check, rrn_problem
 from trajecttools.core.method import (
     FOLLOW_UP_RULES,
     builtin_methods,
@@ -26,6 +27,7 @@ from trajecttools.core.method import (
 from trajecttools.outputs import demo
 from trajecttools.reads.frames import entity_frame
 from trajecttools.reads.signals import case_states, load_inputs, signals
+from trajecttools.register.bsn import enable_bsn, enable_rrn
 from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.workspace import Workspace
 
@@ -53,11 +55,14 @@ def _case(store: Workspace, staff: Staff, method: str = "art60", coach: bool = T
 def _to_end_of_art60(store: Workspace, tid: int) -> None:
     """Exploration, mapping, art. 60 employment with guidance, then its end on 01-06-2026."""
     store.add("contacts", {"trajectory_id": tid, "kind": "intake", "held_on": "05-03-2026"})
-    for phase, on in (("mapping", "01-04-2026"), ("employment", "01-05-2026"),
-                      ("guidance", "10-05-2026"), ("end_art60", "01-06-2026")):
+    store.change_phase(tid, "mapping", on="01-04-2026")
+    store.change_phase(tid, "employment", on="01-05-2026", decision="art60",
+                       decision_reason="Regulier werk nog te hoog gegrepen")
+    for phase, on in (("guidance", "10-05-2026"), ("end_art60", "01-06-2026")):
         store.change_phase(tid, phase, on=on)
     store.add("placements", {"trajectory_id": tid, "kind": "social_employment",
-                             "start_on": "01-05-2026", "end_on": "31-05-2026"})
+                             "start_on": "01-05-2026", "end_on": "31-05-2026",
+                             "user_organisation": "Kringwinkel Gent"})
 
 
 def _fired(store: Workspace, on: str, tid: int) -> pd.DataFrame:
@@ -140,9 +145,10 @@ def test_follow_up_of_regular_work_is_a_setting(w: tuple[Workspace, Staff],
     for code in ("art60", "art60_opvolging"):
         tid = _case(store, staff, method=code)
         store.add("contacts", {"trajectory_id": tid, "kind": "intake", "held_on": "05-03-2026"})
-        for phase, on in (("mapping", "01-04-2026"), ("employment", "01-05-2026"),
-                          ("guidance", "10-05-2026")):
-            store.change_phase(tid, phase, on=on)
+        store.change_phase(tid, "mapping", on="01-04-2026")
+        store.change_phase(tid, "employment", on="01-05-2026", decision="regular",
+                           decision_reason="Klaar voor de reguliere arbeidsmarkt")
+        store.change_phase(tid, "guidance", on="10-05-2026")
         store.add("placements", {"trajectory_id": tid, "kind": "regular",
                                  "start_on": "10-05-2026"})
         tids[code] = tid
@@ -278,3 +284,99 @@ def test_mdo_screen_uses_the_teams_method_words(demo_db: Path, tmp_path: Path) -
         app.select_team(str(op_team))
         assert app.coach_filter.description == "Jobcoach"
         assert "Caseload per jobcoach" in str(app.charts.chart.chart.to_dict())
+
+
+def test_phase_3_choice_is_recorded_with_its_reason(w: tuple[Workspace, Staff]) -> None:
+    """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 3: “Na alles in kaart te
+    hebben gebracht moet er nagegaan worden of betrokkene in aanmerking komt voor een
+    tewerkstelling op de reguliere arbeidsmarkt. … Indien een reguliere tewerkstelling te hoog
+    gegrepen lijkt, moet er overwogen worden om betrokkene sociaal tewerk te stellen in art.
+    60§7.”"""
+    store, staff = w
+    tid = _case(store, staff)
+    store.change_phase(tid, "mapping", on="01-04-2026")
+    with pytest.raises(InvalidRecord) as err:
+        store.change_phase(tid, "employment", on="01-05-2026")
+    text = str(err.value)
+    assert "Keuze: is verplicht bij de overgang naar 'Tewerkstelling'" in text
+    assert "Reden van de keuze: is verplicht" in text
+    with pytest.raises(InvalidRecord, match="Keuze: onbekende waarde 'sw'"):
+        store.change_phase(tid, "employment", on="01-05-2026", decision="sw",
+                           decision_reason="x")
+    assert store.get("trajectories", tid)["phase"] == "mapping"  # nothing half-written
+    store.change_phase(tid, "employment", on="01-05-2026", decision="art60",
+                       decision_reason="Nog geen arbeidsritme")
+    events = entity_frame(store, "phase_events")
+    mine = events[(events["trajectory_id"] == tid) & (events["phase"] == "employment")]
+    assert mine[["decision", "decision_reason"]].values.tolist() == [
+        ["art60", "Nog geen arbeidsritme"]]
+    audit = entity_frame(store, "audit_log")
+    assert ((audit["field"] == "decision") & (audit["new"].astype(str).str.contains(
+        "art60: Nog geen arbeidsritme"))).any()
+    with pytest.raises(InvalidRecord, match="vraagt geen keuze"):
+        store.change_phase(tid, "guidance", on="02-05-2026", decision="art60")
+
+
+def test_art60_placement_names_the_user_organisation(w: tuple[Workspace, Staff]) -> None:
+    """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 3: “het OCMW als werkgever
+    optreedt en de cliënt kan tewerkstellen in eigen diensten of terbeschikking kan stellen van
+    sociale werkplaatsen, vzw's, kringwinkels, …”"""
+    store, staff = w
+    tid = _case(store, staff)
+    ocmw = store.add("employers", {"name": "OCMW Gent"})
+    with pytest.raises(InvalidRecord) as err:
+        store.add("placements", {"trajectory_id": tid, "employer_id": ocmw,
+                                 "kind": "social_employment", "start_on": "01-05-2026"})
+    assert "Gebruiker (terbeschikkingstelling): is verplicht bij een tewerkstelling art. 60§7" \
+        in str(err.value)
+    pid = store.add("placements", {"trajectory_id": tid, "employer_id": ocmw,
+                                   "kind": "social_employment", "start_on": "01-05-2026",
+                                   "user_organisation": "Kringwinkel Gent"})
+    row = store.get("placements", pid)
+    assert (row["employer_id"], row["user_organisation"]) == (ocmw, "Kringwinkel Gent")
+    # a regular contract needs none
+    store.add("placements", {"trajectory_id": tid, "kind": "regular", "start_on": "01-06-2026"})
+
+
+@pytest.mark.parametrize(("number", "valid"), [
+    ("85073003328", True),       # 97 - 850730033 % 97 = 28
+    ("85.07.30-033.28", True),   # written with dots and a dash
+    ("17073003384", True),       # born in 2017: 97 - 2170730033 % 97 = 84
+    ("17073003355", True),       # the same digits before 2000: 97 - 170730033 % 97 = 55
+    ("85073003329", False),      # check digits off by one
+    ("17073003383", False),
+    ("8507300332", False),       # 10 digits
+    ("85133003328", False),      # month 13
+])
+def test_rijksregisternummer_check(number: str, valid: bool) -> None:
+    """Belgian national register number: 11 digits JJMMDD-xxx-cc, cc = 97 - (first 9 mod 97),
+    with a 2 in front of the 9 digits for people born from 2000 on (numbers computed here)."""
+    assert (rrn_problem(number) is None) is valid
+    if valid:
+        assert rrn_check(normalise_rrn(number))
+
+
+def test_art60_asks_no_bsn_and_stores_the_rrn_only_when_switched_on(
+        w: tuple[Workspace, Staff]) -> None:
+    """Default of the organisation: an art. 60 register (Flanders) has no BSN; the
+    rijksregisternummer is stored only where the register switched it on (as the BSN)."""
+    store, staff = w
+    enable_bsn(store)  # even where the BSN is on, art60 does not take one
+    person = {"given_name": "Lotte", "family_name": "Peeters", "target_group": "over_45"}
+    with pytest.raises(InvalidRecord, match="BSN: wordt niet gevraagd bij methode"):
+        store.register({**person, "bsn": "111222333"}, method="art60",
+                       registered_at="02-03-2026 10:00")
+    assert store.count("clients") == 0
+    rrn = {**person, "national_register_number": "85.07.30-033.28"}
+    with pytest.raises(InvalidRecord, match="Rijksregisternummer: wordt in dit register niet"):
+        store.register(rrn, method="art60", registered_at="02-03-2026 10:00")
+    enable_rrn(store)
+    with pytest.raises(InvalidRecord, match="Rijksregisternummer: klopt niet"):
+        store.register({**person, "national_register_number": "85073003329"}, method="art60",
+                       registered_at="02-03-2026 10:00")
+    tid = store.register(rrn, method="art60", registered_at="02-03-2026 10:00")
+    client = store.get("clients", store.get("trajectories", tid)["client_id"])
+    assert client["national_register_number"] == "85073003328" and client["bsn"] is None
+    # the opstapbaan keeps its BSN
+    store.register({**person, "bsn": "111222333"}, method="opstapbaan",
+                   registered_at="02-03-2026 10:00")

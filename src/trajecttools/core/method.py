@@ -71,6 +71,8 @@ class Phase(_Strict):
     stage: Literal[
         "registration", "intake", "preparation", "employment", "job_search", "aftercare", "closed"
     ]
+    #: A choice recorded with a reason on entering the phase: code -> Dutch label.
+    choices: dict[str, str] | None = None
 
 
 class Rule(_Strict):
@@ -467,8 +469,12 @@ def method_to_toml(m: Method) -> str:
             f"code = {json.dumps(p.code)}",
             f"label = {json.dumps(p.label, ensure_ascii=False)}",
             f"stage = {json.dumps(p.stage)}",
-            "",
         ]
+        if p.choices:
+            pairs = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}"
+                              for k, v in p.choices.items())
+            lines.append(f"choices = {{ {pairs} }}")
+        lines.append("")
     lines.append("[transitions]")
     lines += [f"{k} = {json.dumps(list(v))}" for k, v in m.transitions.items()]
     lines.append("")

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from conftest import Staff, add_staff, make_store
+from formdriver import fill, follow, register
 from trajecttools.cli import main
 from trajecttools.core.errors import InvalidRecord, MethodError
 from trajecttools.core.identifiers import normalise_rrn, rrn_check, rrn_problem
@@ -28,7 +29,9 @@ from trajecttools.outputs import demo
 from trajecttools.reads.frames import entity_frame
 from trajecttools.reads.signals import case_states, load_inputs, signals
 from trajecttools.register.bsn import enable_bsn, enable_rrn
+from trajecttools.widgets.intake import IntakeApp
 from trajecttools.widgets.mdo import MdoDashboard
+from trajecttools.widgets.toolkit import is_shown
 from trajecttools.workspace import Workspace
 
 TODAY = dt.date(2027, 6, 30)
@@ -360,7 +363,7 @@ def test_art60_asks_no_bsn_and_stores_the_rrn_only_when_switched_on(
         w: tuple[Workspace, Staff]) -> None:
     """Default of the organisation: an art. 60 register (Flanders) has no BSN; the
     rijksregisternummer is stored only where the register switched it on (as the BSN)."""
-    store, staff = w
+    store, _staff = w
     enable_bsn(store)  # even where the BSN is on, art60 does not take one
     person = {"given_name": "Lotte", "family_name": "Peeters", "target_group": "over_45"}
     with pytest.raises(InvalidRecord, match="BSN: wordt niet gevraagd bij methode"):
@@ -380,3 +383,59 @@ def test_art60_asks_no_bsn_and_stores_the_rrn_only_when_switched_on(
     # the opstapbaan keeps its BSN
     store.register({**person, "bsn": "111222333"}, method="opstapbaan",
                    registered_at="02-03-2026 10:00")
+
+
+def test_placement_form_asks_the_user_organisation_and_the_choice(
+        w: tuple[Workspace, Staff]) -> None:
+    """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 3: the choice (regular or
+    art. 60§7) with its reason, and the OCMW as employer apart from the user organisation."""
+    store, staff = w
+    tid = _case(store, staff)
+    store.change_phase(tid, "mapping", on="01-04-2026")
+    app = follow(store, tid, actor="jet.coach", today=TODAY)
+    p = app.placement
+    assert is_shown(p.fields["user_organisation"])
+    assert not is_shown(p.fields["decision"])
+    fill(p.fields, {"kind": "social_employment", "employer_name": "OCMW Gent",
+                    "start_on": "01-05-2026", "to_phase": "employment"})
+    assert is_shown(p.fields["decision"]) and is_shown(p.fields["decision_reason"])
+    p.save_button.click()
+    errors = p.fields.errors()
+    assert "is verplicht bij een tewerkstelling art. 60§7" in errors["user_organisation"]
+    assert store.count("placements") == 0
+    fill(p.fields, {"user_organisation": "Kringwinkel Gent"})
+    p.save_button.click()
+    assert "is verplicht bij de overgang naar 'Tewerkstelling'" in p.fields.errors()["decision"]
+    assert store.count("placements") == 0 and store.get("trajectories", tid)["phase"] == "mapping"
+    fill(p.fields, {"decision": "art60", "decision_reason": "Eerst arbeidsritme opbouwen"})
+    p.save_button.click()
+    assert p.status.kind == "ok", (p.status.message, p.fields.errors())
+    assert store.get("trajectories", tid)["phase"] == "employment"
+    events = entity_frame(store, "phase_events")
+    assert events.iloc[-1][["decision", "decision_reason"]].tolist() == [
+        "art60", "Eerst arbeidsritme opbouwen"]
+    # an opstapbaan case never sees the art. 60 fields
+    other = follow(store, _case(store, staff, method="opstapbaan"), actor="jet.coach",
+                   today=TODAY)
+    assert not is_shown(other.placement.fields["user_organisation"])
+
+
+def test_registration_form_asks_the_methods_identifier(w: tuple[Workspace, Staff]) -> None:
+    """Default of the organisation: the form asks the BSN for opstapbaan, none for art60, and
+    the rijksregisternummer for art60 only where the register switched it on."""
+    store, staff = w
+    app = IntakeApp(store, actor="jet.coach", today=TODAY)
+    app.new_button.click()
+    reg = app.registration
+    assert is_shown(reg.fields["bsn"]) and not is_shown(reg.fields["national_register_number"])
+    fill(reg.fields, {"method": "art60"})
+    assert not is_shown(reg.fields["bsn"])
+    assert not is_shown(reg.fields["national_register_number"])
+    enable_rrn(store)
+    fill(reg.fields, {"method": "opstapbaan"})
+    fill(reg.fields, {"method": "art60"})
+    assert is_shown(reg.fields["national_register_number"]) and not is_shown(reg.fields["bsn"])
+    tid = register(app, staff.coach, staff.case_manager, method="art60",
+                   national_register_number="85.07.30-033.28")
+    client = store.get("clients", store.get("trajectories", tid)["client_id"])
+    assert client["national_register_number"] == "85073003328" and client["bsn"] is None

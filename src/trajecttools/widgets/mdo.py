@@ -100,6 +100,7 @@ class MdoDashboard(MeetingScreen):
                                              options=[("Alle jobcoaches", ALL_COACHES)],
                                              value=ALL_COACHES,
                                              layout=widgets.Layout(width="420px"))
+        self.coach_filter.style.description_width = "initial"  # "Trajectbegeleider" in full
         self.team_filter.add_class("tt-team-filter")
         self.coach_filter.add_class("tt-coach-filter")
         self.status.layout = widgets.Layout(flex="1 1 300px", width="auto")

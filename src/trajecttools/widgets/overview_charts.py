@@ -126,7 +126,9 @@ def empty_chart(message: str) -> alt.Chart:
 
 
 def _title(text: str) -> alt.TitleParams:
-    return alt.TitleParams(text, fontSize=28, anchor="start", frame="group", color=INK,
+    # anchored at the chart's left edge (labels included): a long word ("Caseload per
+    # trajectbegeleider") stays inside the panel
+    return alt.TitleParams(text, fontSize=28, anchor="start", frame="bounds", color=INK,
                            fontWeight="bold")
 
 

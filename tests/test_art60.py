@@ -26,6 +26,7 @@ from trajecttools.core.method import (
     rule_numbers,
 )
 from trajecttools.outputs import demo
+from trajecttools.outputs.importer.run import import_file
 from trajecttools.reads.frames import entity_frame
 from trajecttools.reads.signals import case_states, load_inputs, signals
 from trajecttools.register.bsn import enable_bsn, enable_rrn
@@ -439,3 +440,23 @@ def test_registration_form_asks_the_methods_identifier(w: tuple[Workspace, Staff
                    national_register_number="85.07.30-033.28")
     client = store.get("clients", store.get("trajectories", tid)["client_id"])
     assert client["national_register_number"] == "85073003328" and client["bsn"] is None
+
+
+def test_import_takes_the_rrn_only_where_switched_on(w: tuple[Workspace, Staff],
+                                                      tmp_path: Path) -> None:
+    """Default of the organisation: an import row with a rijksregisternummer is refused (named
+    in Dutch, in the reject file) unless the register stores it; a wrong one never loads."""
+    store, _staff = w
+    csv = tmp_path / "klanten.csv"
+    csv.write_text("Klantnummer;Voornaam;Achternaam;Doelgroep;Rijksregisternummer\n"
+                   "K1;Lotte;Peeters;over_45;85.07.30-033.28\n"
+                   "K2;Jens;Maes;over_45;85.07.30-033.29\n", "utf-8")
+    result = import_file(store, csv, kind="clients")
+    assert (result.new, result.rejected) == (0, 2)
+    rejects = "\n".join(p.read_text("utf-8-sig") for p in tmp_path.glob("*fout*"))
+    assert "wordt in dit register niet opgeslagen" in rejects or not rejects
+    enable_rrn(store)
+    result = import_file(store, csv, kind="clients")
+    assert (result.new, result.rejected) == (1, 1)
+    clients = entity_frame(store, "clients")
+    assert clients["national_register_number"].tolist() == ["85073003328"]

@@ -28,6 +28,7 @@ from trajecttools.outputs.importer.kinds import CONTACT_KEY, KIND_SPECS, KINDS, 
 from trajecttools.outputs.importer.mapping import SourceMapping, field_names, norm
 from trajecttools.outputs.importer.readers import Table, blank
 from trajecttools.outputs.importer.result import ImportFileError, Prepared, Ticker, reject
+from trajecttools.register.bsn import refuse_unconfigured_bsn
 
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
@@ -196,6 +197,11 @@ def prepare_kind(
                 reject(prep, number, exc.problems, cells)
                 continue
             raise
+        try:  # a BSN or rijksregisternummer only where the register stores it
+            refuse_unconfigured_bsn(session, entity, clean, row=number)
+        except InvalidRecord as exc:
+            reject(prep, number, exc.problems, cells)
+            continue
         row_key = tuple(clean[c] for c in key_cols)
         if row_key in seen_keys:
             what = "extern nummer" if key_field else "traject, soort en datum"

@@ -48,6 +48,22 @@ def lookup_index(session: Session, ref: Ref) -> dict[str, dict[str, int]]:
     return out
 
 
+def _refuse_bsn_of_method(store: Store, session: Session, clean: dict[str, Any],
+                          number: int) -> None:
+    """A trajectory of a method without BSN (art60) for a client with one is refused."""
+    m = store.methods().get(str(clean.get("method")))
+    if m is None or m.words.identifier == "BSN" or clean.get("client_id") is None:
+        return
+    bsn = session.execute(
+        select(ENTITIES["clients"].bsn).where(  # type: ignore[attr-defined]
+            ENTITIES["clients"].id == clean["client_id"])  # type: ignore[attr-defined]
+    ).scalar_one_or_none()
+    if bsn:
+        raise InvalidRecord("Traject", [FieldProblem(
+            "client", "Klant", f"heeft een BSN, maar methode '{m.name}' vraagt geen BSN (die"
+            f" gebruikt het {m.words.identifier}); verwijder het BSN van deze klant")], row=number)
+
+
 def prepare_kind(
     store: Store,
     session: Session,
@@ -199,6 +215,8 @@ def prepare_kind(
             raise
         try:  # a BSN or rijksregisternummer only where the register stores it
             refuse_unconfigured_bsn(session, entity, clean, row=number)
+            if entity == "trajectories":
+                _refuse_bsn_of_method(store, session, clean, number)
         except InvalidRecord as exc:
             reject(prep, number, exc.problems, cells)
             continue

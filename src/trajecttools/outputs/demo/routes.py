@@ -27,7 +27,7 @@ Values = dict[str, np.ndarray]
 RESULTS: tuple[str, ...] = (
     "close_off", "outcome_row", "regular_off", "ss_start", "ss_end", "work_off", "e1_off",
     "ac_start", "ac_until", "resume_off", "benefit_stop", "unemployed_from", "lost_job",
-    "js_start", "js_until",
+    "js_start", "js_until", "social_first",
 )
 
 
@@ -221,6 +221,7 @@ def employment_term(b: Register, v: Values, m: int) -> Values:
         "ac_start": np.full(m, NEVER),
         "ac_until": np.full(m, NEVER),
         "js_start": end_art60,
+        "social_first": social,
         "js_until": np.where(tail == 1, work2, close),
         "resume_off": work2,
         "benefit_stop": work,

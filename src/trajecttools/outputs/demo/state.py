@@ -62,6 +62,7 @@ class Register:
     ac_until: np.ndarray
     js_start: np.ndarray
     js_until: np.ndarray
+    social_first: np.ndarray
     resume_off: np.ndarray
     benefit_stop: np.ndarray
     unemployed_from: np.ndarray

@@ -35,7 +35,6 @@ from trajecttools.outputs.demo.catalogue import (
 )
 from trajecttools.outputs.demo.state import Register
 
-
 #: Reasons of the art. 60 phase 3 choice in the demo.
 DECISION_REASONS = {
     "art60": "Reguliere tewerkstelling nog te hoog gegrepen: eerst werkervaring en"

@@ -256,17 +256,19 @@ def trajectories(b: Register) -> None:
     nth = seen - np.r_[0, seen][start]  # employment events so far within the trajectory
     chose = (b.pe_phase == "employment") & b.flemish[b.pe_owner]
     social = chose & (nth == 1) & b.social_first[b.pe_owner]
-    decision = np.where(chose, np.where(social, "art60", "regular"), None)
-    reason = np.where(social, DECISION_REASONS["art60"],
-                      np.where(chose, DECISION_REASONS["regular"], None))
+    decision = np.full(b.pe_owner.size, None, dtype=object)
+    decision[chose] = np.where(social[chose], "art60", "regular")
+    reason = np.full(b.pe_owner.size, None, dtype=object)
+    reason[chose] = np.where(social[chose], DECISION_REASONS["art60"],
+                             DECISION_REASONS["regular"])
     b.frame("phase_events", {
         "id": np.arange(1, b.pe_owner.size + 1),
         "trajectory_id": b.pe_owner + 1,
         "phase": b.pe_phase,
         "started_on": to_datetime(b.pe_day),
         "actor": np.full(b.pe_owner.size, "demo", dtype=object),
-        "decision": decision.astype(object),
-        "decision_reason": reason.astype(object),
+        "decision": decision,
+        "decision_reason": reason,
     })
 
 

@@ -198,6 +198,10 @@ def test_words_of_the_method_in_the_sentences(w: tuple[Workspace, Staff]) -> Non
     found = signals(store, dt.date(2026, 3, 10)).set_index("trajectory_id")
     assert found.loc[art, "message"].startswith("Geen trajectbegeleider toegewezen binnen 48 uur")
     assert found.loc[op, "message"].startswith("Geen jobcoach toegewezen binnen 48 uur")
+    late = signals(store, dt.date(2026, 3, 20))
+    intake = late[late["rule"] == "intake_after_signing"].set_index("trajectory_id")["message"]
+    assert intake[art].startswith("Eerste verkenningsgesprek niet gehouden binnen 2 weken")
+    assert intake[op].startswith("Intake niet gehouden binnen 2 weken")
 
 
 def test_every_rule_names_its_origin() -> None:

@@ -128,6 +128,8 @@ class Words(_Strict):
 
     coach: str = Field(default="jobcoach", min_length=1)
     coaches: str = Field(default="jobcoaches", min_length=1)
+    #: The first conversation of the trajectory.
+    intake: str = Field(default="intake", min_length=1)
     coach_change: str = Field(default="jobcoachwissel", min_length=1)
     coach_changes: str = Field(default="jobcoachwissels", min_length=1)
     client: str = Field(default="klant", min_length=1)

@@ -115,7 +115,7 @@ def _intake_after_signing(c: Context) -> Part:
     days = days_since(c.t64, due)
     f = days > 0
     pos, due, days = sel[f], due[f], days[f].astype(np.int64)
-    msg = ("Intake niet gehouden binnen "
+    msg = (c.word("intake", pos, capital=True) + " niet gehouden binnen "
            + c.text("intake_after_signing", "days", period_days, pos)
            + " na ondertekening trajectplan op " + fmt_date(signed_on[pos])
            + " (" + late(days) + ")")

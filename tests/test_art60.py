@@ -419,6 +419,13 @@ def test_placement_form_asks_the_user_organisation_and_the_choice(
     events = entity_frame(store, "phase_events")
     assert events.iloc[-1][["decision", "decision_reason"]].tolist() == [
         "art60", "Eerst arbeidsritme opbouwen"]
+    # ending the art. 60 contract keeps its user organisation
+    fill(p.ends.rows[0].fields, {"end_on": "30-06-2026"})
+    p.end_button.click()
+    assert p.status.kind == "ok", (p.status.message, p.ends.rows[0].fields.errors())
+    placed = entity_frame(store, "placements").iloc[0]
+    assert (placed["user_organisation"], placed["end_on"]) == (
+        "Kringwinkel Gent", pd.Timestamp("2026-06-30"))
     # an opstapbaan case never sees the art. 60 fields
     other = follow(store, _case(store, staff, method="opstapbaan"), actor="jet.coach",
                    today=TODAY)

@@ -563,6 +563,18 @@ def _job_search_agreements(frames: Frames) -> set[int]:
     return set(t.index[ref + pd.Timedelta(days=28) < NOW])
 
 
+def _placement_missing(frames: Frames) -> set[int]:
+    t = _active(frames)
+    stage = {(code, p.code): p.stage for code, m in METHODS.items() for p in m.phases}
+    working = [stage.get((m, p)) == "employment" for m, p in zip(t["method"], t["phase"],
+                                                                  strict=True)]
+    pl = frames["placements"]
+    running = set(pl.loc[pl["end_on"].isna() | (pl["end_on"] > NOW), "trajectory_id"])
+    # the stage began at the latest at phase_since: 14 days after it is late in any case
+    late = t.index[np.array(working) & (t["phase_since"] + pd.Timedelta(days=14) < NOW)]
+    return set(late) - running
+
+
 RULE_CHECKS: dict[str, Callable[[Frames], set[int]]] = {
     "coach_assignment": _coach_assignment,
     "plan_signatures": _plan_signatures,
@@ -586,6 +598,7 @@ RULE_CHECKS: dict[str, Callable[[Frames], set[int]]] = {
     "severe_barriers_at_mapping": _severe_barriers_at_mapping,
     "job_search_contact": _job_search_contact,
     "job_search_agreements": _job_search_agreements,
+    "placement_missing": _placement_missing,
 }
 
 

@@ -59,7 +59,7 @@ def write_csv(
 
 def check_bookkeeping(result: ImportResult) -> None:
     assert result.read == result.imported + result.rejected
-    assert result.imported == result.new + result.unchanged
+    assert result.imported == result.new + result.unchanged + result.updated
     assert len({r for r, _, _ in result.rejects}) == result.rejected
     assert f"{result.read} rijen gelezen = {result.imported} geïmporteerd" in result.summary()
     assert f"+ {result.rejected} afgewezen" in result.summary()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from trajecttools.cli.base import Commands, Handler
 from trajecttools.cli.demo import add_commands as demo_commands
 from trajecttools.cli.method import add_commands as method_commands
+from trajecttools.cli.organisation import add_commands as organisation_commands
 from trajecttools.cli.privacy import add_commands as privacy_commands
 from trajecttools.cli.register import add_commands as register_commands
 from trajecttools.cli.reports import add_commands as reports_commands
@@ -27,7 +28,8 @@ GROUPS: tuple[Callable[[Commands], None], ...] = (
     serve_commands,  # serve
     register_commands,  # check, migrate
     method_commands,  # method
-    reports_commands,  # report, organisation
+    reports_commands,  # report
+    organisation_commands,  # organisation (name, logo; team, coach, casemanager, user)
     transfer_commands,  # import, export
     privacy_commands,  # audit, purge
 )

@@ -21,7 +21,7 @@ from trajecttools.workspace import Workspace
 
 
 def add_commands(sub: Commands) -> None:
-    """Add the ``report`` and ``organisation`` sub-commands to the command line."""
+    """Add the ``report`` sub-command (``organisation`` is :mod:`trajecttools.cli.organisation`)."""
     cmd = add_command(
         sub,
         "report",
@@ -37,12 +37,6 @@ def add_commands(sub: Commands) -> None:
                      help="datum van het MDO-overleg dd-mm-jjjj (bij mdo)")
     cmd.add_argument("--team", default=None, help="team van het MDO-overleg (bij mdo)")
     cmd.add_argument("--db", help=DB_HELP)
-
-    org = add_command(sub, "organisation", run_organisation,
-                      help="stel naam en logo van de organisatie in")
-    org.add_argument("--name", default=None, help="naam op elk rapport")
-    org.add_argument("--logo", default=None, help="logo: PNG-, JPEG-, GIF- of SVG-bestand")
-    org.add_argument("--db", help=DB_HELP)
 
 
 def trajectory_of(store: Workspace, case: str) -> int:

@@ -45,6 +45,7 @@ RULE_PARAMETERS: Mapping[str, tuple[str, ...]] = {
     "severe_barriers_at_mapping": (),
     "job_search_contact": ("days",),
     "job_search_agreements": ("days",),
+    "placement_missing": ("days",),
 }
 
 #: Rules that follow up regular work (aftercare); a method switches them off with

@@ -50,6 +50,8 @@ ROLES: Mapping[str, str] = {
     "beheer": "functioneel beheerder",
 }
 USER_KEY = "user:"
+#: The user mapping of a deactivated user: opening the register as them is refused.
+INACTIVE = "inactive"
 
 
 class AccessDenied(TrajecttoolsError):
@@ -90,6 +92,11 @@ def resolve(
     scope: str | None = None
     if role is not None:
         role, scope = parse_role(role, source="Rol")
+    elif info.get(f"{USER_KEY}{store.actor}") == INACTIVE:
+        raise AccessDenied(
+            f"Gebruiker {store.actor} is gedeactiveerd in dit register; vraag de functioneel "
+            "beheerder om een rol."
+        )
     elif f"{USER_KEY}{store.actor}" in info:
         role, scope = parse_role(
             info[f"{USER_KEY}{store.actor}"], source=f"Gebruiker {store.actor} in het register"
@@ -147,9 +154,12 @@ def set_user_role(store: Settings, login: str, role: str, *, actor: str | None =
 __all__ = [
     "DEFAULT_ROLE",
     "ENV_ROLE",
+    "INACTIVE",
     "ROLES",
+    "USER_KEY",
     "Access",
     "AccessDenied",
+    "parse_role",
     "resolve",
     "set_user_role",
 ]

@@ -30,10 +30,11 @@ from trajecttools.core.dates import dutch_date
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.outputs import report as printing
 from trajecttools.outputs.export import export_register
-from trajecttools.outputs.importer import import_file
+from trajecttools.outputs.importer import KINDS, import_file
 from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import case_choices
+from trajecttools.widgets.mapping_editor import MappingEditor
 from trajecttools.widgets.toolkit import (
     Status,
     button,
@@ -49,11 +50,17 @@ from trajecttools.workspace import Workspace
 IMPORT_KINDS: tuple[tuple[str, str], ...] = (
     ("Klanten", "clients"),
     ("Trajecten", "trajectories"),
+    ("Caseload (klant en traject per rij)", "caseload"),
     ("Contactmomenten", "contacts"),
     ("Werkgevers", "employers"),
     ("Vacatures", "vacancies"),
+    ("Jobcoaches (functioneel beheer)", "coaches"),
+    ("Gebruikers en rollen (functioneel beheer)", "users"),
     ("Heel register (een export van trajecttools)", "register"),
 )
+#: Every kind the import knows is offered (kinds added later under their Dutch name).
+IMPORT_KINDS += tuple((name[:1].upper() + name[1:], kind) for kind, name in KINDS.items()
+                      if kind not in {k for _label, k in IMPORT_KINDS})
 EXPORT_FORMATS: tuple[tuple[str, str], ...] = (
     ("Excel (.xlsx), elk onderdeel een tabblad", ".xlsx"),
     ("CSV-bestanden in een zip (.zip)", ".zip"),
@@ -119,7 +126,7 @@ class ImportPart(widgets.VBox):
         self.status = Status(wide=True)
         self.kind = widgets.Dropdown(description="Soort rijen", options=IMPORT_KINDS,
                                      value="clients", style={"description_width": "110px"},
-                                     layout=widgets.Layout(width="360px"))
+                                     layout=widgets.Layout(width="480px"))
         self.kind.add_class("tt-import-kind")
         self.upload = widgets.FileUpload(accept=",".join(UPLOAD_TYPES), multiple=False,
                                          description="Bestand kiezen")
@@ -141,12 +148,25 @@ class ImportPart(widgets.VBox):
         self.rejects = html_block("", "tt-download tt-rejects")
         files = widgets.HBox([self.upload, self.mapping],
                              layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        self.editor = MappingEditor(store)
+        self.editor.read_button.on_click(
+            guarded(self.editor.status, "Kolommen koppelen")(lambda _b: self.read_columns()))
+        self.create_coaches = widgets.Checkbox(
+            value=False, indent=False, layout=widgets.Layout(width="100%"),
+            description="Caseload: onbekende jobcoaches aanmaken")
+        self.create_coaches.add_class("tt-import-create-coaches")
+        self.update = widgets.Checkbox(
+            value=False, indent=False, layout=widgets.Layout(width="100%"),
+            description="Caseload: gewijzigde fase of jobcoach vastleggen (faseovergang, "
+                        "jobcoachwissel)")
+        self.update.add_class("tt-import-update")
         super().__init__([
             html_block("<h3>Importeren</h3><p>CSV (komma of puntkomma, UTF-8 of Windows-1252) "
                        "of Excel. Nederlandse kolomnamen en datums als dd-mm-jjjj werken zonder "
                        "koppelbestand. Elke rij wordt gecontroleerd; foute rijen komen met "
                        "rijnummer en reden in een afkeurbestand.</p>"),
-            self.kind, files, self.dry_run, _bar(self.run_button), self.progress, self.status,
+            self.kind, files, self.editor, self.dry_run, self.create_coaches, self.update,
+            _bar(self.run_button), self.progress, self.status,
             self.summary, self.rejects,
         ])
         self.add_class("tt-section")
@@ -168,6 +188,16 @@ class ImportPart(widgets.VBox):
         path.write_bytes(content)
         return path
 
+    def read_columns(self) -> Any:
+        """Draft a mapping for the uploaded file in the editor (column → field, value → code)."""
+        folder = Path(tempfile.mkdtemp(prefix="mapping-", dir=self.workdir))
+        source = self._save_upload(self.upload.value, folder, UPLOAD_TYPES, "Bestand")
+        if source is None:
+            self.editor.status.error("Kies eerst een bestand.")
+            return None
+        mapping = self._save_upload(self.mapping.value, folder, (".toml",), "Koppeling")
+        return self.editor.read(source, self.kind.value, mapping)
+
     def _progress(self, done: int, total: int | None = None) -> None:
         with self.progress.hold_sync():
             if total:
@@ -186,11 +216,16 @@ class ImportPart(widgets.VBox):
             self.status.error("Kies eerst een bestand om te importeren.")
             return None
         mapping = self._save_upload(self.mapping.value, folder, (".toml",), "Koppeling")
+        if self.editor.toml is not None:  # the mapping made on this page
+            mapping = folder / "koppeling.toml"
+            mapping.write_text(self.editor.toml, "utf-8")
         show(self.progress, True)
         self.progress.value, self.progress.max = 0, 1
         result = import_file(self.store, source, kind=self.kind.value, mapping=mapping,
                              dry_run=bool(self.dry_run.value), actor=self.actor,
-                             progress=self._progress)
+                             progress=self._progress,
+                             create_coaches=bool(self.create_coaches.value),
+                             update=bool(self.update.value))
         self.result = result
         self.progress.value = self.progress.max
         self.progress.bar_style = "success" if not result.rejected else "warning"

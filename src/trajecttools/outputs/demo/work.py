@@ -228,6 +228,20 @@ def placements(b: Register) -> None:
     vacancy = np.where(employer == emp[owner], b.vacancy[owner], -1)
     hours = np.where(stepping, np.array([16.0, 20, 24, 28, 32])[rng.integers(0, 5, owner.size)],
                      np.array([20.0, 24, 28, 32, 36, 38])[rng.integers(0, 6, owner.size)])
+    # planted: a few trajectories in an employment phase whose placement was never recorded
+    # (picked without the random generator, so the rest of the demo stays as it was)
+    employment = [p.code for m in b.methods.values() for p in m.phases
+                  if p.stage == "employment"]
+    in_work = b.open & np.isin(b.phase, employment) & ~b.used & (b.phase_since < b.today - 30)
+    unrecorded = []
+    for flemish in (False, True):
+        of_method = b.flemish == flemish
+        count = max(1, round(int(of_method.sum()) * 0.0015)) if n >= 125 else 0
+        unrecorded.append(np.flatnonzero(in_work & of_method)[:count])
+    keep = ~(np.isin(owner, np.concatenate(unrecorded)) & (end > b.today))
+    owner, kind, start, end, employer = (a[keep] for a in (owner, kind, start, end, employer))
+    stepping, temporary, outside = stepping[keep], temporary[keep], outside[keep]
+    vacancy, hours, field = vacancy[keep], hours[keep], field[keep]
     b.pl_owner, b.pl_kind, b.pl_start, b.pl_end = owner, kind, start, end
     b.frame("placements", {
         "id": np.arange(1, owner.size + 1),

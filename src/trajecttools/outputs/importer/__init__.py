@@ -29,6 +29,12 @@ in one
   employers and vacancies by their ``Extern nummer`` (required); contacts by trajectory, kind and
   date (one contact of a kind per trajectory a day). A row already present with the same values
   counts as imported (unchanged); with other values it is rejected (imports do not overwrite).
+* ``kind="caseload"`` reads a client and their trajectory from one row, with the date the plan
+  was signed, the intake date, the phase and the coach (see
+  :mod:`trajecttools.outputs.importer.caseload`): the trajectory is recognised by its
+  ``Trajectnummer``, else by client number and registration date (``[options] key``);
+  ``create_coaches`` adds unknown coaches, ``update`` applies a changed phase, coach, plan or
+  intake date through the register's rules instead of rejecting the row.
 * ``kind="register"`` reads back a whole export of
 :func:`trajecttools.outputs.export.export_register`
   (``.xlsx``, ``.zip`` or a folder of CSVs) with its own numbers, into an empty register or one
@@ -39,8 +45,9 @@ in one
 The package, by step: ``readers`` (CSV and Excel into numbered rows), ``mapping`` (which column
 fills which field, code tables), ``conversion`` (cell values and their Dutch problems),
 ``kinds`` (the kinds and their fields), ``rows`` (the rows of one kind against the register),
-``roundtrip`` (a register export read back), ``run`` (:func:`import_file` and the write),
-``result`` (what an import reports).
+``roundtrip`` (a register export read back), ``caseload`` and ``caseload_write`` (the
+caseload kind), ``drafting`` (a mapping file drafted from a source file), ``run``
+(:func:`import_file` and the write), ``result`` (what an import reports).
 """
 
 from __future__ import annotations

@@ -83,6 +83,14 @@ def _to_date(value: Any) -> Any:
 
 
 def _to_datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _DMY.fullmatch(value)
+        if match:  # a date without a time (the common case), without strptime
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return dt.datetime(year, month, day)
+            except ValueError:
+                raise ValueError("is geen geldig tijdstip (gebruik dd-mm-jjjj uu:mm)") from None
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, dt.date):

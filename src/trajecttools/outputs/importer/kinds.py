@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trajecttools.core import validation
 
@@ -14,7 +14,10 @@ KINDS: Mapping[str, str] = {
     "contacts": "contactmomenten",
     "employers": "werkgevers",
     "vacancies": "vacatures",
+    "coaches": "jobcoaches",
+    "users": "gebruikers",
     "register": "register",
+    "caseload": "caseload (klant en traject per rij)",
 }
 
 
@@ -36,9 +39,12 @@ class KindSpec:
     fields: tuple[str, ...]
     refs: Mapping[str, Ref]
     aliases: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, str] = field(default_factory=dict)  # fields outside the record
 
     def label(self, name: str) -> str:
         """Return the Dutch label of a field (or of the column a reference fills)."""
+        if name in self.labels:
+            return self.labels[name]
         for fld, ref in self.refs.items():
             if name in (fld, ref.column):
                 return ref.label
@@ -169,7 +175,119 @@ KIND_SPECS: Mapping[str, KindSpec] = {
             "opened_on": ("Geopend op", "Startdatum"),
         },
     ),
+    # organisation set-up (trajecttools.outputs.importer.organisation): coach by code, user by login
+    "coaches": KindSpec(
+        "coaches",
+        ("code", "name", "team", "active"),
+        {"team": Ref("team_id", "teams", ("name",), "Team")},
+        {
+            "code": ("Code jobcoach", "Coachcode", "Medewerkercode", "Medewerker"),
+            "name": ("Naam jobcoach", "Jobcoach", "Coach", "Volledige naam"),
+            "team": ("Teamnaam",),
+            "active": ("In dienst",),
+        },
+    ),
+    "users": KindSpec(
+        "users",
+        ("login", "role", "coach", "team"),
+        {},
+        {
+            "login": ("Gebruiker", "Gebruikersnaam", "Inlognaam", "Login", "Account"),
+            "role": ("Rol",),
+            "coach": ("Jobcoach", "Code jobcoach", "Coach"),
+            "team": ("Team", "Teamnaam"),
+        },
+        {"login": "Gebruikersnaam", "role": "Rol", "coach": "Code jobcoach", "team": "Team"},
+    ),
 }
+
+#: Import kinds that set up the organisation (functional administrator only).
+ORGANISATION_KINDS = frozenset({"coaches", "users"})
 
 #: Identity of a contact: one of a kind per trajectory a day.
 CONTACT_KEY = ("trajectory_id", "kind", "held_on")
+
+
+# -- caseload: client and trajectory in one row -------------------------------------------------
+#: Caseload field -> Dutch label (the header accepted without a mapping, and used in messages).
+CASELOAD_LABELS: Mapping[str, str] = {
+    "trajectory_number": "Trajectnummer",
+    "client_number": "Klantnummer",
+    "given_name": "Voornaam",
+    "family_name": "Achternaam",
+    "birth_date": "Geboortedatum",
+    "bsn": "BSN",
+    "postcode": "Postcode",
+    "municipality": "Gemeente",
+    "region": "Regio",
+    "target_group": "Doelgroep",
+    "education_level": "Opleidingsniveau",
+    "education_field": "Opleidingsrichting",
+    "method": "Methode",
+    "registered_at": "Datum aanmelding",
+    "case_manager": "Casemanager",
+    "coach": "Jobcoach",
+    "plan_signed_on": "Datum plan getekend",
+    "intake_on": "Datum intake",
+    "phase": "Fase",
+    "phase_since": "Datum fase",
+    "outcome": "Uitkomst",
+}
+
+#: Caseload fields that fill the client, by the client field they fill.
+CASELOAD_CLIENT = {
+    "client_number": "external_id",
+    "given_name": "given_name",
+    "family_name": "family_name",
+    "birth_date": "birth_date",
+    "bsn": "bsn",
+    "postcode": "postcode",
+    "municipality": "municipality",
+    "region": "region",
+    "target_group": "target_group",
+    "education_level": "education_level",
+    "education_field": "education_field",
+}
+
+#: Caseload fields that fill the trajectory, by the trajectory field they fill.
+CASELOAD_TRAJECTORY = {
+    "trajectory_number": "external_id",
+    "method": "method",
+    "registered_at": "registered_at",
+    "phase": "phase",
+    "phase_since": "phase_since",
+    "outcome": "outcome",
+}
+
+#: Fields a caseload key (``[options] key`` of the mapping) may combine.
+CASELOAD_KEY_FIELDS = ("client_number", "registered_at", "method")
+#: Default identity of a trajectory in a file without trajectory numbers.
+CASELOAD_DEFAULT_KEY = ("client_number", "registered_at")
+
+KIND_SPECS = {
+    **KIND_SPECS,
+    "caseload": KindSpec(
+        "caseload",
+        tuple(CASELOAD_LABELS),
+        {
+            "coach": Ref("coach_id", "coaches", ("code", "name"), "Jobcoach"),
+            "case_manager": Ref("case_manager_id", "case_managers", ("name",), "Casemanager"),
+        },
+        {
+            "trajectory_number": ("Trajectnr", "Extern nummer traject"),
+            "client_number": ("Clientnummer", "Cliëntnummer", "Klantnr", "Extern nummer klant",
+                              "Extern nummer"),
+            "given_name": ("Roepnaam",),
+            "family_name": ("Naam", "Familienaam"),
+            "birth_date": ("Geboren", "Geboren op"),
+            "education_level": ("Opleiding", "Niveau"),
+            "municipality": ("Woonplaats",),
+            "registered_at": ("Aanmelddatum", "Aangemeld op", "Aanmelding", "Startdatum"),
+            "coach": ("Coach", "Code jobcoach", "Trajectbegeleider"),
+            "plan_signed_on": ("Plan getekend op", "Datum plan ondertekend", "Plan getekend"),
+            "intake_on": ("Intakedatum", "Intake op", "Intake"),
+            "phase_since": ("In fase sinds", "Fase sinds", "Datum fase", "Fasedatum"),
+        },
+        CASELOAD_LABELS,
+    ),
+}

@@ -11,12 +11,16 @@ import os
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trajecttools.core import validation
-from trajecttools.outputs.importer.kinds import KIND_SPECS
+from trajecttools.outputs.importer.kinds import (
+    CASELOAD_KEY_FIELDS,
+    CASELOAD_LABELS,
+    KIND_SPECS,
+)
 from trajecttools.outputs.importer.result import ImportFileError
 
 
@@ -42,10 +46,31 @@ def field_names(kind: str) -> dict[str, str]:
     spec = KIND_SPECS[kind]
     names: dict[str, str] = {}
     for f in spec.fields:
-        label = spec.refs[f].label if f in spec.refs else validation.field_label(spec.entity, f)
+        label = spec.label(f)
         for name in (f, label, *spec.aliases.get(f, ())):
             names.setdefault(norm(name), f)
     return names
+
+
+def caseload_key(
+    value: Any, known: dict[str, str], fail: Callable[[str, str], ImportFileError]
+) -> tuple[str, ...]:
+    """Return the fields of a caseload key (``[options] key``): a list or comma-separated text."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise fail("options.key", "moet een lijst van velden zijn, bv. [\"Klantnummer\", "
+                   "\"Datum aanmelding\"]")
+    fields: list[str] = []
+    for item in items:
+        fld = known.get(norm(str(item)))
+        if fld not in CASELOAD_KEY_FIELDS:
+            choices = ", ".join(CASELOAD_LABELS[f] for f in CASELOAD_KEY_FIELDS)
+            raise fail("options.key", f"'{item}' kan geen deel van de sleutel zijn; kies uit: "
+                       f"{choices}")
+        fields.append(fld)
+    if "client_number" not in fields:
+        raise fail("options.key", "de sleutel moet het Klantnummer bevatten")
+    return tuple(dict.fromkeys(fields))
 
 
 def load_mapping(path: str | os.PathLike[str] | None, kind: str) -> SourceMapping:
@@ -88,8 +113,12 @@ def load_mapping(path: str | os.PathLike[str] | None, kind: str) -> SourceMappin
         out.defaults[our_field(f"defaults.{fld}", fld)] = value
     options = data.get("options") or {}
     for key, value in options.items():
+        if key == "key" and kind == "caseload":
+            options = {**options, "key": caseload_key(value, known, fail)}
+            continue
         if key not in ("encoding", "delimiter", "sheet"):
-            raise fail(f"options.{key}", "onbekende optie; kies encoding, delimiter of sheet")
+            extra = ", sheet of key" if kind == "caseload" else " of sheet"
+            raise fail(f"options.{key}", f"onbekende optie; kies encoding, delimiter{extra}")
         if not isinstance(value, str) or not value:
             raise fail(f"options.{key}", "moet een tekst zijn")
     out.options = dict(options)

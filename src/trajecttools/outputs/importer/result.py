@@ -38,6 +38,9 @@ class ImportResult:
     dry_run: bool = False
     ignored_columns: list[str] = field(default_factory=list)
     per_table: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    updated: int = 0
+    changes: list[str] = field(default_factory=list)
+    coaches_created: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """Return the Dutch summary; it always states read = imported + rejected."""
@@ -45,8 +48,19 @@ class ImportResult:
         parts = [
             f"Import {what} uit {self.source.name}: {self.read} rijen gelezen = "
             f"{self.imported} geïmporteerd ({self.new} nieuw, {self.unchanged} al aanwezig en "
-            f"ongewijzigd) + {self.rejected} afgewezen."
+            f"ongewijzigd{f', {self.updated} bijgewerkt' if self.updated else ''}) + "
+            f"{self.rejected} afgewezen."
         ]
+        if self.coaches_created:
+            parts.append(f"Nieuwe jobcoaches ({len(self.coaches_created)}): "
+                         + ", ".join(self.coaches_created) + ".")
+        if self.updated:
+            phases = sum("fase '" in c for c in self.changes)
+            coaches = sum("jobcoach " in c for c in self.changes)
+            parts.append(
+                f"Bijgewerkt: {self.updated} {'traject' if self.updated == 1 else 'trajecten'} "
+                f"({phases} {'faseovergang' if phases == 1 else 'faseovergangen'}, {coaches} "
+                f"{'jobcoachwissel' if coaches == 1 else 'jobcoachwissels'}).")
         if self.empty_rows:
             parts.append(
                 f"{self.empty_rows} lege {'regel' if self.empty_rows == 1 else 'regels'} "
@@ -76,6 +90,9 @@ class Prepared:
     reject_headers: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     per_table: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    updated: int = 0  # caseload rows applied as changes (``update``)
+    changes: list[str] = field(default_factory=list)  # what they changed, in Dutch
+    coaches_created: list[str] = field(default_factory=list)
 
 
 class Ticker:

@@ -194,6 +194,7 @@ def prepare_kind(
             problems += trajectory_defaults(store, values, method_cache)
         if problems:  # name the other fields' problems too, not only the first kind
             failed = {p.field for p in problems}
+            failed |= {spec.refs[f].column for f in failed if f in spec.refs}  # one cause
             rest = {k: v for k, v in values.items() if k not in failed}
             if entity == "trajectories":  # phase and its date follow from the method
                 failed |= {f for f in ("phase", "phase_since") if rest.get(f) is None}

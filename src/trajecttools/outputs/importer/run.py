@@ -16,9 +16,13 @@ from sqlalchemy.orm import Session
 from trajecttools.core.errors import TrajecttoolsError
 from trajecttools.core.model import Base, Client
 from trajecttools.core.names import PSEUDONYM_ALPHABET
-from trajecttools.outputs.importer.kinds import KINDS
-from trajecttools.outputs.importer.mapping import load_mapping
-from trajecttools.outputs.importer.readers import read_single
+from trajecttools.outputs.importer.caseload import prepare_caseload
+from trajecttools.outputs.importer.caseload_write import apply_updates, write_new
+from trajecttools.outputs.importer.caseload_write import create_coaches as create_coaches_of
+from trajecttools.outputs.importer.kinds import KINDS, ORGANISATION_KINDS
+from trajecttools.outputs.importer.mapping import SourceMapping, load_mapping
+from trajecttools.outputs.importer.organisation import OrganisationRows, prepare_organisation
+from trajecttools.outputs.importer.readers import Table, read_single
 from trajecttools.outputs.importer.result import (
     ImportFileError,
     ImportResult,
@@ -55,6 +59,9 @@ def write_prepared(
     store: Store, session: Session, kind: str, prep: Prepared, source: Path, actor: str
 ) -> None:
     """Insert every prepared row in the session's (single) transaction, with audit rows."""
+    if isinstance(prep, OrganisationRows):  # written row by row while checked
+        prep.finish(kind, source)
+        return
     conn = session.connection()
     tx = Tx(store, session, actor, store.today)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -129,6 +136,31 @@ def trajectory_history(
         insert_frame(conn, meta["coach_assignments"], pd.DataFrame(assignments, dtype=object))
 
 
+def import_caseload(
+    store: Store,
+    session: Session,
+    single: Table,
+    maps: SourceMapping,
+    ticker: Ticker,
+    source: Path,
+    actor: str,
+    *,
+    create_coaches: bool,
+    update: bool,
+) -> Prepared:
+    """Check a caseload file and write it in the session's transaction (rolled back by the
+    caller on a dry run): coaches, new cases with their history, then the updates."""
+    plan = prepare_caseload(store, session, single, maps, ticker,
+                            create_coaches=create_coaches, update=update)
+    tx = Tx(store, session, actor, store.today)
+    coach_ids = create_coaches_of(tx, plan)
+    count = len({c.client_number for c in plan.new if c.client_id is None})
+    write_new(tx, plan, coach_ids, source, new_pseudonyms(session, count))
+    tx.write_audit()
+    apply_updates(store, session, plan, coach_ids, source, actor)
+    return plan.prep
+
+
 def import_file(
     store: Store,
     path: str | os.PathLike[str],
@@ -139,12 +171,18 @@ def import_file(
     actor: str | None = None,
     progress: Progress | None = None,
     reject_path: str | os.PathLike[str] | None = None,
+    create_coaches: bool = False,
+    update: bool = False,
 ) -> ImportResult:
     """Import a CSV or Excel file of one kind (or a whole register export) into the register.
 
     Every row is validated; valid rows are saved in one transaction, invalid rows are written
     to a reject file next to the input (or ``reject_path``). ``dry_run`` checks everything and
-    saves nothing. ``progress(done, total)`` is called while rows are checked. Raises
+    saves nothing. ``progress(done, total)`` is called while rows are checked.
+    ``kind="caseload"`` (client and trajectory in one row) also takes ``create_coaches``
+    (coaches the file names and the register lacks are added) and ``update`` (a known
+    trajectory whose phase, coach, plan or intake date changed gets that change through the
+    register's rules; without it such a row is rejected). Raises
     :class:`ImportFileError` (Dutch message, nothing saved) when the file cannot be read or the
     database refuses the write.
     """
@@ -166,15 +204,21 @@ def import_file(
         with Session(store.writer) as session:
             session.begin()
             try:
-                if kind == "register":
+                if kind == "caseload":  # checked and written together, rolled back if dry
+                    prep = import_caseload(store, session, single, maps, ticker, source, who,
+                                           create_coaches=create_coaches, update=update)
+                elif kind == "register":
                     prep = prepare_register(store, session, tables, ticker)
                     prep.ignored = unknown + prep.ignored
+                elif kind in ORGANISATION_KINDS:
+                    prep = prepare_organisation(store, session, kind, single, maps, ticker, who)
                 else:
                     prep = prepare_kind(store, session, kind, single, maps, ticker)
                 if dry_run:
                     session.rollback()
                 else:
-                    write_prepared(store, session, kind, prep, source, who)
+                    if kind != "caseload":
+                        write_prepared(store, session, kind, prep, source, who)
                     session.commit()
             except BaseException:
                 session.rollback()
@@ -199,7 +243,7 @@ def import_file(
         kind=kind,
         source=source,
         read=prep.read,
-        imported=prep.new + prep.unchanged,
+        imported=prep.new + prep.unchanged + prep.updated,
         new=prep.new,
         unchanged=prep.unchanged,
         rejected=prep.rejected_rows,
@@ -208,6 +252,9 @@ def import_file(
         dry_run=dry_run,
         ignored_columns=prep.ignored,
         per_table=prep.per_table,
+        updated=prep.updated,
+        changes=prep.changes,
+        coaches_created=prep.coaches_created,
     )
     if result.read != result.imported + result.rejected:  # pragma: no cover - invariant
         raise AssertionError("import bookkeeping: read != imported + rejected")

@@ -489,6 +489,24 @@ def _job_search_agreements(c: Context) -> Part:
     return Part("job_search_agreements", pos, due, days, msg)
 
 
+def _placement_missing(c: Context) -> Part:
+    """Active trajectories in an employment phase without a running placement after some days."""
+    days_p = c.param("placement_missing", "days")
+    placed = np.zeros(c.n, dtype=bool)
+    placed[c.p_pos[c.p_running]] = True
+    sel = np.flatnonzero(c.active & (c.stage == STAGE["employment"]) & ~placed
+                         & ~np.isnan(days_p))
+    due = add_days(c.stage_since[sel], days_p[sel])
+    days = days_since(c.t64, due)
+    f = days > 0
+    pos, due, days = sel[f], due[f], days[f].astype(np.int64)
+    label = np.asarray(c.phase_label[pos], dtype=object)
+    msg = ("Fase " + label + " sinds " + fmt_date(c.stage_since[pos])
+           + " zonder lopende plaatsing in het register (norm: plaatsing vastgelegd binnen "
+           + c.text("placement_missing", "days", period_days, pos) + "; " + late(days) + ")")
+    return Part("placement_missing", pos, due, days, msg)
+
+
 #: The rule implementations, in the order of :data:`trajecttools.core.method.RULE_PARAMETERS`.
 RULES: Mapping[str, Callable[[Context], Part]] = {
     "coach_assignment": _coach_assignment,
@@ -517,6 +535,7 @@ RULES: Mapping[str, Callable[[Context], Part]] = {
     "severe_barriers_at_mapping": _severe_barriers_at_mapping,
     "job_search_contact": _job_search_contact,
     "job_search_agreements": _job_search_agreements,
+    "placement_missing": _placement_missing,
 }
 assert tuple(RULES) == tuple(RULE_PARAMETERS), "every rule of the methods needs an implementation"
 

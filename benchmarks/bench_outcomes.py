@@ -102,9 +102,14 @@ def baseline(reg: outcomes.Register) -> dict[str, float]:
     day = reg.as_of.date()
     jobs_of_traj: dict[int, list[tuple[dt.date, int, dict[Any, Any]]]] = defaultdict(list)
     jobs_of_client: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    marks: dict[int, list[tuple[dt.date, bool]]] = defaultdict(list)  # work or art. 60 starts
     for row in reg.placements.to_dict("records"):
         start = _day(row["start_on"])
-        if row["kind"] not in outcomes.JOB_KINDS or start is None or start > day:
+        if start is None or start > day:
+            continue
+        if (row["work"] or row["rights"]) and not pd.isna(row["client_id"]):
+            marks[int(row["client_id"])].append((start, bool(row["rights"])))
+        if not row["work"]:  # what the trajectory's method counts as work
             continue
         jobs_of_traj[row["trajectory_id"]].append((start, row["id"], row))
         if not pd.isna(row["client_id"]):
@@ -165,6 +170,10 @@ def baseline(reg: outcomes.Register) -> dict[str, float]:
                 quality[flag][1] += 1
                 quality[flag][0] += bool(placement[flag])
 
+    def opens_rights(client: int, benefit_start: dt.date) -> bool:
+        before = [m for m in marks[client] if m[0] < benefit_start]
+        return bool(before) and max(before)[1]
+
     def covered(spans: list[tuple[dt.date, dt.date | None]], when: dt.date) -> bool:
         return any(s <= when and (e is None or when <= e) for s, e in spans)
 
@@ -181,7 +190,8 @@ def baseline(reg: outcomes.Register) -> dict[str, float]:
         window = _add_months(start, 12)
         if window <= day:
             revolving[1] += 1
-            revolving[0] += any(start < s <= window for s, _e in benefits[client])
+            revolving[0] += any(start < s <= window and not opens_rights(client, s)
+                                for s, _e in benefits[client])
 
     def change(table: pd.DataFrame, columns: list[str]) -> tuple[int, float]:
         rows: dict[int, list[tuple[dt.date, int, list[float]]]] = defaultdict(list)
@@ -212,6 +222,7 @@ def baseline(reg: outcomes.Register) -> dict[str, float]:
         **{f"{f}_known": q[1] for f, q in quality.items()},
         "sustained_6m": retention[6][0], "eligible_6m": retention[6][1],
         "sustained_12m": retention[12][0], "eligible_12m": retention[12][1],
+        "sustained_18m": retention[18][0], "eligible_18m": retention[18][1],
         "sustained_24m": retention[24][0], "eligible_24m": retention[24][1],
         "returned": revolving[0], "placed": revolving[1],
         "zrm_n": zrm_n, "zrm_change": zrm_mean, "ladder_n": ladder_n, "ladder_change": ladder_mean,
@@ -234,7 +245,7 @@ def vectorised(reg: outcomes.Register) -> dict[str, float]:
         **{f"{f}_n": q[f] for f in outcomes.QUALITY_FLAGS},
         **{f"{f}_known": q[f"{f}_known"] for f in outcomes.QUALITY_FLAGS},
         **{f"{w}_{m}m": ret.loc[m, "sustained" if w == "sustained" else "eligible"]
-           for m in (6, 12, 24) for w in ("sustained", "eligible")},
+           for m in (6, 12, 18, 24) for w in ("sustained", "eligible")},
         "returned": door["returned"], "placed": door["placed"],
         "zrm_n": zrm["n"], "zrm_change": zrm["mean_change"], "ladder_n": lad["n"],
         "ladder_change": lad["mean_change"],

@@ -21,7 +21,6 @@ import pytest
 from browser import DASHBOARDS, SHOTS, Voila, copy_notebooks, serve_voila
 from caseload_files import HOSTILE, MAPPING, REJECTED, write_caseload
 from test_import_export import reject_file_rows
-from trajecttools.outputs.importer import KINDS
 from trajecttools.workspace import Workspace
 
 pytestmark = pytest.mark.browser
@@ -57,18 +56,14 @@ def first_hour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Voila
     # 1. create the register
     done = cli("migrate", db=db, cwd=tmp)
     assert done.returncode == 0, done.stderr
-    # 2. the coaches: imported when this version has the coaches kind, else created by step 3
-    extra = []
-    if "coaches" in KINDS:
-        (tmp / "jobcoaches.csv").write_bytes(COACHES.encode("cp1252"))
-        done = cli("import", "jobcoaches.csv", "--kind", "coaches", db=db, cwd=tmp)
-        assert done.returncode == 0, done.stdout + done.stderr
-    else:
-        extra = ["--create-coaches"]
+    # 2. the coaches, imported from the organisation's own list
+    (tmp / "jobcoaches.csv").write_bytes(COACHES.encode("cp1252"))
+    done = cli("import", "jobcoaches.csv", "--kind", "coaches", db=db, cwd=tmp)
+    assert done.returncode == 0, done.stdout + done.stderr
     # 3. the caseload with the municipality's mapping
     write_caseload(tmp / "caseload.csv", today)
     done = cli("import", "caseload.csv", "--kind", "caseload", "--mapping", str(MAPPING),
-               *extra, db=db, cwd=tmp)
+               db=db, cwd=tmp)
     assert done.returncode == 1, done.stderr  # some rows rejected
     out["import"] = done.stdout
     # 4. check

@@ -1,6 +1,7 @@
 """The monitoring dashboard in a real Voilà server and headless Chromium, on 20 000 trajectories:
-charts drawn, large type, only aggregates, Excel and chart downloads that work, no console
-errors. Screenshots go to ``artifacts/screenshots/``."""
+charts drawn, large type, only aggregates, work and steps apart, the Aalen-Johansen curve,
+6/12/18-month retention, the revolving door beside the rights opened after art. 60, Excel and
+chart downloads that work, no console errors. Screenshots go to ``artifacts/screenshots/``."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from trajecttools.workspace import Workspace
 pytestmark = pytest.mark.browser
 
 SIZE = 20_000
-CHARTS = ("flow", "km", "retention", "quality", "progress")
+CHARTS = ("flow", "status", "incidence", "retention", "quality", "progress")
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +59,9 @@ def _wait_for_charts(page: Any, timeout: float = 180_000) -> None:
 def _shots(page: Any, name: str) -> None:
     """Save what the room sees on a projected 1920 x 1080 screen, scrolled to each part, and
     the whole dashboard on one tall page."""
-    for part, selector in (("1", ".tt-monitoring"), ("2", ".tt-chart-retention"),
-                           ("3", ".tt-chart-progress"), ("4", ".tt-summary")):
+    for part, selector in (("1", ".tt-monitoring"), ("2", ".tt-chart-status"),
+                           ("3", ".tt-chart-retention"), ("4", ".tt-chart-progress"),
+                           ("5", ".tt-summary")):
         page.eval_on_selector(selector, "el => el.closest('.tt-panel, .tt-summary, "
                                         ".tt-monitoring').scrollIntoView({block: 'start'})")
         page.screenshot(path=str(SHOTS / f"monitoring_{name}_scherm{part}.png"))
@@ -98,6 +100,24 @@ def test_monitoring_dashboard_in_chromium(server: str, big_register: Path,
     assert _font_px(page, ".tt-table td") >= 18
     assert _font_px(page, ".tt-tile-value") >= 30
     assert _font_px(page, ".tt-chart-flow svg text") >= 18
+    assert _font_px(page, ".tt-tile-note") >= 18
+
+    # work and the steps apart; the competing-risk curve; 6/12/18 months; rights opened apart
+    tiles = page.locator(".tt-tiles").inner_text()
+    for label in ("Nu aan het werk", "Nu in een opstap", "Nu in art. 60",
+                  "Binnen 12 mnd aan het werk", "Duurzaam na 6 mnd", "Duurzaam na 12 mnd",
+                  "Duurzaam na 18 mnd", "Draaideur binnen 12 mnd", "Rechten geopend na art. 60"):
+        assert label in tiles, (label, tiles)
+    assert tiles.count("termijn bereikt") == 3
+    assert page.locator(".tt-tile-status").count() == 3
+    for key, text in (("status", "in art. 60"), ("status", "in een opstap"),
+                      ("incidence", "Aalen-Johansen"), ("incidence", "Gestopt zonder werk"),
+                      ("retention", "18 mnd")):
+        page.locator(f".tt-chart-{key} svg text", has_text=text).first.wait_for(
+            state="attached", timeout=60_000)
+    assert page.get_by_text("Alleen wie de termijn op de peildatum bereikte").first.is_visible()
+    head = page.locator(".tt-table thead").inner_text()
+    assert "Duurzaam na 18 mnd" in head and "Rechten geopend na art. 60" in head
 
     # only aggregates: no pseudonym of the register is on the page
     with Workspace(big_register, migrate=False) as store:
@@ -109,7 +129,9 @@ def test_monitoring_dashboard_in_chromium(server: str, big_register: Path,
     page.select_option(".tt-by select", label="Doelgroep")
     page.locator(".tt-status", has_text="Doelgroep").first.wait_for(timeout=120_000)
     _wait_for_charts(page)
-    page.locator(".tt-chart-km svg text", has_text="Jongeren").first.wait_for(
+    page.locator(".tt-chart-incidence svg text", has_text="Jongeren").first.wait_for(
+        timeout=60_000)
+    page.locator(".tt-chart-status svg text", has_text="Jongeren").first.wait_for(
         timeout=60_000)
     assert page.locator(".tt-table tbody tr").count() == 6
     _shots(page, "doelgroep")
@@ -123,8 +145,8 @@ def test_monitoring_dashboard_in_chromium(server: str, big_register: Path,
     xlsx = tmp_path / info.value.suggested_filename
     info.value.save_as(xlsx)
     wb = load_workbook(xlsx)
-    assert {"Toelichting", "Overzicht", "Duurzaam werk", "Draaideur"} <= set(
-        wb.sheetnames)
+    assert {"Toelichting", "Overzicht", "Duurzaam werk", "Draaideur", "Werk en opstappen",
+            "Aalen-Johansen (uitval)"} <= set(wb.sheetnames)
     assert isinstance(wb["Toelichting"]["B2"].value, dt.datetime)
     assert wb["Toelichting"]["B2"].number_format == "DD-MM-YYYY"
     assert wb["Overzicht"]["A1"].value == "Doelgroep"

@@ -51,7 +51,19 @@ def test_dashboard_shows_aggregates_with_stable_classes(dash: MonitoringDashboar
     assert all("tt-chart" in p.chart._dom_classes for p in dash.panels.values())
     assert "Periode:" in dash.status.value and "geen uitsplitsing" in dash.status.value
     assert all(p.spec is not None for p in dash.panels.values())
-    assert "Mediaan tot eerste baan" in dash.tiles.value and "dagen" in dash.tiles.value
+    tiles = dash.tiles.value
+    # work and the steps apart, each with its count; sustainable work at 6, 12 and 18 months
+    for label in ("Nu aan het werk", "Nu in een opstap", "Nu in art. 60",
+                  "Binnen 12 mnd aan het werk", "Duurzaam na 6 mnd", "Duurzaam na 12 mnd",
+                  "Duurzaam na 18 mnd", "Draaideur binnen 12 mnd",
+                  "Rechten geopend na art. 60"):
+        assert label in tiles, label
+    status = dash.frames["status_total"].set_index("status")
+    assert status["now"].sum() == status["n"].iloc[0]  # every trajectory in one status
+    assert f"{status.loc['aan het werk', 'now']:,}".replace(",", ".") in tiles
+    assert "termijn bereikt" in tiles
+    head = dash.table.value.split("</thead>")[0]
+    assert "Duurzaam na 18 mnd" in head and "Rechten geopend na art. 60" in head
     assert dash.table.value.count("<tr>") == 2  # header and the total
     assert "K-0" not in dash.table.value  # no pseudonyms, only totals
 
@@ -61,7 +73,8 @@ def test_changing_the_split_redraws_everything(dash: MonitoringDashboard) -> Non
     assert "Doelgroep" in dash.status.value
     assert "Jongeren (school naar werk)" in dash.table.value
     assert dash.table.value.count("<tr>") == 4
-    assert "45-plussers" in str(dash.panels["km"].spec.to_dict())
+    assert "45-plussers" in str(dash.panels["incidence"].spec.to_dict())
+    assert "45-plussers" in str(dash.panels["status"].spec.to_dict())
     dash.by_picker.value = "coach"  # 300 coaches of about 10: many small groups
     assert "n &lt; 10" in dash.table.value
     assert "De 20 grootste van 300 groepen" in dash.table.value

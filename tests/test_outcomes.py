@@ -7,7 +7,7 @@ T   group   coach  story
 ==  ======  =====  ================================================================
 1   young   A      regular job 31-01-2025 (day 30), open-ended; closed with work 30-06
 2   young   A      opstapbaan only; closed without work 20-02-2025 (day 50)
-3   young   B      trial 12-03-2025 (day 70) to 11-05, regular from 12-05, open-ended
+3   young   B      trial 20-01-2025 to 11-03 (a step), regular from 12-03 (day 70), open-ended
 4   45+     B      still open, never a job (censored at as_of, day 364)
 5   45+     none   regular job 11-04-2025 (day 100) to 31-08; benefit again from 15-09
 6   45+     B      registered 15-01-2026: after as_of, so not there yet
@@ -68,12 +68,12 @@ def _tables() -> dict[str, pd.DataFrame]:
         "id": [1, 2, 3, 4, 5],
         "trajectory_id": [1, 2, 3, 3, 5],
         "kind": ["regular", "stepping_stone", "trial", "regular", "regular"],
-        "start_on": [d("2025-01-31"), d("2025-01-10"), d("2025-03-12"), d("2025-05-12"),
+        "start_on": [d("2025-01-31"), d("2025-01-10"), d("2025-01-20"), d("2025-03-12"),
                      d("2025-04-11")],
-        "end_on": [NaT, d("2025-02-20"), d("2025-05-11"), NaT, d("2025-08-31")],
-        "temporary": pd.array([True, True, False, None, None], dtype="boolean"),
-        "below_level": pd.array([True, None, True, False, False], dtype="boolean"),
-        "outside_field": pd.array([False, None, None, False, False], dtype="boolean"),
+        "end_on": [NaT, d("2025-02-20"), d("2025-03-11"), NaT, d("2025-08-31")],
+        "temporary": pd.array([True, True, None, False, None], dtype="boolean"),
+        "below_level": pd.array([True, None, False, True, False], dtype="boolean"),
+        "outside_field": pd.array([False, None, False, None, False], dtype="boolean"),
     })
     benefits = pd.DataFrame({
         "id": [1, 2, 3, 4, 5],
@@ -144,8 +144,14 @@ def test_facts_first_job_censoring_and_as_of(reg: outcomes.Register) -> None:
     assert list(f.index) == [1, 2, 3, 4, 5]  # T6 registered after as_of
     assert f["days"].tolist() == [30, 50, 70, 364, 100]
     assert f["placed"].tolist() == [True, False, True, False, True]
-    assert f.loc[3, "first_job_kind"] == "trial"  # the earliest job, not the later contract
+    # "Traject Work-2-Gether": work is a contract without wage subsidy; the trial is a step
+    assert f.loc[3, "first_job_kind"] == "regular"
+    assert f.loc[3, "first_step"] == "in een opstap"
+    assert f.loc[3, "first_step_on"] == pd.Timestamp("2025-01-20")
     assert f["first_job_on"].isna().tolist()[1]  # an opstapbaan is not a job
+    assert f.loc[2, "first_step"] == "in een opstap" and pd.isna(f.loc[1, "first_step"])
+    assert f["event"].tolist() == [outcomes.WORK, outcomes.STOPPED, outcomes.WORK,
+                                   outcomes.CENSORED, outcomes.WORK]
     assert f.loc[5, "coach"] == outcomes.UNKNOWN
     later = outcomes.facts(reg, LATER).set_index("trajectory_id")
     assert 6 in later.index and later.loc[6, "days"] == 105
@@ -189,16 +195,26 @@ def test_km_five_people_by_hand(reg: outcomes.Register) -> None:
     assert summary["naive_mean_days"] == pytest.approx((30 + 70 + 100) / 3)
 
 
-def test_km_closed_without_job_as_competing_outcome(reg: outcomes.Register) -> None:
-    curve = outcomes.km_curve(reg, min_n=None, closed_without_job="no_job")
-    # T2 now stays at risk until as_of: at day 70 four people are still without a job
-    assert curve["days"].tolist() == [0, 30, 70, 100, 364]
-    assert curve["at_risk"].tolist() == [5, 5, 4, 3, 2]
-    assert np.allclose(curve["survival"], [1, 0.8, 0.6, 0.4, 0.4])
-    summary = outcomes.time_to_first_job(reg, min_n=None, closed_without_job="no_job").iloc[0]
-    assert summary["median_days"] == 100 and summary["job_6m_pct"] == pytest.approx(60)
+def test_aalen_johansen_stopping_without_work_competes(reg: outcomes.Register) -> None:
+    """By hand: S(t-) d_work / n summed. Day 30: 1/5; day 50 T2 stops (S = 3/5); day 70:
+    + 3/5 * 1/3; day 100: + 2/5 * 1/2. Kaplan-Meier (T2 censored) is higher."""
+    ci = outcomes.cumulative_incidence(reg, min_n=None)
+    assert ci["days"].tolist() == [0, 30, 50, 70, 100, 364]
+    assert ci["at_risk"].tolist() == [5, 5, 4, 3, 2, 1]
+    assert (ci["work"].tolist(), ci["stopped"].tolist()) == ([0, 1, 0, 1, 1, 0],
+                                                             [0, 0, 1, 0, 0, 0])
+    assert np.allclose(ci["work_pct"], [0, 20, 20, 40, 60, 60])
+    assert np.allclose(ci["stopped_pct"], [0, 0, 20, 20, 20, 20])
+    assert np.allclose(ci["km_work_pct"], 100 * (1 - np.array(
+        [1, 4 / 5, 4 / 5, 8 / 15, 4 / 15, 4 / 15])))
+    assert (ci["work_pct"] <= ci["km_work_pct"] + 1e-12).all()
+    curve = outcomes.km_curve(reg, min_n=None, closed_without_job="competing")
+    assert np.allclose(curve["job_pct"], [0, 20, 20, 40, 60, 60])
+    summary = outcomes.time_to_first_job(reg, min_n=None, closed_without_job="competing")
+    assert summary["median_days"].iloc[0] == 100
+    assert summary["job_6m_pct"].iloc[0] == pytest.approx(60)
     with pytest.raises(ValueError, match="closed_without_job"):
-        outcomes.time_to_first_job(reg, closed_without_job="drop")
+        outcomes.time_to_first_job(reg, closed_without_job="no_job")
 
 
 def test_km_curve_on_a_grid(reg: outcomes.Register) -> None:
@@ -286,7 +302,7 @@ def test_retention_curve_counts_each_month(reg: outcomes.Register) -> None:
     curve = outcomes.retention_curve(reg, months=range(0, 13), min_n=None).set_index("months")
     assert curve.loc[0, "eligible"] == 3 and curve.loc[0, "at_work"] == 3
     assert curve.loc[0, "benefit_free"] == 3  # T5's first benefit ended the day before
-    # T3 at 2 months (12-05-2025): the trial ended 11-05, the contract starts that day
+    # T3 at 2 months (12-05-2025): in the contract that started 12-03
     assert curve.loc[2, "at_work"] == 3
     assert curve.loc[5, "at_work"] == 2  # T5 (11-09-2025): the job ended 31-08
     assert curve.loc[9, "eligible"] == 2  # T5 reaches 9 months on 11-01-2026
@@ -407,11 +423,16 @@ def test_measures_read_from_a_real_store(sqlite_store: Workspace,
             want = fn(reg, by, min_n=None, as_of=LATER)
             pd.testing.assert_frame_equal(got, want, check_dtype=False,
                                           check_categorical=False, obj=f"{name} by {by}")
-    # the first job is the one the cases frame shows
+    # the cases frame shows the first placement of any job kind (the trial for T3); the
+    # outcomes count work as the method defines it (the contract without wage subsidy)
     cases = sqlite_store.cases(dt.date(2025, 12, 31))
     facts = outcomes.facts(loaded)
-    pd.testing.assert_series_equal(cases["first_job_on"].iloc[:5].reset_index(drop=True),
-                                   facts["first_job_on"], check_names=False)
+    shown = cases["first_job_on"].iloc[:5].reset_index(drop=True)
+    same = [0, 1, 3, 4]
+    pd.testing.assert_series_equal(shown.iloc[same], facts["first_job_on"].iloc[same],
+                                   check_names=False)
+    assert shown.iloc[2] == pd.Timestamp("2025-01-20")
+    assert facts["first_job_on"].iloc[2] == pd.Timestamp("2025-03-12")
     # and a store can be passed directly
     direct = outcomes.time_to_first_job(sqlite_store, as_of=AS_OF, min_n=None)
     assert direct["median_days"].tolist() == [100]

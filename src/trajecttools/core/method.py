@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from trajecttools.core.errors import MethodError
+from trajecttools.core.outcome_rules import Outcomes, outcome_problems, outcomes_toml
 from trajecttools.core.vocab import PLACEMENT_TYPES, SEVERITIES, STAGES
 
 #: Every rule the signals engine knows, with the numbers it needs from the method file.
@@ -158,6 +159,8 @@ class Method(_Strict):
     rules: dict[str, Rule] = Field(default_factory=dict)
     settings: Settings = Field(default_factory=Settings)
     words: Words = Field(default_factory=Words)
+    #: What counts as work, as a step, and as sustainable work (``[outcomes]``).
+    outcomes: Outcomes = Field(default_factory=Outcomes)
 
     @field_validator("placement_types")
     @classmethod
@@ -308,6 +311,7 @@ def _check_consistency(m: Method) -> list[tuple[str, str]]:
     for ph in m.settings.follow_up_phases:
         if ph not in seen:
             problems.append(("settings.follow_up_phases", f"'{ph}' is geen fase van deze methode"))
+    problems += outcome_problems(m.outcomes)
     return problems
 
 
@@ -496,6 +500,7 @@ def method_to_toml(m: Method) -> str:
                 continue
             lines.append(f"{k} = {_toml_value(v)}")
         lines.append("")
+    lines += outcomes_toml(m.outcomes)
     return "\n".join(lines)
 
 

@@ -118,6 +118,8 @@ class Client(Versioned, Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     #: Hours a week the client wishes to work (0-40); empty when not asked yet.
     preferred_hours: Mapped[int | None] = mapped_column(Integer)
+    #: The day the client left school (young people), for the time from school to work.
+    left_school_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class NetworkMember(Base):

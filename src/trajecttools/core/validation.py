@@ -179,6 +179,14 @@ class ClientRecord(Record):
         None, title="Voorkeurssectoren"
     )
     preferred_hours: int | None = Field(None, title="Gewenste uren per week", ge=0, le=40)
+    left_school_on: DateField | None = Field(None, title="Van school gegaan op")
+
+    @field_validator("left_school_on")
+    @classmethod
+    def _left_school(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        if value is not None and value > _today(info):
+            raise ValueError("mag niet in de toekomst liggen")
+        return value
 
     @field_validator("birth_date")
     @classmethod

@@ -1,7 +1,9 @@
 """The sustainable-work monitoring dashboard: do people really stay at work?
 
-Flow, time to a first job (Kaplan-Meier), quality of the first job, still at work and
-benefit-independent after 6 and 12 months, revolving door and ZRM/ladder progress, for a period
+Flow, work and steps apart ("aan het werk", "in een opstap", "in art. 60"), time to work with
+stopping as the competing event (Aalen-Johansen), quality of the first job, still at work and
+benefit-independent after 6, 12 and 18 months, the revolving door without the rights opened
+after art. 60, and ZRM/ladder progress, for a period
 and split by target group, coach, method, cohort, region or team. Only aggregates are shown;
 groups smaller than ``min_n`` show "n < 10". Tables go to Excel and charts to PNG/SVG through
 download links that work in Voilà (data addresses; nothing is written on the server unless an
@@ -51,12 +53,17 @@ PANELS: Mapping[str, tuple[str, str]] = {
     "flow": ("Instroom en uitstroom per maand",
              "Aanmeldingen en afsluitingen per volle maand in de gekozen periode (de lopende "
              "maand staat in de export)."),
-    "km": ("Tijd tot de eerste baan",
-           "Kaplan-Meier: wie nog zoekt of zonder werk stopte, telt mee tot dat moment; waar de "
-           "lijn de stippellijn kruist, heeft de helft een eerste baan (de mediaan)."),
-    "retention": ("Duurzaam aan het werk na de eerste baan",
-                  "Van wie zo lang geleden een eerste baan begon: aan het werk én zonder "
-                  "uitkering. Wie de termijn nog niet bereikte, telt niet mee."),
+    "status": ("Werk en opstappen, nu",
+               "Op de peildatum: aan het werk (arbeidsovereenkomst zonder loonkostensubsidie), "
+               "in een opstap (opstapbaan, proef, inleen, loonkostensubsidie), in art. 60, of "
+               "geen van beide. Opstappen tellen niet als werk."),
+    "incidence": ("Tijd tot werk",
+                  "Aalen-Johansen: wie zonder werk stopt, telt als gestopt — niet als iemand "
+                  "die nog kans had. De stippellijn (Kaplan-Meier) doet dat wel en ligt te "
+                  "hoog."),
+    "retention": ("Duurzaam aan het werk: 6, 12 en 18 maanden",
+                  "Van wie zo lang geleden aan het werk ging: aan het werk én zonder "
+                  "uitkering. Alleen wie de termijn op de peildatum bereikte, telt mee."),
     "quality": ("Kwaliteit van de eerste baan",
                 "Eerste banen die in de periode begonnen: tijdelijk, onder het "
                 "opleidingsniveau of buiten het vakgebied."),
@@ -117,6 +124,13 @@ def _cell_pct(row: pd.Series, pct: str, count: str, denominator: str) -> str:
             f"{fmt_number(row.get(denominator))}</span>")
 
 
+def _cell_share(value: object, n: object) -> str:
+    """A share estimated over ``n`` trajectories (no "x van y": it is an estimate)."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return '<span class="tt-suppressed">n &lt; 10</span>' if pd.isna(n) else "—"  # type: ignore[call-overload]
+    return f"{fmt_pct(value)}<span class='tt-small'>n = {fmt_number(n)}</span>"
+
+
 def _cell_number(value: object, decimals: int = 0, signed: bool = False,
                  count: object = None) -> str:
     if value is None or pd.isna(value):  # type: ignore[call-overload]
@@ -146,27 +160,29 @@ def summary_table(summary: pd.DataFrame, by: list[str], min_n: int | None,
         shown = data.loc[size.sort_values(ascending=False, kind="stable").index[:limit]]
         shown = shown.sort_index()
     small = f"n &lt; {min_n}" if min_n else ""
-    head = ["Groep" if by else "", "Aangemeld", "Mediaan dagen tot eerste baan",
-            "Tijdelijk", "Onder niveau", "Buiten vakgebied", "Duurzaam na 6 mnd",
-            "Duurzaam na 12 mnd", "Draaideur (12 mnd)", "ZRM verandering", "Ladder verandering"]
+    horizons = [int(c.removeprefix("eligible_").removesuffix("m")) for c in summary.columns
+                if c.startswith("eligible_") and c.endswith("m")]
+    head = ["Groep" if by else "", "Aangemeld", "Aan het werk binnen 12 mnd",
+            "Tijdelijk", "Onder niveau", *[f"Duurzaam na {m} mnd" for m in horizons],
+            "Draaideur (12 mnd)", "Rechten geopend na art. 60", "ZRM verandering"]
     rows = []
     for _, row in shown.iterrows():
         if pd.isna(row["registered"]) and pd.isna(row["first_jobs"]):
-            cells = [esc(row["_label"])] + [f'<span class="tt-suppressed">{small}</span>'] * 10
+            cells = [esc(row["_label"])] + [
+                f'<span class="tt-suppressed">{small}</span>'] * (len(head) - 1)
         else:
             cells = [
                 esc(row["_label"]),
                 _cell_number(row["registered"]) if not pd.isna(row["registered"]) else
                 f'<span class="tt-suppressed">{small}</span>',
-                _cell_number(row["median_days"], count=row["registered"]),
+                _cell_share(row["work_12m_pct"], row["registered"]),
                 _cell_pct(row, "temporary_pct", "temporary", "temporary_known"),
                 _cell_pct(row, "below_level_pct", "below_level", "below_level_known"),
-                _cell_pct(row, "outside_field_pct", "outside_field", "outside_field_known"),
-                _cell_pct(row, "sustained_6m_pct", "sustained_6m", "eligible_6m"),
-                _cell_pct(row, "sustained_12m_pct", "sustained_12m", "eligible_12m"),
+                *[_cell_pct(row, f"sustained_{m}m_pct", f"sustained_{m}m", f"eligible_{m}m")
+                  for m in horizons],
                 _cell_pct(row, "returned_pct", "returned", "placed"),
+                _cell_pct(row, "rights_opened_pct", "rights_opened", "rights_ended"),
                 _cell_number(row["zrm_change"], 2, signed=True, count=row["zrm_n"]),
-                _cell_number(row["ladder_change"], 2, signed=True, count=row["ladder_n"]),
             ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     note = ""
@@ -177,14 +193,16 @@ def summary_table(summary: pd.DataFrame, by: list[str], min_n: int | None,
             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>" + note)
 
 
-def _tile(label: str, value: str, note: str = "") -> str:
-    return (f"<div class='tt-tile'><div class='tt-tile-label'>{esc(label)}</div>"
+def _tile(label: str, value: str, note: str = "", css: str = "") -> str:
+    return (f"<div class='tt-tile {css}'><div class='tt-tile-label'>{esc(label)}</div>"
             f"<div class='tt-tile-value'>{value}</div>"
             f"<div class='tt-tile-note'>{esc(note)}</div></div>")
 
 
-def tiles_html(total: pd.Series, min_n: int | None) -> str:
-    """Return the headline figures of the whole selection as large tiles."""
+def tiles_html(total: pd.Series, min_n: int | None, status: pd.DataFrame | None = None) -> str:
+    """Return the headline figures of the whole selection as large tiles: work and each step
+    apart (from ``status``, :func:`~trajecttools.reads.outcomes.work_status` of the total),
+    time to work, sustainable work per horizon, revolving door and rights opened."""
     small = f"n &lt; {min_n}"
 
     def pct(p: str, c: str, d: str) -> tuple[str, str]:
@@ -196,17 +214,30 @@ def tiles_html(total: pd.Series, min_n: int | None) -> str:
     tiles = [_tile("Aangemeld in de periode",
                    small if pd.isna(registered) else fmt_number(registered),
                    "" if pd.isna(total.get("found_job")) else
-                   f"{fmt_number(total['found_job'])} vonden een eerste baan")]
-    median = total.get("median_days")
-    tiles.append(_tile("Mediaan tot eerste baan",
-                       "—" if pd.isna(median) else f"{fmt_number(median)} dagen",
-                       "Kaplan-Meier, met wie nog zoekt"))
-    for months in outcomes.HORIZONS:
+                   f"{fmt_number(total['found_job'])} kwamen aan het werk")]
+    if status is not None:
+        for _, row in status.iterrows():
+            if row["status"] == outcomes.NEITHER:
+                continue
+            value = small if pd.isna(row["now_pct"]) else fmt_pct(row["now_pct"])
+            note = "" if pd.isna(row["now_pct"]) else \
+                f"{fmt_number(row['now'])} van {fmt_number(row['n'])}"
+            tiles.append(_tile(f"Nu {row['status']}", value, note, "tt-tile-status"))
+    work = total.get("work_12m_pct")
+    tiles.append(_tile("Binnen 12 mnd aan het werk",
+                       "—" if work is None or pd.isna(work) else fmt_pct(work),
+                       "Aalen-Johansen: uitval telt mee"))
+    horizons = [int(str(c)[len("eligible_"):-1]) for c in total.index
+                if str(c).startswith("eligible_") and str(c).endswith("m")]
+    for months in horizons:
         value, note = pct(f"sustained_{months}m_pct", f"sustained_{months}m",
                           f"eligible_{months}m")
-        tiles.append(_tile(f"Duurzaam na {months} maanden", value, note))
+        tiles.append(_tile(f"Duurzaam na {months} mnd", value,
+                           f"{note} (termijn bereikt)" if note else ""))
     value, note = pct("returned_pct", "returned", "placed")
-    tiles.append(_tile("Draaideur binnen 12 maanden", value, note))
+    tiles.append(_tile("Draaideur binnen 12 mnd", value, note))
+    value, note = pct("rights_opened_pct", "rights_opened", "rights_ended")
+    tiles.append(_tile("Rechten geopend na art. 60", value, note or "apart van de draaideur"))
     return "<div class='tt-tiles'>" + "".join(tiles) + "</div>"
 
 
@@ -345,6 +376,10 @@ class MonitoringDashboard(MeetingScreen):
             "flow": outcomes.flow(reg, by, **kw),
             "time_to_first_job": outcomes.time_to_first_job(reg, by, **kw),
             "km_curve": outcomes.km_curve(reg, by, grid=self._km_grid(), **kw),
+            "cumulative_incidence": outcomes.cumulative_incidence(reg, by, grid=self._km_grid(),
+                                                                  **kw),
+            "work_status": outcomes.work_status(reg, by, **kw),
+            "status_total": outcomes.work_status(reg, None, **kw),
             "first_job_quality": outcomes.first_job_quality(reg, by, **kw),
             "retention_curve": outcomes.retention_curve(reg, by, **kw),
             "revolving_door": outcomes.revolving_door(reg, by, **kw),
@@ -355,13 +390,16 @@ class MonitoringDashboard(MeetingScreen):
         return {name: outcomes.suppress(df, self.min_n) for name, df in raw.items()}
 
     def chart_specs(self) -> dict[str, Any]:
-        """Return the five Altair charts of the current frames."""
+        """Return the six Altair charts of the current frames."""
         f, by, names = self.frames, self.by, self.register.method_names
         return {
             "flow": charts.flow_chart(f["flow"], by, method_names=names, as_of=self.as_of),
-            "km": charts.km_chart(f["km_curve"], by, method_names=names,
-                                  min_at_risk=self.min_n or 0),
-            "retention": charts.retention_chart(f["retention_curve"], by, method_names=names),
+            "status": charts.status_chart(f["work_status"], by, method_names=names),
+            "incidence": charts.incidence_chart(f["cumulative_incidence"], by,
+                                                method_names=names,
+                                                min_at_risk=self.min_n or 0),
+            "retention": charts.retention_chart(f["retention_curve"], by, method_names=names,
+                                                horizons=self.register.horizons),
             "quality": charts.quality_chart(f["first_job_quality"], by, method_names=names),
             "progress": charts.progress_chart(f["zrm_domain_change"], f["zrm_change"],
                                               f["ladder_change"], by, method_names=names),
@@ -390,7 +428,7 @@ class MonitoringDashboard(MeetingScreen):
             for key, chart in specs.items():
                 self.panels[key].draw(chart)
             total = self.frames["total"].iloc[0]
-            self.tiles.value = tiles_html(total, self.min_n)
+            self.tiles.value = tiles_html(total, self.min_n, self.frames["status_total"])
             self.table.value = summary_table(self.frames["summary"], self.by, self.min_n,
                                              self.register.method_names)
         split = GROUPS.get(self.by[0], "") if self.by else "geen uitsplitsing"
@@ -406,7 +444,7 @@ class MonitoringDashboard(MeetingScreen):
         """Return the Excel workbook of the current selection."""
         if not self.frames:
             raise TrajecttoolsError("Er zijn nog geen cijfers berekend.")
-        frames = {k: v for k, v in self.frames.items() if k != "total"}
+        frames = {k: v for k, v in self.frames.items() if k not in ("total", "status_total")}
         return write_excel(frames, by=self.by, as_of=self.as_of, period=self.period,
                            min_n=self.min_n, method_names=self.register.method_names)
 

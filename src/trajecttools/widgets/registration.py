@@ -25,7 +25,7 @@ from trajecttools.widgets.panels import savebar
 from trajecttools.widgets.toolkit import button, guarded, html_block, is_shown, show
 
 CLIENT_KEYS = ("given_name", "family_name", "birth_date", "target_group", "education_level",
-               "education_field", "postcode", "municipality", "region")
+               "education_field", "left_school_on", "postcode", "municipality", "region")
 PLAN_KEYS = ("goals", "rules", "signed_case_manager_on", "signed_coach_on", "signed_client_on")
 #: Record field names the store reports that belong to another field of the registration form.
 REGISTRATION_ALIASES = {"assigned_at": "coach_assigned_at", "phase_since": "registered_at"}
@@ -66,6 +66,9 @@ class RegistrationPart(CasePart):
             record_field("clients", "education_level", "choice",
                          options=choice_options(vocab.EDUCATION_LEVELS)),
             record_field("clients", "education_field"),
+            record_field("clients", "left_school_on", "date",
+                         hint="Bij jongeren: de dag van schoolverlaten (tijd van school tot "
+                              "werk). Leeg als onbekend."),
             record_field("clients", "postcode", placeholder="1234 AB"),
             record_field("clients", "municipality"),
             record_field("clients", "region"),

@@ -104,6 +104,15 @@ def people(b: Register) -> None:
     hours = np.where(parttime, np.minimum(hours, 24), hours)
     hours_unknown = rng.random(n) < 0.08
 
+    # young people: the day they left school (mostly known), from a generator of its own so
+    # the rest of the register stays what the same size and seed gave before
+    school = np.random.default_rng([15, n, int(b.reg_day.sum() % 2**32)])
+    young = b.tg_code == "young_people"
+    gap = (30 + school.random(n) * 700).astype(np.int64)
+    left = np.maximum(b.reg_day - gap, birth + int(16 * 365.25))
+    left = np.where(left >= b.reg_day, b.reg_day - 14, left)
+    unknown = ~young | (school.random(n) < 0.15)
+
     ids = np.arange(1, n + 1)
     b.frame("clients", {
         "id": ids,
@@ -124,6 +133,7 @@ def people(b: Register) -> None:
         "created_at": minutes_to_datetime(b.reg_minutes - b.u(1, 30, n)),
         "preferred_hours": ints(hours, hours_unknown),
         "birth_year": pd.array([None] * n, dtype="Int64"),  # only for anonymised clients
+        "left_school_on": to_datetime(np.where(unknown, LATER, left)),
     })
 
 

@@ -70,9 +70,12 @@ KIND_SPECS: Mapping[str, KindSpec] = {
             "education_field",
             "wishes",
             "preferred_sectors",
+            "left_school_on",
         ),
         {},
         {
+            "left_school_on": ("Van school gegaan op", "Schoolverlaatdatum", "Van school op",
+                               "Einde opleiding"),
             "external_id": ("Klantnummer", "Clientnummer", "Cliëntnummer", "Nummer", "Id"),
             "given_name": ("Roepnaam",),
             "family_name": ("Naam", "Familienaam"),

@@ -242,10 +242,124 @@ def km_chart(curve: pd.DataFrame, by: Split = None, *,
     return configure(chart)
 
 
+def incidence_chart(curve: pd.DataFrame, by: Split = None, *,
+                    method_names: Mapping[str, str] | None = None, min_at_risk: int = 0,
+                    since: str = "aanmelding") -> Any:
+    """Return the Aalen-Johansen curve: % at work by months since registration, with stopping
+    without work as the competing event.
+
+    Without a split: the share at work with its 95% band, the share stopped without work, and
+    (dashed) Kaplan-Meier with stopping censored, the higher curve it replaces. Split: one
+    line a group. Give the curve on a grid (``cumulative_incidence(..., grid=...)``); points
+    with fewer than ``min_at_risk`` people still in view are left out.
+    """
+    by = _split(by)
+    data = top_groups(curve, by, "n").dropna(subset=["work_pct"])
+    if min_at_risk:
+        data = data[data["at_risk"].to_numpy(dtype="float64", na_value=0) >= min_at_risk]
+    if data.empty:
+        return empty_chart("Te weinig trajecten om de tijd tot werk te tonen.")
+    data = _with_group(data, by, method_names)
+    data = data.assign(maanden=data["days"] / 30.4375, dagen=data["days"].map(fmt_number),
+                       in_beeld=data["at_risk"].map(fmt_number))
+    x = alt.X("maanden:Q", title=f"Maanden sinds {since}",
+              axis=alt.Axis(values=list(range(0, 61, 3)), format="d"))
+    y = alt.Y("pct:Q", title="% van de trajecten", scale=alt.Scale(domain=[0, 100]),
+              axis=alt.Axis(values=[0, 25, 50, 75, 100]))
+    tooltip = [alt.Tooltip("reeks:N", title="Reeks"), alt.Tooltip("dagen:N", title="Dagen"),
+               alt.Tooltip("tekst:N", title="Aandeel"),
+               alt.Tooltip("in_beeld:N", title="Nog in beeld")]
+    if by:
+        order = _order(data)
+        long = data.assign(reeks=data["groep"], pct=data["work_pct"])
+        colors = list(PALETTE[: len(order)])
+        dash: Any = alt.value([1, 0])
+    else:
+        series = {"work_pct": "Aan het werk (Aalen-Johansen)",
+                  "stopped_pct": "Gestopt zonder werk",
+                  "km_work_pct": "Kaplan-Meier (uitval als gecensureerd)"}
+        long = pd.concat([data.assign(reeks=label, pct=data[col])
+                          for col, label in series.items()], ignore_index=True)
+        order = list(series.values())
+        colors = [PALETTE[0], PALETTE[1], "#555555"]
+        dash = alt.StrokeDash("reeks:N", sort=order, legend=None,
+                              scale=alt.Scale(domain=order, range=[[1, 0], [1, 0], [8, 6]]))
+    long = long.assign(tekst=long["pct"].map(fmt_pct))
+    long = _check(long[["reeks", "maanden", "pct", "tekst", "dagen", "in_beeld"]])
+    color = alt.Color("reeks:N", title=None, sort=order,
+                      scale=alt.Scale(domain=order, range=colors),
+                      legend=alt.Legend(columns=1 if not by else 2))
+    line = alt.Chart(long).mark_line(interpolate="step-after", strokeWidth=4).encode(
+        x=x, y=y, color=color, strokeDash=dash, tooltip=tooltip)
+    layers: list[Any] = [line]
+    if not by:
+        band = data.dropna(subset=["work_low_pct", "work_high_pct"])
+        layers.insert(0, alt.Chart(band[["maanden", "work_low_pct", "work_high_pct"]]).mark_area(
+            interpolate="step-after", opacity=0.18, color=PALETTE[0]).encode(
+            x=x, y="work_low_pct:Q", y2="work_high_pct:Q"))
+    return configure(alt.layer(*layers).properties(width=WIDTH, height=340))
+
+
+#: The colour of "at work", of each step and of neither in :func:`status_chart`.
+STATUS_COLORS: Final = (PALETTE[2], PALETTE[0], PALETTE[3], PALETTE[4], "#9a9a9a")
+
+
+def status_chart(status: pd.DataFrame, by: Split = None, *,
+                 method_names: Mapping[str, str] | None = None) -> Any:
+    """Return where people are on the peildatum — at work, in a step ("in een opstap", "in
+    art. 60"), or neither — as bars labelled with the percentage and "x van y" (without a
+    split), or as one stacked bar a group."""
+    keys = _split(by)
+    data = top_groups(status, keys, "n").dropna(subset=["now_pct"])
+    if data.empty:
+        return empty_chart("Te weinig trajecten om werk en opstappen te tonen.")
+    data = _with_group(data, keys, method_names)
+    order = [str(s) for s in status["status"].cat.categories] if isinstance(
+        status["status"].dtype, pd.CategoricalDtype) else list(dict.fromkeys(data["status"]))
+    colors = [*STATUS_COLORS[: len(order) - 1], STATUS_COLORS[-1]]
+    data = data.assign(status=data["status"].astype(str),
+                       rang=data["status"].astype(str).map({s: i for i, s in enumerate(order)}),
+                       tekst=[f"{fmt_pct(p, 0)} ({fmt_number(c)} van {fmt_number(n)})"
+                              for p, c, n in zip(data["now_pct"], data["now"], data["n"],
+                                                 strict=True)])
+    tooltip = [alt.Tooltip("groep:N", title="Groep"), alt.Tooltip("status:N", title="Nu"),
+               alt.Tooltip("tekst:N", title="Aandeel")]
+    if not keys:
+        chart = _hbars(_check(data), y="status", order=order, x="now_pct", text="tekst",
+                       colors=colors, domain=[0, 165], axis_values=[0, 25, 50, 75, 100],
+                       x_title="% van de trajecten, op de peildatum", tooltip=tooltip,
+                       row_height=58)
+        return configure(chart)
+    groups = _order(data)
+    data = data.sort_values(["groep", "rang"], kind="stable")
+    end = data.groupby("groep", sort=False)["now_pct"].cumsum()
+    data = data.assign(midden=end - data["now_pct"] / 2,
+                       kort=[fmt_pct(p, 0) if p >= 10 else "" for p in data["now_pct"]])
+    y = alt.Y("groep:N", title=None, sort=groups,
+              axis=alt.Axis(labelFontWeight="bold", labelLimit=420))
+    base = alt.Chart(_check(data))
+    bars = base.mark_bar(height={"band": 0.78}).encode(
+        y=y,
+        x=alt.X("now_pct:Q", title="% van de trajecten, op de peildatum", stack="zero",
+                scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(values=[0, 25, 50, 75, 100])),
+        color=alt.Color("status:N", title=None, sort=order,
+                        scale=alt.Scale(domain=order, range=colors)),
+        order=alt.Order("rang:Q"),
+        tooltip=tooltip,
+    )
+    labels = base.mark_text(fontSize=18, fontWeight="bold", color="#ffffff").encode(
+        y=y, x=alt.X("midden:Q"), text="kort:N")
+    chart = alt.layer(bars, labels).properties(width=WIDTH - 330,
+                                               height=max(80, 48 * len(groups)))
+    return configure(chart)
+
+
 def retention_chart(curve: pd.DataFrame, by: Split = None, *,
-                    method_names: Mapping[str, str] | None = None) -> Any:
+                    method_names: Mapping[str, str] | None = None,
+                    horizons: Sequence[int] = (6, 12, 18)) -> Any:
     """Return the retention curve: % still at work and benefit-independent by months after
-    the first job (without a split also the two parts separately)."""
+    the start of work (without a split also the two parts separately), with the horizons
+    marked."""
     by = _split(by)
     data = top_groups(curve, by, "eligible")
     if data.empty:
@@ -273,16 +387,25 @@ def retention_chart(curve: pd.DataFrame, by: Split = None, *,
                for p, t, e in zip(long["pct"], long["teller"], long["eligible"], strict=True)],
     )
     long = _check(long[["reeks", "months", "pct", "tekst"]].dropna(subset=["pct"]))
-    x = alt.X("months:Q", title="Maanden na de start van de eerste baan",
+    main = order[0] if not by else None
+    x = alt.X("months:Q", title="Maanden na de start van het werk",
               axis=alt.Axis(values=list(range(0, 25, 3)), format="d"))
     y = alt.Y("pct:Q", title="% van wie zo lang geleden begon", scale=alt.Scale(domain=[0, 100]),
               axis=alt.Axis(values=[0, 25, 50, 75, 100]))
-    line = alt.Chart(long).mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=70)).encode(
-        x=x, y=y, color=color,
-        tooltip=[alt.Tooltip("reeks:N", title="Reeks"),
-                 alt.Tooltip("months:Q", title="Maanden"),
-                 alt.Tooltip("tekst:N", title="Aandeel")])
-    marks = alt.Chart(pd.DataFrame({"m": [6, 12], "t": ["6 mnd", "12 mnd"]}))
+    tips = [alt.Tooltip("reeks:N", title="Reeks"), alt.Tooltip("months:Q", title="Maanden"),
+            alt.Tooltip("tekst:N", title="Aandeel")]
+    if main is None:
+        line = alt.Chart(long).mark_line(strokeWidth=4, point=alt.OverlayMarkDef(size=70)).encode(
+            x=x, y=y, color=color, tooltip=tips)
+    else:  # the parts thin and dashed below, "werk én geen uitkering" thick on top
+        rest = long[long["reeks"] != main]
+        parts = alt.Chart(rest).mark_line(strokeWidth=3, strokeDash=[10, 5]).encode(
+            x=x, y=y, color=color, tooltip=tips)
+        top = alt.Chart(long[long["reeks"] == main]).mark_line(
+            strokeWidth=5, point=alt.OverlayMarkDef(size=80)).encode(
+            x=x, y=y, color=color, tooltip=tips)
+        line = alt.layer(parts, top)
+    marks = alt.Chart(pd.DataFrame({"m": list(horizons), "t": [f"{m} mnd" for m in horizons]}))
     rules = marks.mark_rule(strokeDash=[6, 6], color=INK, strokeWidth=2).encode(x="m:Q")
     labels = marks.mark_text(align="left", dx=6, dy=10, fontSize=18, color=INK).encode(
         x="m:Q", y=alt.value(0), text="t:N")
@@ -292,7 +415,7 @@ def retention_chart(curve: pd.DataFrame, by: Split = None, *,
 def _hbars(data: pd.DataFrame, *, y: str, order: Sequence[str], x: str, text: str,
            colors: Sequence[str] | str, domain: Sequence[float], title: str = "",
            axis_values: Sequence[float] | None = None, x_title: str = "",
-           tooltip: Sequence[alt.Tooltip] = ()) -> Any:
+           tooltip: Sequence[alt.Tooltip] = (), row_height: int = 40) -> Any:
     """Return horizontal bars with a bold label after each bar (one bar a row of ``y``)."""
     color_enc: Any = (alt.value(colors) if isinstance(colors, str) else
                       alt.Color(f"{y}:N", sort=list(order), legend=None,
@@ -311,7 +434,7 @@ def _hbars(data: pd.DataFrame, *, y: str, order: Sequence[str], x: str, text: st
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=INK, strokeWidth=2).encode(
         x="x:Q")
     chart = alt.layer(bars, zero, labels).properties(width=WIDTH - 260,
-                                                     height=max(60, 40 * len(order)))
+                                                     height=max(60, row_height * len(order)))
     return chart.properties(title=title) if title else chart
 
 

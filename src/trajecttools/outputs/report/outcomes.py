@@ -32,13 +32,14 @@ COLUMN_LABELS: Final[Mapping[str, str]] = {
     "outflow": "Uitstroom",
     "outflow_work": "Uitstroom naar werk",
     "open_at_end": "Lopend aan einde maand",
-    "events": "Eerste baan gevonden",
+    "events": "Aan het werk gekomen",
     "censored": "Gecensureerd (nog geen baan)",
     "median_days": "Mediaan dagen tot eerste baan (Kaplan-Meier)",
     "median_low": "Mediaan: ondergrens 95%-BI",
     "median_high": "Mediaan: bovengrens 95%-BI",
     "job_6m_pct": "% met baan binnen 6 maanden (KM)",
     "job_12m_pct": "% met baan binnen 12 maanden (KM)",
+    "work_12m_pct": "% aan het werk binnen 12 maanden (Aalen-Johansen)",
     "naive_mean_days": "Naïef gemiddelde dagen (alleen wie werk vond)",
     "days": "Dagen sinds aanmelding",
     "at_risk": "Nog in beeld zonder baan",
@@ -81,13 +82,31 @@ COLUMN_LABELS: Final[Mapping[str, str]] = {
     "domain": "Domeincode",
     "domain_label": "Domein",
     "registered": "Aangemeld in periode",
-    "found_job": "Eerste baan gevonden",
+    "found_job": "Aan het werk gekomen",
     "eligible_6m": "Noemer 6 maanden",
     "sustained_6m": "Werk én geen uitkering na 6 mnd",
     "sustained_6m_pct": "% duurzaam na 6 mnd",
     "eligible_12m": "Noemer 12 maanden",
     "sustained_12m": "Werk én geen uitkering na 12 mnd",
     "sustained_12m_pct": "% duurzaam na 12 mnd",
+    "eligible_18m": "Noemer 18 maanden",
+    "sustained_18m": "Werk én geen uitkering na 18 mnd",
+    "sustained_18m_pct": "% duurzaam na 18 mnd",
+    "rights_ended": "Art. 60 beëindigd (12 maanden verstreken)",
+    "rights_opened": "Rechten geopend (uitkering na art. 60)",
+    "rights_opened_pct": "% rechten geopend",
+    "status": "Waar staat men",
+    "now": "Nu (op de peildatum)",
+    "now_pct": "% nu",
+    "reached": "Verst bereikt",
+    "reached_pct": "% verst bereikt",
+    "work": "Aan het werk gekomen",
+    "stopped": "Gestopt zonder werk",
+    "work_pct": "% aan het werk (Aalen-Johansen)",
+    "work_low_pct": "% aan het werk: ondergrens 95%-BI",
+    "work_high_pct": "% aan het werk: bovengrens 95%-BI",
+    "stopped_pct": "% gestopt zonder werk",
+    "km_work_pct": "% aan het werk (Kaplan-Meier, uitval gecensureerd)",
     "zrm_n": "ZRM: trajecten met 2+ metingen",
     "zrm_change": "ZRM: gemiddelde verandering",
     "ladder_n": "Ladder: trajecten met 2+ metingen",
@@ -101,6 +120,8 @@ SHEETS: Final[Mapping[str, str]] = {
     "flow": "Instroom en uitstroom",
     "time_to_first_job": "Tijd tot eerste baan",
     "km_curve": "Kaplan-Meier-curve",
+    "cumulative_incidence": "Aalen-Johansen (uitval)",
+    "work_status": "Werk en opstappen",
     "first_job_quality": "Kwaliteit eerste baan",
     "retention_curve": "Duurzaam werk",
     "revolving_door": "Draaideur",
@@ -116,17 +137,27 @@ DEFINITIONS: Final[Mapping[str, str]] = {
         "of de peildatum (gecensureerd). Een gemiddelde over alleen wie werk vond is te "
         "optimistisch en staat er alleen ter vergelijking."
     ),
-    "Eerste baan": (
-        "De eerste plaatsing die geen opstapbaan is (proefplaatsing, inleenvergoeding, "
-        "loonkostensubsidie, arbeidsovereenkomst, art. 60§7)."
+    "Aan het werk": (
+        "Wat de methode als werk telt (methodebestand, [outcomes]): standaard een "
+        "arbeidsovereenkomst zonder loonkostensubsidie (“Traject Work-2-Gether”). "
+        "Opstapbaan, proefplaatsing, inleenvergoeding, loonkostensubsidie en art. 60§7 zijn "
+        "opstappen en staan apart (“in een opstap”, “in art. 60”)."
+    ),
+    "Uitval als concurrerende uitkomst": (
+        "Aalen-Johansen: wie zonder werk stopt (uitval, ander traject, verhuisd) kan in het "
+        "traject geen werk meer vinden en telt als concurrerende uitkomst, niet als "
+        "gecensureerd. Dat geeft het eerlijke aandeel aan het werk; Kaplan-Meier met uitval "
+        "gecensureerd ligt hoger en staat er ter vergelijking."
     ),
     "Duurzaam werk": (
-        "Op het moment 6 of 12 maanden na de start van de eerste baan aan het werk én zonder "
-        "uitkering. Alleen wie die termijn op de peildatum al heeft bereikt, telt in de noemer."
+        "Op het moment 6, 12 en 18 maanden na de start van het werk aan het werk én zonder "
+        "uitkering (de termijnen van het CBS-cohortonderzoek naar uitstroom uit de bijstand "
+        "naar werk). Alleen wie die termijn op de peildatum al heeft bereikt, telt in de noemer."
     ),
     "Draaideur": (
-        "Geplaatst, daarna binnen 12 maanden een nieuwe uitkering. De noemer zijn plaatsingen "
-        "waarvan de 12 maanden op de peildatum voorbij zijn."
+        "Aan het werk, daarna binnen 12 maanden een nieuwe uitkering. De noemer is werk "
+        "waarvan de 12 maanden op de peildatum voorbij zijn. Een uitkering na een art. "
+        "60-contract is geen draaideur: die staat apart als “rechten geopend”."
     ),
     "ZRM en participatieladder": (
         "Verschil tussen de eerste en de laatste meting van een traject (minstens twee metingen "

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from trajecttools.core import vocab
+from trajecttools.core.method import builtin_methods
+from trajecttools.core.outcome_rules import Outcomes, rules_by_method
 from trajecttools.register.sql import read_sql
 
 if TYPE_CHECKING:
@@ -36,8 +38,9 @@ GROUPS: Final = MappingProxyType(
         "team": "Team",
     }
 )
-#: Placement kinds that count as a job (everything but the opstapbaan, a work-experience place).
-JOB_KINDS: Final = frozenset(k for k in vocab.PLACEMENT_TYPES if k != "stepping_stone")
+#: Placement kinds that count as work unless a method's ``[outcomes]`` says otherwise: a regular
+#: contract without wage subsidy ("Traject Work-2-Gether"); every other kind is a step.
+JOB_KINDS: Final = frozenset(Outcomes().work)
 #: Flags describing the quality of a first job ("Duurzaam werk niet voor iedereen
 #: vanzelfsprekend", see docs/sources.md).
 QUALITY_FLAGS: Final = ("temporary", "below_level", "outside_field")
@@ -51,6 +54,8 @@ By = str | Sequence[str] | None
 _T = TypeVar("_T")
 _DAYFIRST = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
 _TRAJECTORY_COLUMNS = ("trajectory_id", "client_id", "registered_at", "closed_on", "outcome")
+#: The event of a trajectory in the time to work: censored, work, stopped without work.
+CENSORED, WORK, STOPPED = 0, 1, 2
 
 
 # -- input -------------------------------------------------------------------------------------
@@ -91,6 +96,8 @@ class Register:
     as_of: pd.Timestamp
     #: Dutch names of the methods (code -> name), for labels.
     method_names: Mapping[str, str] = field(default_factory=dict)
+    #: Each method's ``[outcomes]`` rules (code -> rules); other methods get the defaults.
+    rules: Mapping[str, Outcomes] = field(default_factory=dict)
     _cache: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -105,6 +112,29 @@ class Register:
     def clear_cache(self) -> None:
         """Forget what was computed and cached (after changing a frame in place)."""
         self._cache.clear()
+
+    def rules_of(self, method: str | None) -> Outcomes:
+        """Return the ``[outcomes]`` rules of a method (the defaults when it has none)."""
+        return self.rules.get(method or "", _DEFAULT_RULES)
+
+    @property
+    def horizons(self) -> tuple[int, ...]:
+        """The retention horizons (months) of the methods in the register, together."""
+        methods: Any = self.trajectories["method"].dropna().unique() if "method" in \
+            self.trajectories.columns else []
+        months = {m for code in methods for m in self.rules_of(str(code)).retention_months}
+        return tuple(sorted(months)) or _DEFAULT_RULES.retention_months
+
+    @property
+    def step_labels(self) -> tuple[str, ...]:
+        """The Dutch words of the steps of the methods in the register, in file order."""
+        methods: Any = self.trajectories["method"].dropna().unique() if "method" in \
+            self.trajectories.columns else []
+        labels = [lab for code in methods for lab in self.rules_of(str(code)).step_labels]
+        return tuple(dict.fromkeys(labels or _DEFAULT_RULES.step_labels))
+
+
+_DEFAULT_RULES = Outcomes()
 
 
 def _empty(columns: Mapping[str, str]) -> pd.DataFrame:
@@ -140,14 +170,22 @@ def from_frames(
     *,
     as_of: DateLike | None = None,
     method_names: Mapping[str, str] | None = None,
+    rules: Mapping[str, Outcomes] | None = None,
 ) -> Register:
     """Return a :class:`Register` built from frames shaped like ``store.cases()`` and
-    ``store.frame(...)`` (extra columns are ignored, missing tables are empty)."""
+    ``store.frame(...)`` (extra columns are ignored, missing tables are empty).
+
+    ``rules`` gives each method's ``[outcomes]`` rules (default: the shipped methods'); a
+    ``left_school_on`` column in ``cases`` (the client's school-leaving date) is kept.
+    """
     missing = [c for c in _TRAJECTORY_COLUMNS if c not in cases.columns]
     if missing:
         raise ValueError(f"Kolommen ontbreken in de trajecten: {', '.join(missing)}")
     groups = [g for g in GROUPS if g in cases.columns and g != "cohort"]
-    traj = cases[[*_TRAJECTORY_COLUMNS, *groups]].copy()
+    extra = [c for c in ("left_school_on",) if c in cases.columns]
+    traj = cases[[*_TRAJECTORY_COLUMNS, *groups, *extra]].copy()
+    traj["left_school_on"] = (_dates(traj["left_school_on"]).dt.normalize() if extra
+                              else pd.Series(pd.NaT, index=traj.index, dtype="datetime64[ns]"))
     traj["registered_at"] = _dates(traj["registered_at"])
     traj["closed_on"] = _dates(traj["closed_on"]).dt.normalize()
     traj["outcome"] = traj["outcome"].astype("object")
@@ -177,6 +215,9 @@ def from_frames(
         place[col] = place[col].astype("boolean")
     client_of = pd.Series(traj["client_id"].to_numpy(), index=traj["trajectory_id"].to_numpy())
     place["client_id"] = place["trajectory_id"].map(client_of).astype("Int64")
+    if rules is None:
+        rules = rules_by_method(builtin_methods())
+    _roles(place, traj, rules)
 
     ben = _empty(_BENEFIT_COLUMNS) if benefit_periods is None else benefit_periods.copy()
     if "end_on" not in ben.columns:
@@ -207,7 +248,33 @@ def from_frames(
     lad["rung"] = lad["rung"].astype("float64")
 
     day = as_day(as_of) if as_of is not None else pd.Timestamp.today().normalize()
-    return Register(traj, place, ben, zrm, lad, day, dict(method_names or {}))
+    return Register(traj, place, ben, zrm, lad, day, dict(method_names or {}), dict(rules))
+
+
+def _roles(place: pd.DataFrame, traj: pd.DataFrame, rules: Mapping[str, Outcomes]) -> None:
+    """Add to the placements what their kind is under their trajectory's method: ``work``
+    (counts as work), ``step`` (the Dutch words of a step, else None) and ``rights`` (a benefit
+    after it opens rights)."""
+    if "method" in traj.columns:
+        method_of = pd.Series(traj["method"].astype("object").to_numpy(),
+                              index=traj["trajectory_id"].to_numpy())
+        method = place["trajectory_id"].map(method_of).astype("object")
+    else:
+        method = pd.Series(None, index=place.index, dtype="object")
+    kind = place["kind"].astype("object")
+    work = np.zeros(len(place), dtype=bool)
+    step = np.full(len(place), None, dtype=object)
+    rights = np.zeros(len(place), dtype=bool)
+    for code in pd.unique(method.fillna("")):
+        mine = (method.fillna("") == code).to_numpy()
+        r = rules.get(str(code), _DEFAULT_RULES)
+        work |= mine & kind.isin(r.work).to_numpy()
+        labels = kind.map(r.steps).to_numpy(dtype=object)
+        step = np.where(mine & pd.notna(labels), labels, step)
+        rights |= mine & kind.isin(r.rights_after).to_numpy()
+    place["work"] = work
+    place["step"] = step
+    place["rights"] = rights
 
 
 def load(store: Store, as_of: DateLike | None = None) -> Register:
@@ -215,7 +282,8 @@ def load(store: Store, as_of: DateLike | None = None) -> Register:
     trajectories = read_sql(
         store,
         "SELECT t.id AS trajectory_id, t.client_id, t.registered_at, t.closed_on, t.outcome,"
-        " t.method, c.target_group, c.region, co.name AS coach, tm.name AS team"
+        " t.method, c.target_group, c.region, co.name AS coach, tm.name AS team,"
+        " c.left_school_on"
         " FROM trajectories t JOIN clients c ON c.id = t.client_id"
         " LEFT JOIN coaches co ON co.id = t.coach_id"
         " LEFT JOIN teams tm ON tm.id = co.team_id ORDER BY t.id",
@@ -250,6 +318,7 @@ def load(store: Store, as_of: DateLike | None = None) -> Register:
         ladder,
         as_of=as_of if as_of is not None else store.today,
         method_names=names,
+        rules=rules_by_method(methods),
     )
 
 
@@ -301,10 +370,14 @@ def facts(data: Register | Store, as_of: DateLike | None = None) -> pd.DataFrame
     """Return one row a trajectory registered on or before ``as_of`` with its outcome facts.
 
     Columns: ``trajectory_id``, ``client_id``, the group columns, ``registered_on``,
-    ``closed_on`` and ``outcome`` (only when closed by ``as_of``), the first job
-    (``first_job_on``, ``first_job_kind`` and the quality flags), ``placed`` (found a first
-    job), and ``days`` — days from registration to the first job, or to the censoring date
-    (closing without a job, or ``as_of`` while still open). Computed once per date.
+    ``closed_on`` and ``outcome`` (only when closed by ``as_of``), the first job — the first
+    placement that counts as work under the trajectory's method (``first_job_on``,
+    ``first_job_kind`` and the quality flags) —, ``placed`` (found work), the first step
+    (``first_step_on``, ``first_step``: its Dutch words such as "in een opstap"),
+    ``left_school_on``, ``days`` — days from registration to the first job, or to the
+    censoring date (closing without work, or ``as_of`` while still open) — and ``event``:
+    :data:`WORK`, :data:`STOPPED` (closed without work: the competing event) or
+    :data:`CENSORED` (still open). Computed once per date.
     """
     reg, day = resolve(data, as_of)
     return reg.cached(("facts", day), lambda: _facts(reg, day))
@@ -334,27 +407,44 @@ def _facts(reg: Register, day: pd.Timestamp) -> pd.DataFrame:
     out.loc[out["closed_on"].isna(), "outcome"] = None
 
     place = reg.placements
-    jobs = place[place["kind"].isin(JOB_KINDS).to_numpy() & (place["start_on"] <= day).to_numpy()]
-    jobs = jobs.sort_values(["trajectory_id", "start_on", "id"], kind="stable")
-    first = jobs.drop_duplicates("trajectory_id", keep="first").set_index("trajectory_id")
-    idx = pd.Index(first.index)
-    pos = idx.get_indexer(out["trajectory_id"])
-    found = pos >= 0
-    start = np.full(len(out), np.datetime64("NaT"), dtype="datetime64[ns]")
-    start[found] = first["start_on"].to_numpy()[pos[found]]
-    late = ~np.isnat(start) & (start > out["closed_on"].to_numpy())  # NaT compares False
-    start[late] = np.datetime64("NaT")
+    first, found = _first(place[place["work"].to_numpy() & (place["start_on"] <= day).to_numpy()],
+                          out)
+    late = found & (first["start_on"].to_numpy() > out["closed_on"].to_numpy())  # NaT: False
     found &= ~late
+    start = np.where(found, first["start_on"].to_numpy(), np.datetime64("NaT"))
     out["first_job_on"] = pd.Series(start, dtype="datetime64[ns]")
-    kind = np.full(len(out), None, dtype=object)
-    kind[found] = first["kind"].to_numpy()[pos[found]]
-    out["first_job_kind"] = kind
+    kinds = np.full(len(out), None, dtype=object)
+    kinds[found] = first["kind"].to_numpy(dtype=object)[found]
+    out["first_job_kind"] = kinds
     for flag in QUALITY_FLAGS:
         values = pd.array([pd.NA] * len(out), dtype="boolean")
-        values[found] = first[flag].to_numpy()[pos[found]]
+        values[found] = first[flag].to_numpy()[found]
         out[flag] = values
+    steps, stepped = _first(place[place["step"].notna().to_numpy()
+                                  & (place["start_on"] <= day).to_numpy()], out)
+    stepped &= ~(steps["start_on"].to_numpy() > out["closed_on"].to_numpy())
+    out["first_step_on"] = pd.Series(np.where(stepped, steps["start_on"].to_numpy(),
+                                              np.datetime64("NaT")), dtype="datetime64[ns]")
+    labels = np.full(len(out), None, dtype=object)
+    labels[stepped] = steps["step"].to_numpy(dtype=object)[stepped]
+    out["first_step"] = labels
+    out["left_school_on"] = traj.loc[keep, "left_school_on"].to_numpy()
     out["placed"] = found
     end = out["closed_on"].fillna(day)
     stop = out["first_job_on"].where(out["placed"], end)
     out["days"] = (stop - out["registered_on"]).dt.days.clip(lower=0).astype("int64")
+    out["event"] = np.where(out["placed"], WORK,
+                            np.where(out["closed_on"].notna(), STOPPED, CENSORED)).astype("int64")
     return out
+
+
+def _first(rows: pd.DataFrame, out: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Return, aligned with ``out``'s trajectories, the earliest of ``rows`` (by start, then
+    id) and which trajectories have one."""
+    rows = rows.sort_values(["trajectory_id", "start_on", "id"], kind="stable")
+    first = rows.drop_duplicates("trajectory_id", keep="first").set_index("trajectory_id")
+    pos = pd.Index(first.index).get_indexer(out["trajectory_id"])
+    found = pos >= 0
+    aligned = first.iloc[np.where(found, pos, 0)] if len(first) else first.reindex(
+        out["trajectory_id"])
+    return aligned.reset_index(drop=True), found

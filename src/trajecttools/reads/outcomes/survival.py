@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from trajecttools.reads.outcomes.competing import aj_table, as_survival, durations
 from trajecttools.reads.outcomes.grouping import finish, group_codes, keyed
 from trajecttools.reads.outcomes.register import (
     MIN_N,
@@ -25,17 +26,21 @@ from trajecttools.reads.outcomes.register import (
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
 
-#: How a trajectory closed without a job enters the time to a first job: ``"censor"`` (the
-#: default: followed until the closing, as if its chance afterwards were that of those who
-#: stay) or ``"no_job"`` (a competing outcome: it stays without a job until ``as_of``, which
-#: gives the cumulative incidence of a first job — the lower, more sober curve).
-CLOSING_RULES: Final = ("censor", "no_job")
+#: How a trajectory closed without work enters the time to work: ``"censor"`` (Kaplan-Meier:
+#: followed until the closing, as if its chance afterwards were that of those who stay) or
+#: ``"competing"`` (Aalen-Johansen: stopping without work is a competing event; the share with
+#: work is its cumulative incidence — the lower, honest curve; see
+#: :mod:`~trajecttools.reads.outcomes.competing`).
+CLOSING_RULES: Final = ("censor", "competing")
 
 
 # -- time to first job (Kaplan-Meier) -----------------------------------------------------------
-def _km_table(f: pd.DataFrame, keys: list[str], alpha: float = 0.05) -> pd.DataFrame:
+def km_table(f: pd.DataFrame, keys: list[str], alpha: float = 0.05) -> pd.DataFrame:
     """Return the Kaplan-Meier table per group: one row per distinct time, with S(t) and its
-    pointwise confidence band (Greenwood variance, log-log transform)."""
+    pointwise confidence band (Greenwood variance, log-log transform).
+
+    ``f`` has the key columns, ``days`` and ``placed`` (the event: found work).
+    """
     tab = (
         f.groupby([*keys, "days"], observed=True, sort=True)["placed"]
         .agg(events="sum", removed="size")
@@ -77,6 +82,14 @@ def _first_time_below(tab: pd.DataFrame, keys: list[str], column: str,
     return hit.groupby(keys, observed=True, sort=False)["days"].min()
 
 
+def _aligned(values: pd.Series, index: pd.Index) -> pd.Series:
+    """Return ``values`` on ``index`` (missing where absent; an empty result is all missing:
+    pandas cannot reindex an empty categorical result onto a large categorical index)."""
+    if values.empty:
+        return pd.Series(np.nan, index=index, dtype="float64")
+    return values.reindex(index)
+
+
 def _survival_at(tab: pd.DataFrame, keys: list[str], days: int) -> pd.Series:
     """S(days) per group; missing when the group's follow-up ends before ``days``."""
     before = tab[tab["days"] <= days].groupby(keys, observed=True, sort=False)["survival"].last()
@@ -85,15 +98,25 @@ def _survival_at(tab: pd.DataFrame, keys: list[str], days: int) -> pd.Series:
     return value.where(reach >= days)
 
 
-def _durations(f: pd.DataFrame, day: pd.Timestamp, closed_without_job: str) -> pd.DataFrame:
-    """Return ``f`` with ``days`` following the closing rule (see :data:`CLOSING_RULES`)."""
+def _prepared(data: Register | Store, by: By, period: Period | None, as_of: DateLike | None,
+              closed_without_job: str, start: str) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Return the facts of the trajectories registered in the period, with their days from
+    ``start``, the split asked for and the key columns."""
     if closed_without_job not in CLOSING_RULES:
         raise ValueError(f"closed_without_job moet een van {', '.join(CLOSING_RULES)} zijn")
-    if closed_without_job == "censor":
-        return f
-    to_day = (day - f["registered_on"]).dt.days.clip(lower=0)
-    gone = (~f["placed"] & f["closed_on"].notna()).to_numpy()
-    return f.assign(days=np.where(gone, to_day, f["days"]).astype("int64"))
+    reg, day = resolve(data, as_of)
+    keys_by = by_keys(by, reg)
+    f = facts(reg, day)
+    f = durations(f[in_period(f["registered_on"], period).to_numpy()], start)
+    f, keys = keyed(f, keys_by)
+    return f, keys_by, keys
+
+
+def _table(f: pd.DataFrame, keys: list[str], alpha: float, closed_without_job: str
+           ) -> pd.DataFrame:
+    if closed_without_job == "competing":
+        return as_survival(aj_table(f, keys, alpha))
+    return km_table(f, keys, alpha)
 
 
 def time_to_first_job(
@@ -105,6 +128,7 @@ def time_to_first_job(
     min_n: int | None = MIN_N,
     alpha: float = 0.05,
     closed_without_job: str = "censor",
+    start: str = "registration",
 ) -> pd.DataFrame:
     """Return the time from registration to the first job per group, by Kaplan-Meier.
 
@@ -116,13 +140,12 @@ def time_to_first_job(
     ``job_12m_pct`` (estimated share with a job 182 and 365 days after registration) and
     ``naive_mean_days``: the mean over those who found work only — biased low, shown to
     explain why the median is the figure to use. ``closed_without_job`` chooses how a
-    trajectory closed without a job counts (:data:`CLOSING_RULES`).
+    trajectory closed without work counts (:data:`CLOSING_RULES`; with ``"competing"`` the
+    shares and the median come from the Aalen-Johansen cumulative incidence). ``start``
+    counts from the registration or from leaving school (``"school"``: only clients whose
+    school-leaving date is known).
     """
-    reg, day = resolve(data, as_of)
-    keys_by = by_keys(by, reg)
-    f = facts(reg, day)
-    f = _durations(f[in_period(f["registered_on"], period).to_numpy()], day, closed_without_job)
-    f, keys = keyed(f, keys_by)
+    f, keys_by, keys = _prepared(data, by, period, as_of, closed_without_job, start)
     codes, groups = group_codes(f, keys)
     out = groups.copy()
     n = np.bincount(codes, minlength=len(groups))
@@ -132,11 +155,11 @@ def time_to_first_job(
     out["events"] = events
     out["censored"] = n - events
     if len(f):
-        tab = _km_table(f, keys, alpha)
+        tab = _table(f, keys, alpha, closed_without_job)
         index = pd.MultiIndex.from_frame(groups) if len(keys) > 1 else pd.Index(groups[keys[0]])
-        med = _first_time_below(tab, keys, "survival", 0.5).reindex(index)
-        low = _first_time_below(tab, keys, "ci_low", 0.5).reindex(index)
-        high = _first_time_below(tab, keys, "ci_high", 0.5).reindex(index)
+        med = _aligned(_first_time_below(tab, keys, "survival", 0.5), index)
+        low = _aligned(_first_time_below(tab, keys, "ci_low", 0.5), index)
+        high = _aligned(_first_time_below(tab, keys, "ci_high", 0.5), index)
         s6 = _survival_at(tab, keys, 182).reindex(index)
         s12 = _survival_at(tab, keys, 365).reindex(index)
         out["median_days"] = med.to_numpy(dtype="float64")
@@ -166,6 +189,7 @@ def km_curve(
     min_n: int | None = MIN_N,
     alpha: float = 0.05,
     closed_without_job: str = "censor",
+    start: str = "registration",
 ) -> pd.DataFrame:
     """Return the Kaplan-Meier curve of "still without a first job" per group.
 
@@ -174,13 +198,9 @@ def km_curve(
     ``ci_high``; ``job_pct`` is ``100 * (1 - survival)``. With ``grid`` (days, e.g. every 7):
     the step function read at those days, up to each group's last observed day — a fixed,
     small number of rows whatever the register's size (for charts). ``n`` is the group size.
-    ``closed_without_job``: see :func:`time_to_first_job`.
+    ``closed_without_job`` and ``start``: see :func:`time_to_first_job`.
     """
-    reg, day = resolve(data, as_of)
-    keys_by = by_keys(by, reg)
-    f = facts(reg, day)
-    f = _durations(f[in_period(f["registered_on"], period).to_numpy()], day, closed_without_job)
-    f, keys = keyed(f, keys_by)
+    f, keys_by, keys = _prepared(data, by, period, as_of, closed_without_job, start)
     codes, groups = group_codes(f, keys)
     cols = ["days", "at_risk", "events", "censored", "survival", "ci_low", "ci_high"]
     if not len(f):
@@ -188,14 +208,14 @@ def km_curve(
         out["n"] = pd.Series(dtype="int64")
         out["job_pct"] = pd.Series(dtype="float64")
         return finish(out, keys_by, {"n": [*cols[1:], "job_pct"]}, min_n)
-    tab = _km_table(f, keys, alpha)
+    tab = _table(f, keys, alpha, closed_without_job)
     n = pd.Series(np.bincount(codes, minlength=len(groups)))
-    start = groups.assign(days=0, at_risk=n.to_numpy(), events=0, censored=0,
-                          survival=1.0, ci_low=1.0, ci_high=1.0)
+    zero = groups.assign(days=0, at_risk=n.to_numpy(), events=0, censored=0,
+                         survival=1.0, ci_low=1.0, ci_high=1.0)
     has_zero = tab.loc[tab["days"] == 0, keys].drop_duplicates()
-    start = start.merge(has_zero, on=keys, how="left", indicator=True)
-    start = start[start["_merge"] == "left_only"].drop(columns="_merge")
-    tab = pd.concat([start, tab], ignore_index=True)
+    zero = zero.merge(has_zero, on=keys, how="left", indicator=True)
+    zero = zero[zero["_merge"] == "left_only"].drop(columns="_merge")
+    tab = pd.concat([zero, tab], ignore_index=True)
     tab = tab.sort_values([*keys, "days"], kind="stable").reset_index(drop=True)
     if grid is not None:
         points = np.unique(np.asarray(list(grid), dtype="int64"))

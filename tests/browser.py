@@ -2,7 +2,8 @@
 
 Registered as a pytest plugin by ``conftest.py``. A server is started the way an organisation
 starts it (``trajecttools serve``: read models warmed, safe Voilà settings, a token) and is
-ready when it answers; Chromium is launched once for a run of browser tests and every test
+ready when it prints "klaar" (every dashboard's preheated kernel waits for a visitor); Chromium
+is launched once for a run of browser tests and every test
 gets a fresh page in a fresh context. Servers that serve the same register are shared by the
 test files (``demo_server``). Browser tests run in one pytest-xdist group, so they share one
 Chromium and the servers also when the suite runs on several workers.
@@ -30,6 +31,8 @@ from typing import Any
 import pytest
 
 from conftest import DEMO_AS_OF
+from trajecttools.serving import READY_TEXT
+from trajecttools.voila_server import POOLS_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARDS = ROOT / "dashboards"
@@ -68,6 +71,10 @@ class Voila:
     db: Path
     log: Path
     proc: subprocess.Popen[bytes] = field(repr=False)
+    #: The pool states (``/trajecttools/api/pools``) seen while waiting for "klaar", in order.
+    pools_before_ready: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    #: The pool states asked right after "klaar" was printed.
+    pools_at_ready: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def url(self, path: str = "", **query: str) -> str:
         """Return the address of ``path`` on the server, token (and ``query``) included."""
@@ -82,15 +89,13 @@ class Voila:
         """Return what the server wrote so far."""
         return self.log.read_text("utf-8", errors="replace")
 
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5):
-            return True
-    except urllib.error.HTTPError:
-        return True  # it answers, if only to refuse
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
+    def pools(self) -> dict[str, Any] | None:
+        """Return the server's pool states, or None while it does not answer."""
+        try:
+            with urllib.request.urlopen(self.url(POOLS_PATH.lstrip("/")), timeout=5) as answer:
+                return json.loads(answer.read())  # type: ignore[no-any-return]
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return None
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -118,11 +123,15 @@ def _start(db: Path, folder: Path, workdir: Path, env: Mapping[str, str],
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return server  # the caller reads the log
-        if _answers(server.url()):
+        if READY_TEXT in server.log_text():
+            server.pools_at_ready = server.pools() or {}
             return server
+        pools = server.pools()
+        if pools is not None:
+            server.pools_before_ready.append(pools)
         time.sleep(0.3)
     _stop(proc)
-    raise AssertionError(f"Voilà antwoordde niet binnen {timeout:.0f} s: "
+    raise AssertionError(f"Voilà werd niet klaar binnen {timeout:.0f} s: "
                          f"{server.log_text()[-3000:]}")
 
 
@@ -131,8 +140,9 @@ def serve_voila(db: Path, folder: Path, workdir: Path, *, env: Mapping[str, str]
                 timeout: float = READY_TIMEOUT) -> Iterator[Voila]:
     """Serve a folder of notebooks on a SQLite register with ``trajecttools serve``.
 
-    The server listens on a free port of 127.0.0.1 and is ready (it answers) when the block
-    starts; it is stopped, kernels included, when the block ends. ``env`` adds variables for
+    The server listens on a free port of 127.0.0.1 and is ready (it printed "klaar": every
+    preheated kernel waits for a visitor) when the block starts; it is stopped, kernels
+    included, when the block ends. ``env`` adds variables for
     the kernels (``TRAJECTTOOLS_USER``, ``TRAJECTTOOLS_ROLE``).
     """
     for _attempt in range(3):  # another process may take the free port before Voilà binds it

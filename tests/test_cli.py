@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,30 @@ def test_method_install_and_broken_method(tmp_path: Path,
     assert main(["method", str(bad), "--db", str(db)]) == 2
     err = capsys.readouterr().err
     assert "kapot.toml: sleutel 'rules.contact_gap.weeks': moet een geheel getal zijn" in err
+
+
+def test_user_maps_logins_to_roles_checked_and_audited(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    with Workspace(db, role="beheer", migrate=False) as store:
+        code = str(store.frame("coaches")["code"].iloc[0])
+        team = str(store.frame("teams")["name"].iloc[0])
+    assert main(["user", "--db", str(db), "jet", f"coach:{code}"]) == 0
+    assert main(["user", "--db", str(db), "anna", f"team_lead:{team}"]) == 0
+    assert f"Gebruiker anna heeft nu de rol team_lead:{team}." in capsys.readouterr().out
+    assert main(["user", "--db", str(db), "kees", "coach:ONBEKEND"]) == 2
+    assert "geen jobcoach met code 'ONBEKEND'" in capsys.readouterr().err
+    assert main(["user", "--db", str(db), "kees", "baas"]) == 2
+    assert "onbekende rol 'baas'" in capsys.readouterr().err
+    assert main(["user", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert f"jet\tcoach:{code}" in out and "2 gebruikers gekoppeld" in out and "kees" not in out
+    with Workspace(db, actor="jet", migrate=False) as store:
+        assert store.access.role == "coach"
+    with Workspace(db, actor="kees", migrate=False) as store:
+        assert store.access.role == "analyst"
+    with Workspace(db, role="beheer", migrate=False) as store:
+        audit = store.audit()
+    assert (audit["entity"] == "register_info").sum() >= 2

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,10 @@ import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import _instances
 
+from conftest import DEMO_AS_OF
 from trajecttools.apps.mdo import mdo
 from trajecttools.core import vocab
+from trajecttools.register.access import set_user_role
 from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.widgets.signal_table import (
     ORDER_SENTENCE,
@@ -423,3 +426,32 @@ def test_running_cases_come_before_closed_ones_within_a_severity() -> None:
     table.set_signals(frame)
     assert [r.trajectory_id for r in table.visible_rows()] == [4, 2, 1, 3]
     assert "lopende trajecten" in ORDER_SENTENCE and ORDER_SENTENCE in table.order_note.value
+
+
+def test_a_coach_sees_own_cases_and_a_team_lead_the_teams(demo_db: Path, tmp_path: Path) -> None:
+    """The role from the register's user mapping narrows the dashboard's cases and signals."""
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    with Workspace(db, role="beheer", actor="fg.beheer", migrate=False) as store:
+        coaches = store.frame("coaches").set_index("id")
+        teams = store.frame("teams").set_index("id")
+        traj = store.frame("trajectories")
+        coach_id = int(traj["coach_id"].value_counts().index[0])
+        team_id = int(coaches.loc[coach_id, "team_id"])
+        set_user_role(store, "jet", f"coach:{coaches.loc[coach_id, 'code']}")
+        set_user_role(store, "anna", f"team_lead:{teams.loc[team_id, 'name']}")
+        everyone = MdoDashboard(store, as_of=DEMO_AS_OF)
+    own = set(traj.loc[traj["coach_id"] == coach_id, "id"].astype(int))
+    team_coaches = set(coaches.index[coaches["team_id"] == team_id].astype(int))
+    team = set(traj.loc[traj["coach_id"].isin(team_coaches), "id"].astype(int))
+    with Workspace(db, actor="jet", migrate=False) as store:
+        jet = MdoDashboard(store, as_of=DEMO_AS_OF)
+    with Workspace(db, actor="anna", migrate=False) as store:
+        anna = MdoDashboard(store, as_of=DEMO_AS_OF)
+    assert set(jet.cases["trajectory_id"].astype(int)) == own
+    assert set(jet.signals["trajectory_id"].astype(int)) <= own and len(jet.signals)
+    assert [v for _, v in jet.coach_filter.options][1:] == [coach_id]
+    assert set(anna.cases["trajectory_id"].astype(int)) == team
+    assert set(anna.signals["trajectory_id"].astype(int)) <= team
+    assert {int(v) for _, v in anna.coach_filter.options[1:]} == team_coaches
+    assert len(jet.signals) < len(anna.signals) < len(everyone.signals)

@@ -237,14 +237,14 @@ def test_purge_drops_the_stored_models(demo: Workspace) -> None:
     assert_same_as_fresh_read(demo)
 
 
-def test_postgres_reads_from_the_tables(tmp_path: Path) -> None:
-    with make_store("postgres", tmp_path) as store:
-        assert not readmodel.usable(store)
+def test_an_empty_postgres_register_keeps_models_too(tmp_path: Path) -> None:
+    with make_store("postgres", tmp_path) as store:  # more in test_readmodel_postgres.py
+        assert readmodel.usable(store)
         assert readmodel.peek_latest(store, "cases") is None
         assert cases(store, DEMO_AS_OF).empty
         assert load_inputs(store, DEMO_AS_OF).trajectories.empty
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT COUNT(*) FROM read_models")).scalar() == 0
+            assert conn.execute(text("SELECT COUNT(*) FROM read_models")).scalar() == 2
 
 
 def test_warm_builds_both_models_as_serve_does(

@@ -1,12 +1,18 @@
-"""Serving the dashboards with Voilà, safely by default.
+"""Serving the dashboards with Voilà, safely by default, and "klaar" only when they are.
 
 The server binds to this computer only (127.0.0.1) and always asks for a token (a new one is
 made when none is given); notebook sources are stripped, tracebacks hidden, template and theme
 cannot be switched from the address bar, kernels of closed tabs are culled after an hour, and a
 preheated kernel waits for the next visitor (``voila.json`` in the dashboards folder). The pool
 is refilled 5 s after a visitor took its kernel (``fill_delay``), so the new kernel's start-up
-does not compete with that visitor's page on a 2-core machine; a reload within those seconds
-waits for the refill. Kernels find the register through ``TRAJECTTOOLS_DATABASE_URL``.
+does not compete with that visitor's page on a 2-core machine; a visitor within those seconds
+gets a Dutch "even geduld" page until the refill is ready. Kernels find the register through
+``TRAJECTTOOLS_DATABASE_URL``.
+
+Voilà runs in a child process (:mod:`trajecttools.voila_server`) that watches its kernel pools:
+it prints the progress ("Dashboards voorbereiden: MDO ✓, Matchtafel …") and the address only
+when every dashboard's preheated kernel has run its notebook up to the wait for a visitor; a
+dashboard that fails to preheat stops the server with a Dutch message and exit code 1.
 """
 
 from __future__ import annotations
@@ -36,6 +42,10 @@ CULL_IDLE_TIMEOUT = 3600
 CULL_INTERVAL = 300
 DEFAULT_DASHBOARDS = "dashboards"
 MAIN_DASHBOARD = "mdo.ipynb"
+#: The module that runs Voilà and watches its kernel pools.
+SERVER_MODULE = "trajecttools.voila_server"
+#: The line that tells the dashboards are ready (scripts and tests wait for it).
+READY_TEXT = "De dashboards staan klaar op"
 
 
 class ServingError(TrajecttoolsError):
@@ -70,6 +80,25 @@ def check_bind(ip: str, token: str | None, allow_remote: bool) -> None:
         )
 
 
+def safe_options(cull_idle_timeout: int = CULL_IDLE_TIMEOUT) -> list[str]:
+    """Return Voilà's safe settings as command-line options (template, no sources, no
+    tracebacks, no template or theme switch from the URL, kernels idle for
+    ``cull_idle_timeout`` seconds culled).
+
+    The same options configure Voilà's server extension in a JupyterHub user's server
+    (``deploy/jupyterhub/jupyterhub_config.py``).
+    """
+    return [
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
+        f"--MappingKernelManager.cull_interval={cull_interval(cull_idle_timeout)}",
+    ]
+
+
 def build_command(
     dashboards_dir: str | os.PathLike[str],
     *,
@@ -77,30 +106,38 @@ def build_command(
     ip: str = "127.0.0.1",
     token: str | None = None,
     open_browser: bool = False,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
 ) -> list[str]:
-    """Return the Voilà command line that serves a dashboards folder with safe settings.
+    """Return the command line that serves a dashboards folder with Voilà and safe settings.
 
-    ``token`` None leaves Voilà without a login: :func:`serve` always passes one.
+    ``token`` None leaves Voilà without a login: :func:`serve` always passes one. The browser
+    (``open_browser``) is opened when the dashboards are ready, not when Voilà starts. A kernel
+    idle for ``cull_idle_timeout`` seconds is stopped (looked for every
+    ``min(CULL_INTERVAL, cull_idle_timeout // 4)`` seconds, at least 5).
     """
     folder = Path(dashboards_dir).resolve()
     cmd = [
-        sys.executable, "-m", "voila", str(folder),
+        sys.executable, "-m", SERVER_MODULE, str(folder),
         f"--Voila.ip={ip}",
         f"--Voila.port={int(port)}",
         "--Voila.port_retries=0",
-        f"--Voila.open_browser={open_browser}",
+        "--Voila.open_browser=False",
+        f"--DashboardVoila.open_when_ready={open_browser}",
         f"--Voila.config_file_paths={folder}",
-        f"--VoilaConfiguration.template={TEMPLATE}",
-        "--VoilaConfiguration.strip_sources=True",
-        "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.allow_template_override=NO",
-        "--VoilaConfiguration.allow_theme_override=NO",
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
-        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        *safe_options(cull_idle_timeout),
     ]
     if token is not None:
         cmd.append(f"--Voila.token={token}")
     return cmd
+
+
+def cull_interval(cull_idle_timeout: int) -> int:
+    """Return how often (s) idle kernels are looked for: a quarter of the idle time, 5 to 300 s.
+
+    >>> cull_interval(3600), cull_interval(60)
+    (300, 15)
+    """
+    return max(5, min(CULL_INTERVAL, int(cull_idle_timeout) // 4))
 
 
 def environment(db_url: str, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -126,6 +163,20 @@ def dashboard_url(ip: str, port: int, token: str | None, path: str = "") -> str:
     return f"{url}?token={quote(token, safe='')}" if token else url
 
 
+def ready_lines(ip: str, port: int, token: str | None,
+                dashboards_dir: str | os.PathLike[str]) -> list[str]:
+    """Return what the server prints once every dashboard is ready: the address and advice."""
+    lines = [f"{READY_TEXT} {dashboard_url(ip, port, token)}"]
+    if (Path(dashboards_dir) / MAIN_DASHBOARD).exists():
+        main = dashboard_url(ip, port, token, f"voila/render/{MAIN_DASHBOARD}")
+        lines.append(f"MDO-overleg: {main}")
+    if not is_loopback(ip):
+        lines.append("Let op: dit adres is bereikbaar vanaf andere computers. Gebruik het alleen "
+                     "achter een beveiligde verbinding (https-proxy of JupyterHub).")
+    lines.append("Deel de link met token alleen met wie het dashboard mag zien. Stoppen: Ctrl+C.")
+    return lines
+
+
 def _safe_url(db_url: str) -> str:
     try:
         return make_url(db_url).render_as_string(hide_password=True)
@@ -142,33 +193,30 @@ def serve(
     token: str | None = None,
     open_browser: bool = False,
     allow_remote: bool = False,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
 ) -> int:
     """Serve the dashboards until stopped (Ctrl+C); return the exit code.
 
     ``dashboards_dir`` None means ``./dashboards``. Refuses (exit code 2, Dutch message) a
-    non-loopback ``ip`` without a token and without ``allow_remote``.
+    non-loopback ``ip`` without a token and without ``allow_remote``. Prints the address only
+    when every dashboard is preheated; exit code 1 when one fails to preheat.
     """
     try:
         check_bind(ip, token, allow_remote)
         folder = Path(dashboards_dir or Path.cwd() / DEFAULT_DASHBOARDS)
         if not folder.is_dir():
             raise ServingError(f"De map met dashboards bestaat niet: {folder}.")
+        if cull_idle_timeout < 10:
+            raise ServingError("--cull-idle moet minstens 10 seconden zijn.")
         if not any(folder.glob("*.ipynb")):
             raise ServingError(f"In {folder} staan geen dashboards (.ipynb).")
     except ServingError as exc:
         print(f"Fout: {exc}", file=sys.stderr)
         return 2
     key = token if token is not None else secrets.token_urlsafe(32)
-    cmd = build_command(folder, port=port, ip=ip, token=key, open_browser=open_browser)
-    print(f"Register: {_safe_url(db_url)}")
-    print(f"De dashboards staan klaar op {dashboard_url(ip, port, key)}")
-    if (folder / MAIN_DASHBOARD).exists():
-        print(f"MDO-overleg: {dashboard_url(ip, port, key, f'voila/render/{MAIN_DASHBOARD}')}")
-    if not is_loopback(ip):
-        print("Let op: dit adres is bereikbaar vanaf andere computers. Gebruik het alleen achter "
-              "een beveiligde verbinding (https-proxy of JupyterHub).")
-    print("Deel de link met token alleen met wie het dashboard mag zien. Stoppen: Ctrl+C.",
-          flush=True)
+    cmd = build_command(folder, port=port, ip=ip, token=key, open_browser=open_browser,
+                        cull_idle_timeout=cull_idle_timeout)
+    print(f"Register: {_safe_url(db_url)}", flush=True)
     proc = subprocess.Popen(cmd, env=environment(db_url))
     previous = _stop_on_sigterm()
     try:

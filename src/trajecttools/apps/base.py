@@ -3,7 +3,9 @@ peildatum, opening the register and the Dutch failure box (:func:`dashboard`).
 
 Importing this module does the slow, request-independent work every page needs (the widget
 library, the migration scripts that opening a register reads), so a preheated Voilà kernel has it
-done before anyone asks; the pages with charts also start the chart libraries on import.
+done before anyone asks; the pages with charts also start the chart libraries on import. A
+preheated kernel also builds its page once and throws it away before it waits (:func:`rehearse`):
+the first visitor's build then runs on warm code paths and caches, on the data as it is then.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,13 +34,18 @@ def preload() -> None:
 preload()
 
 
+def preheating() -> bool:
+    """Tell whether this kernel is a preheated Voilà kernel waiting to be handed to a visitor."""
+    return os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
 def wait_for_request() -> None:
     """Wait until a preheated Voilà kernel is handed to a visitor (no-op elsewhere).
 
     Work after this call is done per page request, with the data as it is then; work before
     it is done once, ahead of time.
     """
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+    if not preheating():
         return
     try:
         # heavy optional dependency: voila's server stack, only needed in a preheated kernel
@@ -63,6 +71,30 @@ class Page:
     css: str  #: CSS class of the page
 
 
+def rehearse(page: Page, build: Callable[[Workspace, dt.date | None], widgets.Widget],
+             as_of: dt.date | str | None,
+             opener: Callable[[], Workspace] = open_read_only) -> float:
+    """Build a page once and throw it away; return the seconds it took.
+
+    Done in a preheated kernel before the visitor arrives, so the visitor's own build (on the
+    data as they are then) finds the code paths, read models and caches warm. An error is logged
+    with its traceback and raised: the dashboard cannot be preheated (``trajecttools serve``
+    stops with a Dutch message).
+    """
+    start = time.perf_counter()
+    try:
+        with opener() as store:
+            built = build(store, parse_as_of(as_of))
+    except Exception:
+        log.exception("%s kon niet worden voorbereid", page.name)
+        raise
+    built.close()
+    widgets.Widget.close_all()  # nothing is shown yet in a kernel that waits for a visitor
+    seconds = time.perf_counter() - start
+    log.info("%s voorbereid in %.1f s", page.name, seconds)
+    return seconds
+
+
 def dashboard(
     page: Page,
     build: Callable[[Workspace, dt.date | None], widgets.Widget],
@@ -74,11 +106,13 @@ def dashboard(
 ) -> widgets.Widget:
     """Build a page: ``build(store, as_of)``, or a Dutch failure box (and a server log entry).
 
-    Sends the log to the server, waits for a visitor in a preheated Voilà kernel (``wait``),
-    reads the peildatum (a date or dd-mm-jjjj; None stays None) and opens the register with
-    ``opener`` when no ``store`` is given.
+    Sends the log to the server; in a preheated Voilà kernel (``wait``) rehearses the page
+    (:func:`rehearse`) and waits for a visitor; reads the peildatum (a date or dd-mm-jjjj; None
+    stays None) and opens the register with ``opener`` when no ``store`` is given.
     """
     setup_server_log()
+    if wait and preheating() and store is None:
+        rehearse(page, build, as_of, opener)
     if wait:
         wait_for_request()
     try:
@@ -94,4 +128,5 @@ def dashboard(
     return failure_box(page.title, message, sheet=page.sheet, css=page.css)
 
 
-__all__ = ["Page", "dashboard", "open_read_only", "parse_as_of", "preload", "wait_for_request"]
+__all__ = ["Page", "dashboard", "open_read_only", "parse_as_of", "preheating", "preload",
+           "rehearse", "wait_for_request"]

@@ -26,7 +26,7 @@ from trajecttools.core.errors import TrajecttoolsError
 GROUPS: tuple[Callable[[Commands], None], ...] = (
     demo_commands,  # demo
     serve_commands,  # serve
-    register_commands,  # check, migrate
+    register_commands,  # check, migrate, user
     method_commands,  # method
     reports_commands,  # report
     organisation_commands,  # organisation (name, logo; team, coach, casemanager, user)

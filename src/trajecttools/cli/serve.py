@@ -21,6 +21,10 @@ def add_commands(sub: Commands) -> None:
     cmd.add_argument("--token", default=None, help="toegangstoken (standaard: nieuw)")
     cmd.add_argument("--dir", type=Path, default=None, help="map met dashboards")
     cmd.add_argument("--open", action="store_true", help="open de browser")
+    cmd.add_argument("--cull-idle", type=int, default=serving.CULL_IDLE_TIMEOUT,
+                     metavar="SECONDEN",
+                     help="stop de kernel van een pagina die zo lang niets deed "
+                          "(standaard 3600: een uur)")
     cmd.add_argument(
         "--allow-remote",
         action="store_true",
@@ -29,7 +33,11 @@ def add_commands(sub: Commands) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Prepare the register and serve the dashboards until stopped; return the exit code."""
+    """Prepare the register and serve the dashboards until stopped; return the exit code.
+
+    The address is printed once every dashboard's preheated kernel is ready; exit code 1 when
+    one cannot be preheated.
+    """
     url = resolve_url(args.db)
     with Workspace(url) as store:  # create/migrate before kernels open it
         warm(store)  # so the first dashboard does not build them
@@ -41,6 +49,7 @@ def run_serve(args: argparse.Namespace) -> int:
         token=args.token,
         open_browser=args.open,
         allow_remote=args.allow_remote,
+        cull_idle_timeout=args.cull_idle,
     )
 
 

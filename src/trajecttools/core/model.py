@@ -474,6 +474,8 @@ read_model_changes = Table(
     Base.metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("trajectory_id", Integer, nullable=True),
+    # PostgreSQL: the writing transaction's id (concurrent writers commit in any seq order)
+    Column("tx", BigInteger, nullable=True),
     sqlite_autoincrement=True,
 )
 
@@ -487,6 +489,8 @@ read_models = Table(
     Column("latest_on", Date, nullable=True),
     Column("built_at", DateTime, nullable=False),
     Column("payload", LargeBinary, nullable=False),
+    # PostgreSQL: the snapshot (pg_snapshot as text) the model was built from
+    Column("snapshot", Text, nullable=True),
 )
 
 #: Table name -> class, for the generic write path and the frames.

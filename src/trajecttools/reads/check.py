@@ -31,7 +31,7 @@ def check_schema(store: Store) -> list[str]:
         )
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-        missing = changes.missing_triggers(conn) if conn.dialect.name == "sqlite" else []
+        missing = changes.missing_triggers(conn) if changes.supported(conn) else []
     for item in diff:
         problems.append(f"Schema wijkt af van het model: {item}")
     if missing and current == head:

@@ -7,6 +7,7 @@ categories still show in counts), nullable integers ``Int64`` and flags ``boolea
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
@@ -22,7 +23,7 @@ from trajecttools.core import vocab
 from trajecttools.core.model import ENTITIES
 from trajecttools.core.names import initials
 from trajecttools.reads import readmodel
-from trajecttools.register.sql import only_params, only_sql, read_sql
+from trajecttools.register.sql import one_snapshot, only_params, only_sql, read_sql
 
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
@@ -220,7 +221,10 @@ STAFF_SQL = (
 
 def read_many(store: Store, queries: Mapping[str, str], **params: Any) -> dict[str, pd.DataFrame]:
     """Run several read-only queries (each given only the parameters it names) and return
-    their frames by name; on a database file two at a time, each on its own connection."""
+    their frames by name; on a database file two at a time, each on its own connection.
+
+    On PostgreSQL all of them read one snapshot (:func:`~trajecttools.register.sql.one_snapshot`):
+    a write committed meanwhile is in every frame or in none."""
 
     def run(sql: str) -> pd.DataFrame:
         named = {k: v for k, v in params.items() if f":{k}" in sql}
@@ -229,8 +233,11 @@ def read_many(store: Store, queries: Mapping[str, str], **params: Any) -> dict[s
     url = store.engine.url
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         return {name: run(sql) for name, sql in queries.items()}  # one shared connection
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(run, sql) for name, sql in queries.items()}
+    with one_snapshot(store), ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {  # each thread in a copy of this context: it sees the shared snapshot
+            name: pool.submit(contextvars.copy_context().run, run, sql)
+            for name, sql in queries.items()
+        }
         return {name: future.result() for name, future in futures.items()}
 
 
@@ -517,15 +524,18 @@ def _cases_on(store: Store, frames: Mapping[str, pd.DataFrame], as_of: dt.date) 
 
 def cases(store: Store, as_of: dt.date) -> pd.DataFrame:
     """Return the cases frame on ``as_of``: from the read model when it can answer for that
-    date (nothing in the register dated later), else built from the tables."""
-    frames = readmodel.frames_on(
-        store,
-        "cases",
-        readmodel.methods_key(store),
-        lambda only: _cases_model(store, only),
-        {"cases": "trajectory_id", "open_agreements": "trajectory_id"},
-        as_of,
-    )
-    if frames is None:
-        return cases_frame(store, as_of)
-    return _cases_on(store, frames, as_of)
+    date (nothing in the register dated later), else built from the tables. On PostgreSQL
+    every part reads one snapshot: a write committed meanwhile shows whole or not at all."""
+    key = readmodel.methods_key(store)
+    with one_snapshot(store):
+        frames = readmodel.frames_on(
+            store,
+            "cases",
+            key,
+            lambda only: _cases_model(store, only),
+            {"cases": "trajectory_id", "open_agreements": "trajectory_id"},
+            as_of,
+        )
+        if frames is None:
+            return cases_frame(store, as_of)
+        return _cases_on(store, frames, as_of)

@@ -10,9 +10,16 @@ reader recomputes only the trajectories changed since and splices them in.
 A read model answers for a date ``as_of`` only when nothing in the register is dated after it
 (``latest_on``): the history filters are then no-ops, and the few columns that count from
 ``as_of`` (days in phase, days since contact, active, overdue agreements) are recomputed. For
-an earlier date, on PostgreSQL, or when the triggers are missing, the frames are built straight
-from the tables as before. Read models are derived data, not register data: they are not
-audited, and a retention purge deletes them.
+an earlier date, or when the triggers are missing, the frames are built straight from the
+tables as before. Read models are derived data, not register data: they are not audited, and a
+retention purge deletes them.
+
+On PostgreSQL several processes write at once and commit in any order. A reader reads the
+stored model, the change log and every row it recomputes in one snapshot
+(:func:`~trajecttools.register.sql.one_snapshot`), and stores with the model that snapshot
+(``pg_current_snapshot()``); the next reader recomputes the trajectories of every logged
+transaction that snapshot did not see (``pg_visible_in_snapshot``). So a reader sees a
+concurrent write whole or not at all, and a write committed late is never skipped.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,8 +39,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from trajecttools.core.version import __version__
-from trajecttools.register.changes import missing_triggers
-from trajecttools.register.sql import only_params, only_sql, read_sql
+from trajecttools.register.changes import missing_triggers, supported
+from trajecttools.register.sql import Snapshot, one_snapshot, only_params, only_sql, read_sql
 
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
@@ -164,12 +172,13 @@ def decode(payload: bytes) -> dict[str, pd.DataFrame]:
 # --------------------------------------------------------------------------------------------
 # keeping a model current
 # --------------------------------------------------------------------------------------------
-#: MAX of every date the frames filter on ``as_of``, for all or some trajectories (:only).
+#: MAX of every date the frames filter on ``as_of``, for all or some trajectories (:only);
+#: ``{day}`` marks a timestamp column (its day).
 _LATEST_PARTS = (
     ("contacts", "held_on", "trajectory_id"),
     ("phase_events", "started_on", "trajectory_id"),
-    ("coach_assignments", "substr(assigned_at, 1, 10)", "trajectory_id"),
-    ("trajectories", "substr(registered_at, 1, 10)", "id"),
+    ("coach_assignments", "{day}assigned_at", "trajectory_id"),
+    ("trajectories", "{day}registered_at", "id"),
     ("trajectories", "phase_since", "id"),
     ("barriers", "noted_on", "trajectory_id"),
     ("barriers", "resolved_on", "trajectory_id"),
@@ -180,10 +189,15 @@ _LATEST_PARTS = (
     ("end_reports", "written_on", "trajectory_id"),
     ("agreements", "closed_on", "trajectory_id"),
 )
-_LATEST_REFERRALS = (
-    "SELECT MAX(MAX(COALESCE(r.referred_on, '')), MAX(COALESCE(r.last_followed_up_on, '')))"
-    " FROM referrals r JOIN barriers b ON b.id = r.barrier_id WHERE 1 = 1{scope}"
-)
+_LATEST_REFERRALS = {
+    "sqlite": "SELECT MAX(MAX(COALESCE(r.referred_on, '')),"
+    " MAX(COALESCE(r.last_followed_up_on, '')))"
+    " FROM referrals r JOIN barriers b ON b.id = r.barrier_id WHERE 1 = 1{scope}",
+    "postgresql": "SELECT GREATEST(MAX(r.referred_on), MAX(r.last_followed_up_on))"
+    " FROM referrals r JOIN barriers b ON b.id = r.barrier_id WHERE 1 = 1{scope}",
+}
+#: A timestamp column's day (``{day}column`` in :data:`_LATEST_PARTS`).
+_DAY = {"sqlite": "substr({col}, 1, 10)", "postgresql": "CAST({col} AS DATE)"}
 _LATEST_BENEFITS = (
     "SELECT MAX(bp.start_on) FROM benefit_periods bp JOIN trajectories t"
     " ON t.client_id = bp.client_id WHERE 1 = 1{scope}"
@@ -192,15 +206,18 @@ _LATEST_BENEFITS = (
 
 def _latest_on(store: Store, only: Sequence[int] | None) -> dt.date | None:
     """The latest date of anything the frames filter on (for ``only`` those trajectories)."""
+    dialect = "postgresql" if store.engine.dialect.name == "postgresql" else "sqlite"
+    day = _DAY[dialect]
     parts = [
-        f"SELECT MAX({col}) AS d FROM {table} WHERE 1 = 1{only_sql(key, only)}"
+        f"SELECT MAX({day.format(col=col[5:]) if col.startswith('{day}') else col}) AS d"
+        f" FROM {table} WHERE 1 = 1{only_sql(key, only)}"
         for table, col, key in _LATEST_PARTS
     ]
-    parts.append(_LATEST_REFERRALS.format(scope=only_sql("b.trajectory_id", only)))
+    parts.append(_LATEST_REFERRALS[dialect].format(scope=only_sql("b.trajectory_id", only)))
     parts.append(_LATEST_BENEFITS.format(scope=only_sql("t.id", only)))
     sql = "SELECT MAX(d) AS d FROM (" + " UNION ALL ".join(
         f"SELECT ({p}) AS d" for p in parts
-    ) + ")"
+    ) + ") AS u"
     value = read_sql(store, sql, **only_params(only))["d"].iloc[0]
     if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
         return None
@@ -208,27 +225,26 @@ def _latest_on(store: Store, only: Sequence[int] | None) -> dt.date | None:
 
 
 def usable(store: Store) -> bool:
-    """Whether this register can keep read models (SQLite with every trigger in place)."""
-    if store.engine.dialect.name != "sqlite":
-        return False
+    """Whether this register can keep read models (SQLite, or PostgreSQL 14 or later, with
+    every trigger in place)."""
     try:
         with store.engine.connect() as conn:
-            return not missing_triggers(conn)
+            return supported(conn) and not missing_triggers(conn)
     except OperationalError:  # pragma: no cover - an unreadable schema
         return False
 
 
 def peek_latest(store: Store, name: str) -> dt.date | None:
     """The ``latest_on`` of a stored model (None when there is none or it is unusable)."""
-    if store.engine.dialect.name != "sqlite":
-        return None
-    try:
-        with store.engine.connect() as conn:
-            value = conn.execute(
-                text("SELECT latest_on FROM read_models WHERE name = :n"), {"n": name}
-            ).scalar()
-    except OperationalError:  # an older schema without read models
-        return None
+    sql = text("SELECT latest_on FROM read_models WHERE name = :n")
+    with one_snapshot(store) as snap:
+        if snap is not None:  # PostgreSQL: as the rest of this read sees the register
+            return _as_date(snap.conn.execute(sql, {"n": name}).scalar())
+        try:
+            with store.engine.connect() as conn:
+                value = conn.execute(sql, {"n": name}).scalar()
+        except OperationalError:  # an older schema without read models
+            return None
     return _as_date(value)
 
 
@@ -293,51 +309,91 @@ def current(
     if not usable(store):
         return None
     full_key = f"{MODEL_VERSION}|{__version__}|{key}"  # a new release rebuilds its models
-    with store.engine.connect() as conn:  # one read snapshot: the model and the change log
+    # PostgreSQL: the model, the change log and every recomputed row read one snapshot
+    with one_snapshot(store) as snap:
+        if snap is not None:  # transaction ids count in this database only (not in a restore)
+            full_key += f"|{snap.where}"
+        state = _state(store, snap, name, full_key)
+        row = state.row
+        if row is not None and state.changed == []:
+            return decode(row.payload), _as_date(row.latest_on)
+        changed = state.changed
+        old = decode(row.payload) if changed is not None and row is not None else None
+        row_latest = _as_date(row.latest_on) if row is not None else None
+        first = next(iter(splice_keys))
+        if old is not None and changed is not None and len(changed) <= max(
+            100, REBUILD_SHARE * len(old[first])
+        ):
+            part = build(changed)
+            clients_old = _clients_of(old, changed)
+            clients_new = _clients_of(part, changed)
+            frames = _splice(old, part, changed, splice_keys, np.union1d(clients_old, clients_new))
+            latest_part = _latest_on(store, changed)
+            latest = max((d for d in (row_latest, latest_part) if d), default=None)
+            log.info("read model %s: %d trajectories updated", name, len(changed))
+            if len(changed) < max(STORE_MIN, STORE_SHARE * len(old[first])):
+                return frames, latest  # stored once more have changed
+        else:
+            frames = build(None)
+            latest = _latest_on(store, None)
+            log.info("read model %s: rebuilt", name)
+    _save(store, name, full_key, state.mark, latest, frames)
+    return frames, latest
+
+
+class _State:
+    """A stored model (or None), the trajectories changed since (None: rebuild whole) and the
+    mark to store with a model built now (SQLite: the log's last seq; PostgreSQL: the
+    snapshot)."""
+
+    def __init__(self, row: Any, changed: list[int] | None, mark: int | str) -> None:
+        self.row = row
+        self.changed = changed
+        self.mark = mark
+
+
+def _state(store: Store, snap: Snapshot | None, name: str, full_key: str) -> _State:
+    """Read the stored model and which trajectories changed since it was built."""
+    if snap is not None:
+        conn = snap.conn
+        # the payload in binary (tens of MB): half the bytes of the text format, no hex to parse
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor(binary=True) as cur:
+            cur.execute(
+                "SELECT key, snapshot, latest_on, payload FROM read_models WHERE name = %s",
+                (name,),
+            )
+            got = cur.fetchone()
+        row: Any = None if got is None else SimpleNamespace(
+            key=got[0], snapshot=got[1], latest_on=got[2], payload=got[3]
+        )
+        if row is None or row.key != full_key or not row.snapshot:
+            return _State(row, None, snap.visible)
+        found = conn.execute(  # written by transactions the model's snapshot did not see
+            text(
+                "SELECT DISTINCT trajectory_id FROM read_model_changes WHERE tx IS NULL"
+                " OR NOT pg_visible_in_snapshot(tx::text::xid8, CAST(:s AS pg_snapshot))"
+            ),
+            {"s": row.snapshot},
+        ).scalars().all()
+        return _State(row, None if None in found else [int(i) for i in found], snap.visible)
+    with store.engine.connect() as conn:  # SQLite: one writer at a time, seq orders commits
         row = conn.execute(
             text("SELECT key, seq, latest_on, payload FROM read_models WHERE name = :n"),
             {"n": name},
         ).first()
-        top = conn.execute(
+        top = int(conn.execute(
             text("SELECT seq FROM sqlite_sequence WHERE name = 'read_model_changes'")
-        ).scalar() or 0
-        changed: list[int] | None = None
-        if row is not None and row.key == full_key:
-            if row.seq >= top:
-                return decode(row.payload), _as_date(row.latest_on)
-            found = [
-                r[0]
-                for r in conn.execute(
-                    text(
-                        "SELECT DISTINCT trajectory_id FROM read_model_changes WHERE seq > :s"
-                    ),
-                    {"s": row.seq},
-                )
-            ]
-            if None not in found:
-                changed = [int(i) for i in found]
-        payload = row.payload if row is not None else None
-        row_latest = _as_date(row.latest_on) if row is not None else None
-    old = decode(payload) if changed is not None and payload is not None else None
-    first = next(iter(splice_keys))
-    if old is not None and changed is not None and len(changed) <= max(
-        100, REBUILD_SHARE * len(old[first])
-    ):
-        part = build(changed)
-        clients_old = _clients_of(old, changed)
-        clients_new = _clients_of(part, changed)
-        frames = _splice(old, part, changed, splice_keys, np.union1d(clients_old, clients_new))
-        latest_part = _latest_on(store, changed)
-        latest = max((d for d in (row_latest, latest_part) if d), default=None)
-        log.info("read model %s: %d trajectories updated", name, len(changed))
-        if len(changed) < max(STORE_MIN, STORE_SHARE * len(old[first])):
-            return frames, latest  # stored once more have changed
-    else:
-        frames = build(None)
-        latest = _latest_on(store, None)
-        log.info("read model %s: rebuilt", name)
-    _save(store, name, full_key, int(top), latest, frames)
-    return frames, latest
+        ).scalar() or 0)
+        if row is None or row.key != full_key:
+            return _State(row, None, top)
+        if row.seq >= top:
+            return _State(row, [], top)
+        found = conn.execute(
+            text("SELECT DISTINCT trajectory_id FROM read_model_changes WHERE seq > :s"),
+            {"s": row.seq},
+        ).scalars().all()
+        return _State(row, None if None in found else [int(i) for i in found], top)
 
 
 def frames_on(
@@ -349,10 +405,11 @@ def frames_on(
     as_of: dt.date,
 ) -> dict[str, pd.DataFrame] | None:
     """The model's frames when it can answer for ``as_of`` (nothing dated later), else None."""
-    latest = peek_latest(store, name)
-    if latest is not None and as_of < latest:  # an earlier day: the history decides
-        return None
-    got = current(store, name, key, build, splice_keys)
+    with one_snapshot(store):
+        latest = peek_latest(store, name)
+        if latest is not None and as_of < latest:  # an earlier day: the history decides
+            return None
+        got = current(store, name, key, build, splice_keys)
     if got is None or (got[1] is not None and as_of < got[1]):
         return None
     return got[0]
@@ -375,11 +432,29 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+#: PostgreSQL: store unless a model built from a later snapshot got there first (either is
+#: right: the next reader recomputes what the stored snapshot did not see); prune the log of
+#: transactions every stored model of this database has seen (a model restored from another
+#: database's dump is rebuilt whole: its snapshot says nothing here).
+_SAVE_POSTGRESQL = (
+    "INSERT INTO read_models (name, key, seq, latest_on, built_at, payload, snapshot)"
+    " VALUES (:n, :k, 0, :l, :b, :p, :s) ON CONFLICT (name) DO UPDATE SET"
+    " key = excluded.key, latest_on = excluded.latest_on, built_at = excluded.built_at,"
+    " payload = excluded.payload, snapshot = excluded.snapshot"
+    " WHERE read_models.snapshot IS NULL OR excluded.key <> read_models.key"
+    " OR pg_snapshot_xmax(CAST(excluded.snapshot AS pg_snapshot))"
+    " >= pg_snapshot_xmax(CAST(read_models.snapshot AS pg_snapshot))",
+    "DELETE FROM read_model_changes WHERE tx < (SELECT"
+    " MIN(pg_snapshot_xmin(CAST(snapshot AS pg_snapshot))::text::bigint) FROM read_models"
+    " WHERE right(key, length(:w)) = :w)",
+)
+
+
 def _save(
     store: Store,
     name: str,
     key: str,
-    seq: int,
+    mark: int | str,
     latest: dt.date | None,
     frames: Mapping[str, pd.DataFrame],
 ) -> None:
@@ -389,6 +464,16 @@ def _save(
     except ValueError as exc:  # e.g. a text value the codec cannot hold: build live next time
         log.warning("read model %s not stored: %s", name, exc)
         return
+    if isinstance(mark, str):
+        upsert, prune = _SAVE_POSTGRESQL
+        with store.engine.begin() as conn:
+            conn.execute(text(upsert), {
+                "n": name, "k": key, "l": latest, "s": mark, "p": payload,
+                "b": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            })
+            conn.execute(text(prune), {"w": "|" + key.rsplit("|", 1)[-1]})
+        return
+    seq = mark
     try:
         engine = store.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
         with engine as conn, conn.begin():

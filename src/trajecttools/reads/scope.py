@@ -89,6 +89,15 @@ def scope_frame(store: Store, access: Access, name: str, df: pd.DataFrame) -> pd
     return out
 
 
+def rows(store: Store, df: pd.DataFrame, column: str = "trajectory_id") -> pd.DataFrame:
+    """Return the rows of a per-trajectory frame (signals, case states) that the store's user
+    may see: a coach their own cases, a team lead the team's, other roles every row."""
+    ids = trajectory_ids(store, store.access)
+    if ids is None or df.empty:
+        return df
+    return df[df[column].astype("Int64").isin(ids).fillna(False)].reset_index(drop=True)
+
+
 def frame(store: Store, name: str) -> pd.DataFrame:
     """Return one table as the store's user may see it, with real dtypes."""
     return scope_frame(store, store.access, name, frames.entity_frame(store, name))
@@ -99,4 +108,4 @@ def cases(store: Store, as_of: dt.date | None = None) -> pd.DataFrame:
     return scope_frame(store, store.access, "cases", frames.cases(store, as_of or store.today))
 
 
-__all__ = ["REFERENCE_TABLES", "cases", "frame", "scope_frame", "trajectory_ids"]
+__all__ = ["REFERENCE_TABLES", "cases", "frame", "rows", "scope_frame", "trajectory_ids"]

@@ -59,8 +59,17 @@ def insert_frame(conn: Any, table: Any, df: pd.DataFrame) -> None:
     if "version" in table.c and "version" not in df.columns:
         df["version"] = 1
     cols = [c for c in table.columns if c.name in df.columns]
-    columns = [column_values(c, df[c.name], sqlite) for c in cols]
-    if sqlite:
+    copy = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+    # COPY reads JSON columns as their text; the driver's executemany wants Python lists
+    columns = [column_values(c, df[c.name], sqlite or (copy and isinstance(c.type, JSON)))
+               for c in cols]
+    if copy:  # PostgreSQL: COPY FROM STDIN, some ten times the rows a second of INSERT
+        names = ", ".join(f'"{c.name}"' for c in cols)
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as out:
+            for row in zip(*columns, strict=True):
+                out.write_row(row)
+    elif sqlite:
         names = ", ".join(f'"{c.name}"' for c in cols)
         marks = ", ".join("?" for _ in cols)
         raw = conn.connection.driver_connection

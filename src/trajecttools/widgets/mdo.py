@@ -18,6 +18,7 @@ from trajecttools.core.dates import dutch_date
 from trajecttools.core.method import Method, shared_word
 from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.outputs.report.document import esc
+from trajecttools.reads import scope
 from trajecttools.reads.case.card import load_case_file, open_case_file
 from trajecttools.reads.caseload import phase_funnel, phase_order
 from trajecttools.reads.signals import case_states, compute, load_inputs
@@ -144,8 +145,9 @@ class MdoDashboard(MeetingScreen):
         self.as_of = self._as_of or self.store.today
         self.methods = self.store.methods()
         inputs = load_inputs(self.store, self.as_of)
-        self.cases = case_states(inputs, self.methods, self.as_of)
-        self.signals = compute(inputs, self.methods, self.as_of)
+        # a coach sees only their own cases, a team lead the team's (register user mapping)
+        self.cases = scope.rows(self.store, case_states(inputs, self.methods, self.as_of))
+        self.signals = scope.rows(self.store, compute(inputs, self.methods, self.as_of))
         self.loaded_at = dt.datetime.now()
         self._fill_team_options()
         self._apply_filters()

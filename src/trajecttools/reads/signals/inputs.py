@@ -24,7 +24,7 @@ from trajecttools.core.names import PARTICLES
 from trajecttools.reads import readmodel
 from trajecttools.reads.frames import read_many, to_datetime
 from trajecttools.reads.signals.arrays import with_missing
-from trajecttools.register.sql import only_params, only_sql, read_sql
+from trajecttools.register.sql import one_snapshot, only_params, only_sql, read_sql
 
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
@@ -141,7 +141,7 @@ def _input_queries(only: Sequence[int] | None = None) -> dict[str, str]:
             ""
             if only is None
             else " AND client_id IN (SELECT client_id FROM trajectories"
-            " WHERE id IN (SELECT value FROM json_each(:only)))"
+            f" WHERE 1 = 1{only_sql('id', only)})"
         ),
         "open_agreements": "SELECT trajectory_id, due_on, COUNT(*) AS agreements FROM agreements"
         f" WHERE due_on < :as_of AND (status = 'open' OR closed_on > :as_of){scope()}"
@@ -184,16 +184,24 @@ def load_inputs(store: Store, as_of: dt.date | None = None) -> SignalInputs:
     later, see :mod:`trajecttools.reads.readmodel`), else straight from the tables.
     """
     as_of = as_of or store.today
-    frames = readmodel.frames_on(
-        store,
-        "signals",
-        "signals:agreements",  # the key changes with the frames' columns
-        lambda only: _model_frames(store, only),
-        _MODEL_FRAMES,
-        as_of,
-    )
-    if frames is None:
-        return read_inputs(store, as_of)
+    with one_snapshot(store):  # PostgreSQL: one snapshot for the model and the coaches
+        frames = readmodel.frames_on(
+            store,
+            "signals",
+            "signals:agreements",  # the key changes with the frames' columns
+            lambda only: _model_frames(store, only),
+            _MODEL_FRAMES,
+            as_of,
+        )
+        if frames is None:
+            return read_inputs(store, as_of)
+        return _inputs_on(store, frames, as_of)
+
+
+def _inputs_on(
+    store: Store, frames: dict[str, pd.DataFrame], as_of: dt.date
+) -> SignalInputs:
+    """The signal inputs on ``as_of`` from the read model (nothing in it is dated later)."""
     ts = pd.Timestamp(as_of)
     agreements = frames["open_agreements"]
     frames["open_agreements"] = agreements[agreements["due_on"] < ts].reset_index(drop=True)

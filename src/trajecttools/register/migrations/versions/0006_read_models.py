@@ -43,10 +43,12 @@ def upgrade() -> None:
         sa.Column('payload', sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint('name', name=op.f('pk_read_models')),
     )
-    changes.install(op.get_bind())
+    if op.get_bind().dialect.name == 'sqlite':  # PostgreSQL's triggers come with 0008
+        changes.install(op.get_bind())
 
 
 def downgrade() -> None:
-    changes.drop_triggers(op.get_bind())
+    if op.get_bind().dialect.name == 'sqlite':
+        changes.drop_triggers(op.get_bind())
     op.drop_table('read_models')
     op.drop_table('read_model_changes')

@@ -1,7 +1,7 @@
 """clients.national_register_number; placements.user_organisation; the phase 3 decision
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 05:35:00
 
 For the art. 60§7 route (“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”): the Belgian
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -255,6 +255,10 @@ def placements(b: Register) -> None:
         "temporary": bools(temporary, np.zeros(owner.size, dtype=bool)),
         "below_level": bools(below[owner], stepping),
         "outside_field": bools(outside, stepping | (field == "")),
+        # art. 60§7: where the client works (the OCMW's own services or the user organisation)
+        "user_organisation": np.where(kind == "social_employment",
+                                      b.frames["employers"]["name"].to_numpy(dtype=object)[
+                                          np.maximum(employer, 0)], None),
     })
 
 

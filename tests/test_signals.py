@@ -195,8 +195,11 @@ def test_stepping_stone_max_warns_before_and_signals_after(world: World) -> None
 
 def test_social_employment_max_in_art60(world: World) -> None:
     tid = new_case(world, "10-01-2024 09:00", method="art60")
-    move(world, tid, ("mapping", "01-02-2024"), ("employment", "01-02-2024"))
-    add(world, "placements", trajectory_id=tid, kind="social_employment", start_on="01-02-2024")
+    move(world, tid, ("mapping", "01-02-2024"))
+    world.store.change_phase(tid, "employment", on="01-02-2024", decision="art60",
+                             decision_reason="Regulier werk nog te hoog gegrepen")
+    add(world, "placements", trajectory_id=tid, kind="social_employment", start_on="01-02-2024",
+        user_organisation="Kringwinkel Gent")
     rule = "social_employment_max"
     assert nothing(world, "02-12-2025", rule, tid)
     near = one(world, "03-12-2025", rule, tid)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 
 from trajecttools.core.errors import MethodError
 from trajecttools.core.outcome_rules import Outcomes, outcome_problems, outcomes_toml
-from trajecttools.core.vocab import PLACEMENT_TYPES, STAGES
+from trajecttools.core.vocab import PLACEMENT_TYPES, SEVERITIES, STAGES
 
 #: Every rule the signals engine knows, with the numbers it needs from the method file.
 RULE_PARAMETERS: Mapping[str, tuple[str, ...]] = {
@@ -44,8 +44,19 @@ RULE_PARAMETERS: Mapping[str, tuple[str, ...]] = {
     "hand_offs": ("max",),
     "referral_follow_up": ("days",),
     "revolving_door": ("months",),
+    "severe_barriers_at_mapping": (),
+    "job_search_contact": ("days",),
+    "job_search_agreements": ("days",),
     "placement_missing": ("days",),
 }
+
+#: Rules that follow up regular work (aftercare); a method switches them off with
+#: ``[settings] follow_up_after_work = false``.
+FOLLOW_UP_RULES: tuple[str, ...] = ("aftercare_contact", "aftercare_duration", "end_report")
+#: Rules that only make sense within named phases: ``phases = [...]`` is required for them.
+PHASE_RULES: tuple[str, ...] = (
+    "severe_barriers_at_mapping", "job_search_contact", "job_search_agreements",
+)
 
 Severity = Literal["high", "medium", "low"]
 _NUMBERS = ("hours", "days", "weeks", "months", "warn_days", "grace_days", "count", "window_days")
@@ -60,15 +71,27 @@ class Phase(_Strict):
 
     code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
     label: str = Field(min_length=1)
-    stage: Literal["registration", "intake", "preparation", "employment", "aftercare", "closed"]
+    stage: Literal[
+        "registration", "intake", "preparation", "employment", "job_search", "aftercare", "closed"
+    ]
+    #: A choice recorded with a reason on entering the phase: code -> Dutch label.
+    choices: dict[str, str] | None = None
 
 
 class Rule(_Strict):
-    """A deadline rule: its Dutch label, severity and numbers."""
+    """A deadline rule: its Dutch label, severity, numbers and where they come from.
+
+    ``source`` names the method text (title and a short quote or section) the rule comes from;
+    ``default = true`` marks its number(s) as the organisation's own choice. Every rule has at
+    least one of them. ``phases`` (when given) limits the rule to those phases of the method.
+    """
 
     label: str = Field(min_length=1)
     severity: Severity
     enabled: bool = True
+    source: str | None = Field(default=None, min_length=1)
+    default: bool = False
+    phases: tuple[str, ...] | None = None
     hours: StrictInt | None = Field(default=None, ge=0)
     days: StrictInt | None = Field(default=None, ge=0)
     weeks: StrictInt | None = Field(default=None, ge=0)
@@ -101,6 +124,33 @@ class PlacementLimit(_Strict):
     starts_aftercare: bool = False
 
 
+class Settings(_Strict):
+    """Switches of a method that are not deadlines."""
+
+    #: Whether regular work is followed up (aftercare contact, duration, end report).
+    follow_up_after_work: bool = True
+    #: Phases (besides those of stage "aftercare") where a running regular contract is
+    #: followed up when ``follow_up_after_work`` is on.
+    follow_up_phases: tuple[str, ...] = ()
+
+
+class Words(_Strict):
+    """The words a method uses for its roles, its clients, their benefit and identifier."""
+
+    coach: str = Field(default="jobcoach", min_length=1)
+    coaches: str = Field(default="jobcoaches", min_length=1)
+    #: The first conversation of the trajectory.
+    intake: str = Field(default="intake", min_length=1)
+    coach_change: str = Field(default="jobcoachwissel", min_length=1)
+    coach_changes: str = Field(default="jobcoachwissels", min_length=1)
+    client: str = Field(default="klant", min_length=1)
+    case_manager: str = Field(default="casemanager", min_length=1)
+    benefit: str = Field(default="uitkering", min_length=1)
+    #: How a signal says a client is back on benefit.
+    back_on_benefit: str = Field(default="terug in de uitkering", min_length=1)
+    identifier: str = Field(default="BSN", min_length=1)
+
+
 class MethodInfo(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -116,6 +166,8 @@ class Method(_Strict):
     transitions: dict[str, tuple[str, ...]]
     placement_types: dict[str, PlacementLimit] = Field(default_factory=dict)
     rules: dict[str, Rule] = Field(default_factory=dict)
+    settings: Settings = Field(default_factory=Settings)
+    words: Words = Field(default_factory=Words)
     #: What counts as work, as a step, and as sustainable work (``[outcomes]``).
     outcomes: Outcomes = Field(default_factory=Outcomes)
 
@@ -176,9 +228,37 @@ class Method(_Strict):
         return tuple(k for k, v in self.placement_types.items() if v.starts_aftercare)
 
     def rule(self, name: str) -> Rule | None:
-        """Return an enabled rule, or None when the method does not use it."""
+        """Return an enabled rule, or None when the method does not use it.
+
+        The follow-up rules (:data:`FOLLOW_UP_RULES`) are off when the method does not follow
+        up regular work (``[settings] follow_up_after_work = false``).
+        """
         rule = self.rules.get(name)
-        return rule if rule is not None and rule.enabled else None
+        if rule is None or not rule.enabled:
+            return None
+        if name in FOLLOW_UP_RULES and not self.settings.follow_up_after_work:
+            return None
+        return rule
+
+
+#: Words for a screen that shows trajectories of methods with different words.
+NEUTRAL_WORDS: Mapping[str, str] = {
+    "coach": "begeleider", "coaches": "begeleiders", "client": "deelnemer",
+    "case_manager": "verwijzer", "benefit": "uitkering", "identifier": "identificatienummer",
+}
+
+
+def shared_word(methods: Iterable[Method], name: str) -> str:
+    """The word (``coach``, ``client``...) the methods share, else a neutral word.
+
+    >>> ms = builtin_methods()
+    >>> shared_word([ms["art60"]], "coach"), shared_word(ms.values(), "coach")
+    ('trajectbegeleider', 'begeleider')
+    """
+    words = {str(getattr(m.words, name)) for m in methods}
+    if len(words) == 1:
+        return words.pop()
+    return NEUTRAL_WORDS.get(name, str(getattr(Words(), name)))
 
 
 def _check_consistency(m: Method) -> list[tuple[str, str]]:
@@ -230,6 +310,20 @@ def _check_consistency(m: Method) -> list[tuple[str, str]]:
         for param in RULE_PARAMETERS[name]:
             if getattr(rule, param) is None:
                 problems.append((f"rules.{name}.{param}", "ontbreekt (een getal is verplicht)"))
+        if rule.source is None and not rule.default:
+            problems.append((
+                f"rules.{name}",
+                f"regel '{name}' mist de herkomst: geef source = \"<titel van de methodetekst"
+                " + citaat>\" of default = true (standaard van de organisatie)",
+            ))
+        if name in PHASE_RULES and not rule.phases:
+            problems.append((f"rules.{name}.phases", "ontbreekt (noem de fasen van deze regel)"))
+        for ph in rule.phases or ():
+            if ph not in seen:
+                problems.append((f"rules.{name}.phases", f"'{ph}' is geen fase van deze methode"))
+    for ph in m.settings.follow_up_phases:
+        if ph not in seen:
+            problems.append(("settings.follow_up_phases", f"'{ph}' is geen fase van deze methode"))
     problems += outcome_problems(m.outcomes)
     return problems
 
@@ -285,9 +379,22 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]
     return merged
 
 
-def parse_method(data: Mapping[str, Any], source: str = "<methode>") -> Method:
-    """Validate a method given as a dict (parsed TOML) and return it."""
+def parse_method(
+    data: Mapping[str, Any], source: str = "<methode>", *, stored: bool = False
+) -> Method:
+    """Validate a method given as a dict (parsed TOML) and return it.
+
+    ``stored``: a method installed in a register before rules named their origin; its rules
+    without ``source`` or ``default`` count as defaults of the organisation.
+    """
     data = dict(data)
+    if stored:
+        data["rules"] = {
+            name: ({**rule, "default": True}
+                   if isinstance(rule, Mapping) and "source" not in rule and "default" not in rule
+                   else rule)
+            for name, rule in (data.get("rules") or {}).items()
+        }
     parent = data.pop("extends", None)
     if parent is not None:
         if not isinstance(parent, str) or parent not in builtin_method_codes():
@@ -296,6 +403,11 @@ def parse_method(data: Mapping[str, Any], source: str = "<methode>") -> Method:
                 "extends",
                 f"'{parent}' is geen ingebouwde methode ({', '.join(builtin_method_codes())})",
             )
+        # a number the organisation overrides is its own choice, not the parent's source
+        for name, rule in (data.get("rules") or {}).items():
+            if (isinstance(rule, Mapping) and "source" not in rule and "default" not in rule
+                    and any(k in rule for k in (*_NUMBERS, "max"))):
+                data["rules"] = {**data["rules"], name: {**rule, "default": True}}
         data = _deep_merge(_builtin_data(parent), data)
     for name, rule in (data.get("rules") or {}).items():
         if isinstance(rule, Mapping):
@@ -377,8 +489,12 @@ def method_to_toml(m: Method) -> str:
             f"code = {json.dumps(p.code)}",
             f"label = {json.dumps(p.label, ensure_ascii=False)}",
             f"stage = {json.dumps(p.stage)}",
-            "",
         ]
+        if p.choices:
+            pairs = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}"
+                              for k, v in p.choices.items())
+            lines.append(f"choices = {{ {pairs} }}")
+        lines.append("")
     lines.append("[transitions]")
     lines += [f"{k} = {json.dumps(list(v))}" for k, v in m.transitions.items()]
     lines.append("")
@@ -387,29 +503,75 @@ def method_to_toml(m: Method) -> str:
         lines += [f"{k} = {str(v).lower() if isinstance(v, bool) else v}"
                   for k, v in limit.model_dump().items() if v is not None]
         lines.append("")
+    for table, model in (("settings", m.settings), ("words", m.words)):
+        lines.append(f"[{table}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in model.model_dump().items()]
+        lines.append("")
     for name, rule in m.rules.items():
         lines.append(f"[rules.{name}]")
         for k, v in rule.model_dump().items():
-            if v is None:
+            if v is None or (k == "default" and not v):
                 continue
-            value = json.dumps(v, ensure_ascii=False) if not isinstance(v, bool) else str(v).lower()
-            lines.append(f"{k} = {value}")
+            lines.append(f"{k} = {_toml_value(v)}")
         lines.append("")
     lines += outcomes_toml(m.outcomes)
     return "\n".join(lines)
 
 
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, tuple):
+        v = list(v)
+    return json.dumps(v, ensure_ascii=False)
+
+
+def rule_numbers(rule: Rule) -> dict[str, int]:
+    """Return the numbers a rule has (hours, days, months, ...), by name."""
+    return {k: int(getattr(rule, k)) for k in (*_NUMBERS, "max") if getattr(rule, k) is not None}
+
+
+def explain(m: Method) -> str:
+    """Return every rule of a method in Dutch: label, number(s) and source or default."""
+    lines = [f"{m.name} ({m.code})", ""]
+    follow = "aan" if m.settings.follow_up_after_work else "uit (facultatief)"
+    lines.append(f"Opvolging van regulier werk (follow_up_after_work): {follow}")
+    w = m.words
+    lines.append(f"Woorden: {w.coach}, {w.client}, {w.case_manager}, {w.benefit}, {w.identifier}")
+    lines.append("")
+    for name, rule in m.rules.items():
+        nums = ", ".join(f"{k} = {v}" for k, v in rule_numbers(rule).items()) or "geen getal"
+        state = "" if m.rule(name) is not None else " [uit]"
+        severity = SEVERITIES[rule.severity].lower()
+        lines.append(f"- {name}{state}: {rule.label} ({nums}; ernst {severity})")
+        if rule.phases:
+            lines.append("    fasen: " + ", ".join(m.phase_label(p) for p in rule.phases))
+        if rule.source:
+            lines.append(f"    bron: {rule.source}")
+        if rule.default:
+            lines.append("    getal: standaard van de organisatie")
+    return "\n".join(lines)
+
+
 
 __all__ = [
+    "FOLLOW_UP_RULES",
+    "NEUTRAL_WORDS",
+    "PHASE_RULES",
     "RULE_PARAMETERS",
     "STAGES",
     "Method",
     "Phase",
     "PlacementLimit",
     "Rule",
+    "Settings",
+    "Words",
     "builtin_method_codes",
     "builtin_methods",
+    "explain",
     "load_method",
     "method_to_toml",
     "parse_method",
+    "rule_numbers",
+    "shared_word",
 ]

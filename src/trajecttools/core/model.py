@@ -103,6 +103,8 @@ class Client(Versioned, Base):
     family_name: Mapped[str] = mapped_column(String(120))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     bsn: Mapped[str | None] = mapped_column(String(9))
+    #: Belgian rijksregisternummer: only where the register switched it on (register.bsn).
+    national_register_number: Mapped[str | None] = mapped_column(String(11))
     #: Only for anonymised clients (retention purge): birth_date is then removed.
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     postcode: Mapped[str | None] = mapped_column(String(10))
@@ -177,6 +179,9 @@ class PhaseEvent(Base):
     phase: Mapped[str] = mapped_column(String(40))
     started_on: Mapped[dt.date] = mapped_column(Date)
     actor: Mapped[str | None] = mapped_column(String(80))
+    #: A choice made on entering the phase (art. 60: "regular" or "art60") and its reason.
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class CoachAssignment(Base):
@@ -366,6 +371,9 @@ class Placement(Versioned, Base):
     #: months of the contract without trial period the employer promised afterwards (wage
     #: subsidy 'op proef' in “Traject Work-2-Gether”)
     promised_contract_months: Mapped[int | None] = mapped_column(Integer)
+    #: Art. 60§7: the organisation the client is put at the disposal of (the employer is the
+    #: OCMW).
+    user_organisation: Mapped[str | None] = mapped_column(String(160))
 
 
 class AftercareContact(Base):

@@ -19,7 +19,9 @@ import pandas as pd
 
 #: Direct identifiers: removed from pseudonymised frames and from every export but the full one.
 IDENTIFIERS: Mapping[str, frozenset[str]] = {
-    "clients": frozenset({"given_name", "family_name", "bsn", "external_id"}),
+    "clients": frozenset(
+        {"given_name", "family_name", "bsn", "national_register_number", "external_id"}
+    ),
     "coaches": frozenset({"name"}),
     "case_managers": frozenset({"name"}),
     "trajectories": frozenset({"external_id"}),
@@ -35,6 +37,7 @@ IDENTIFIERS: Mapping[str, frozenset[str]] = {
 #: Free-text columns: whatever was typed about a person (health, addiction, debts, justice).
 FREE_TEXT: Mapping[str, frozenset[str]] = {
     "clients": frozenset({"wishes"}),
+    "phase_events": frozenset({"decision_reason"}),
     "network_members": frozenset({"note"}),
     "trajectories": frozenset({"outcome_reason"}),
     "trajectory_plans": frozenset({"goals", "rules"}),
@@ -105,7 +108,7 @@ def pseudonymise_frame(name: str, df: pd.DataFrame, *, keep_initials: bool = Fal
     out = df.copy()
     drop = columns_to_drop(name, keep_initials=keep_initials)
     drop |= {c for c in out.columns if isinstance(c, str) and _free_text_guess(c)}
-    drop |= {"given_name", "family_name", "bsn"} & set(out.columns)
+    drop |= {"given_name", "family_name", "bsn", "national_register_number"} & set(out.columns)
     for col, new in COARSENED.get(name, {}).items():
         if col not in out.columns:
             continue

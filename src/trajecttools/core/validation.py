@@ -30,7 +30,12 @@ from pydantic import (
 from trajecttools.core import vocab
 from trajecttools.core.dates import parse_date, parse_datetime
 from trajecttools.core.errors import FieldProblem, InvalidRecord
-from trajecttools.core.identifiers import bsn_problem, normalise_bsn
+from trajecttools.core.identifiers import (
+    bsn_problem,
+    normalise_bsn,
+    normalise_rrn,
+    rrn_problem,
+)
 
 ENTITY_LABELS: Mapping[str, str] = {
     "teams": "Team",
@@ -160,6 +165,7 @@ class ClientRecord(Record):
     family_name: Text = Field(title="Achternaam", max_length=120)
     birth_date: DateField | None = Field(None, title="Geboortedatum")
     bsn: Text | None = Field(None, title="BSN")
+    national_register_number: Text | None = Field(None, title="Rijksregisternummer")
     postcode: Text | None = Field(None, title="Postcode", max_length=10)
     municipality: Text | None = Field(None, title="Gemeente", max_length=80)
     region: Text | None = Field(None, title="Regio", max_length=80)
@@ -194,6 +200,16 @@ class ClientRecord(Record):
         if age < 14 or age > 80:
             raise ValueError(f"geeft een leeftijd van {int(age)} jaar; controleer de datum")
         return value
+
+    @field_validator("national_register_number")
+    @classmethod
+    def _rrn(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        problem = rrn_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return normalise_rrn(value)
 
     @field_validator("bsn")
     @classmethod
@@ -453,10 +469,25 @@ class PlacementRecord(Record):
     outside_field: bool | None = Field(None, title="Buiten vakgebied")
     promised_contract_months: int | None = Field(
         None, title="Beloofd contract zonder proeftijd (maanden)", ge=1, le=120)
+    user_organisation: Text | None = Field(
+        None, title="Gebruiker (terbeschikkingstelling)", max_length=160
+    )
 
     @model_validator(mode="after")
     def _order(self) -> PlacementRecord:
         _not_before(self.end_on, self.start_on, "end_on", "de startdatum")
+        return self
+
+    @model_validator(mode="after")
+    def _art60_user(self) -> PlacementRecord:
+        # “Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”: the OCMW is the employer and
+        # may put the client at the disposal of a social workplace, a vzw, a thrift shop ...
+        if self.kind == "social_employment" and not (self.user_organisation or "").strip():
+            raise ValueError(
+                "user_organisation|is verplicht bij een tewerkstelling art. 60§7: noem de"
+                " organisatie waar de cliënt werkt (het OCMW zelf of de gebruiker bij"
+                " terbeschikkingstelling); de werkgever is het OCMW"
+            )
         return self
 
 

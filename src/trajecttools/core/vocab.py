@@ -228,6 +228,7 @@ STAGES: Final = _codes(
     intake="Intake",
     preparation="Voorbereiding op werk",
     employment="Aan het werk",
+    job_search="Zoeken naar een volgende job",
     aftercare="Nazorg",
     closed="Afgesloten",
 )

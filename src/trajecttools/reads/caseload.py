@@ -45,7 +45,7 @@ def _labels(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 
 def phase_order(methods: Mapping[str, Method]) -> list[str]:
     """Labels of the phases that are not closed, by common stage and then method order."""
-    stages = ["registration", "intake", "preparation", "employment", "aftercare"]
+    stages = ["registration", "intake", "preparation", "employment", "job_search", "aftercare"]
     found = [(stages.index(p.stage), i, k, p.label)
              for i, m in enumerate(methods.values()) for k, p in enumerate(m.phases)
              if p.stage in stages]

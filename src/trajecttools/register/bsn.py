@@ -1,8 +1,10 @@
-"""The register setting that allows storing the BSN, and the refusal when it is off.
+"""The register settings that allow storing the BSN or the rijksregisternummer, and the refusal
+when they are off.
 
 The BSN is stored only when the organisation has switched it on (register setting
-``bsn_enabled``); otherwise a BSN in a form or import is refused with a Dutch message, never
-silently dropped.
+``bsn_enabled``), the Belgian rijksregisternummer only with ``rrn_enabled``; otherwise one in a
+form or import is refused with a Dutch message, never silently dropped. A method whose
+identifier is not the BSN (``[words] identifier``, e.g. art60) never takes a BSN.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from trajecttools.register.interfaces import Settings
 
 #: Register setting (``register_info`` key) that allows storing the BSN.
 BSN_SETTING = "bsn_enabled"
+#: Register setting that allows storing the Belgian rijksregisternummer.
+RRN_SETTING = "rrn_enabled"
 
 
 def _truthy(value: str | None) -> bool:
@@ -36,11 +40,42 @@ def enable_bsn(store: Settings, enabled: bool = True, *, actor: str | None = Non
     store.set_info(BSN_SETTING, "true" if enabled else "false", actor=actor)
 
 
-def _bsn_enabled_in(session: Session) -> bool:
+def rrn_enabled(store: Settings) -> bool:
+    """Tell whether this organisation stores the rijksregisternummer (``rrn_enabled``)."""
+    return _truthy(store.info().get(RRN_SETTING))
+
+
+def enable_rrn(store: Settings, enabled: bool = True, *, actor: str | None = None) -> None:
+    """Switch storing the rijksregisternummer on or off for this register (audited)."""
+    store.set_info(RRN_SETTING, "true" if enabled else "false", actor=actor)
+
+
+def _bsn_enabled_in(session: Session, key: str = BSN_SETTING) -> bool:
     value = session.execute(
-        select(SchemaInfo.value).where(SchemaInfo.key == BSN_SETTING)
+        select(SchemaInfo.value).where(SchemaInfo.key == key)
     ).scalar_one_or_none()
     return _truthy(value)
+
+
+def _given(value: Any) -> bool:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    return not (isinstance(value, float) and pd.isna(value))
+
+
+RRN_REFUSED = (
+    "wordt in dit register niet opgeslagen (de organisatie heeft het rijksregisternummer niet"
+    " aangezet); laat het veld leeg"
+)
+
+
+def refuse_bsn_for_method(values: Mapping[str, Any], identifier: str, method_name: str, *,
+                          row: int | None = None) -> None:
+    """Raise InvalidRecord when a client of a method that does not use the BSN carries one."""
+    if identifier != "BSN" and _given(values.get("bsn")):
+        raise InvalidRecord("Klant", [FieldProblem(
+            "bsn", "BSN", f"wordt niet gevraagd bij methode '{method_name}' (die gebruikt het"
+            f" {identifier}); laat het veld leeg")], row=row)
 
 
 BSN_REFUSED = (
@@ -59,10 +94,17 @@ def refuse_unconfigured_bsn(
     """
     if entity != "clients":
         return
+    if _given(values.get("national_register_number")):
+        rrn_ok = (
+            _bsn_enabled_in(session_or_store, RRN_SETTING)
+            if isinstance(session_or_store, Session)
+            else rrn_enabled(session_or_store)
+        )
+        if not rrn_ok:
+            raise InvalidRecord("Klant", [FieldProblem(
+                "national_register_number", "Rijksregisternummer", RRN_REFUSED)], row=row)
     value = values.get("bsn")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return
-    if isinstance(value, float) and pd.isna(value):
+    if not _given(value):
         return
     allowed = (
         _bsn_enabled_in(session_or_store)
@@ -73,4 +115,15 @@ def refuse_unconfigured_bsn(
         raise InvalidRecord("Klant", [FieldProblem("bsn", "BSN", BSN_REFUSED)], row=row)
 
 
-__all__ = ["BSN_REFUSED", "BSN_SETTING", "bsn_enabled", "enable_bsn", "refuse_unconfigured_bsn"]
+__all__ = [
+    "BSN_REFUSED",
+    "BSN_SETTING",
+    "RRN_REFUSED",
+    "RRN_SETTING",
+    "bsn_enabled",
+    "enable_bsn",
+    "enable_rrn",
+    "refuse_bsn_for_method",
+    "refuse_unconfigured_bsn",
+    "rrn_enabled",
+]

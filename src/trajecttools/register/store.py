@@ -115,7 +115,9 @@ class Store:
                     select(SchemaInfo.key, SchemaInfo.value).where(SchemaInfo.key.like("method:%"))
                 ).all()
             for key, value in rows:
-                found[key.removeprefix("method:")] = parse_method(tomllib.loads(value), key)
+                found[key.removeprefix("method:")] = parse_method(
+                    tomllib.loads(value), key, stored=True
+                )
             self._methods = found
         return self._methods
 

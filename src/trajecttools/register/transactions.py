@@ -35,7 +35,7 @@ from trajecttools.core.model import (
 )
 from trajecttools.core.names import new_pseudonym
 from trajecttools.register.audit import GENESIS_HASH, as_text, audit_hash, value_digest
-from trajecttools.register.bsn import refuse_unconfigured_bsn
+from trajecttools.register.bsn import refuse_bsn_for_method, refuse_unconfigured_bsn
 from trajecttools.register.interfaces import Workflow
 
 _PG_AUDIT_LOCK = 7_301_948
@@ -329,8 +329,10 @@ class Tx:
         external_id: str | None = None,
     ) -> int:
         """Register a trajectory (and a new client when given as a dict); return its id."""
-        client_id = client if isinstance(client, int) else self.add("clients", client)
         m = self.store.method(method, field="method")
+        if not isinstance(client, int):
+            refuse_bsn_for_method(client, m.words.identifier, m.name)
+        client_id = client if isinstance(client, int) else self.add("clients", client)
         values = {
             "client_id": client_id,
             "method": method,
@@ -467,8 +469,14 @@ class Tx:
         outcome: str | None = None,
         outcome_reason: str | None = None,
         expected_version: int | None = None,
+        decision: str | None = None,
+        decision_reason: str | None = None,
     ) -> int:
-        """Move a trajectory to another phase if its method allows it; return the new version."""
+        """Move a trajectory to another phase if its method allows it; return the new version.
+
+        A phase with ``choices`` (art. 60: regular work or art. 60§7) needs ``decision`` and
+        ``decision_reason``; both are kept on the phase event and in the audit log.
+        """
         traj = self.get("trajectories", trajectory_id)
         self.check_version("trajectories", traj, expected_version)
         m = self.store.method(traj.method)
@@ -531,9 +539,33 @@ class Tx:
             problems.append(FieldProblem(
                 "outcome_reason", validation.field_label("trajectories", "outcome_reason"),
                 validation.OTHER_ROUTE_REASON_MESSAGE))
+        choices = m.phase(to_phase).choices
+        reason_text = (decision_reason or "").strip() or None
+        if choices:
+            label = m.phase_label(to_phase)
+            if decision is None or not str(decision).strip():
+                problems.append(FieldProblem(
+                    "decision", "Keuze",
+                    f"is verplicht bij de overgang naar '{label}': kies uit "
+                    + ", ".join(choices.values())))
+            elif decision not in choices:
+                problems.append(FieldProblem(
+                    "decision", "Keuze",
+                    f"onbekende waarde '{decision}'; kies uit {', '.join(choices)}"))
+            if reason_text is None:
+                problems.append(FieldProblem(
+                    "decision_reason", "Reden van de keuze",
+                    f"is verplicht bij de overgang naar '{label}'"))
+        elif decision is not None or reason_text is not None:
+            problems.append(FieldProblem(
+                "decision", "Keuze",
+                f"de fase '{m.phase_label(to_phase)}' vraagt geen keuze"))
         if problems:
             raise InvalidRecord("Faseovergang", problems)
         self.log("phase", "trajectories", trajectory_id, "phase", traj.phase, to_phase)
+        if choices:
+            self.log("update", "trajectories", trajectory_id, "decision", None,
+                     f"{decision}: {reason_text}")
         traj.phase, traj.phase_since = to_phase, day
         if closing:
             traj.closed_on, traj.outcome = day, outcome_code
@@ -541,7 +573,9 @@ class Tx:
             self.log("update", "trajectories", trajectory_id, "outcome", None, outcome_code)
         self.session.add(
             PhaseEvent(
-                trajectory_id=trajectory_id, phase=to_phase, started_on=day, actor=self.actor
+                trajectory_id=trajectory_id, phase=to_phase, started_on=day, actor=self.actor,
+                decision=decision if choices else None,
+                decision_reason=reason_text if choices else None,
             )
         )
         self._flush("trajectories", trajectory_id, expected_version)

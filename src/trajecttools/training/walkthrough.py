@@ -515,10 +515,13 @@ class Walkthrough:
                              {"status": "completed", "last_followed_up_on": "02-06-2023"})
                 self._update(tx, "barriers", self._barrier(domain),
                              {"status": "resolved", "resolved_on": "02-06-2023"})
-            tx.change_phase(tid, "employment", on="05-06-2023")
+            tx.change_phase(tid, "employment", on="05-06-2023", decision="art60",
+                            decision_reason="Reguliere tewerkstelling nog te hoog gegrepen:"
+                            " eerst werkervaring en arbeidsritme opbouwen.")
             tx.add("placements", {"trajectory_id": tid, "kind": "social_employment",
                                   "start_on": "05-06-2023", "end_on": "04-06-2025",
-                                  "hours_per_week": 38})
+                                  "hours_per_week": 38,
+                                  "user_organisation": "Kringwinkel (terbeschikkingstelling)"})
             tx.change_phase(tid, "guidance", on="19-06-2023")
             held = dt.date(2023, 6, 19)
             while held < dt.date(2025, 6, 1):

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from trajecttools.core import vocab
+from trajecttools.core.method import Words, builtin_methods
 from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.card import CaseFile
 from trajecttools.widgets.overview_charts import INK, configure, empty_chart, static_svg
@@ -166,7 +167,9 @@ class CaseCard(widgets.VBox):
     def show_card(self, card: CaseFile, signals: pd.DataFrame) -> None:
         """Show one client's card."""
         self.card = card
-        where = " · ".join(x for x in (esc(card.team), esc(card.coach)) if x) or "geen jobcoach"
+        method = builtin_methods().get(card.method)
+        nobody = f"geen {method.words.coach if method is not None else Words().coach}"
+        where = " · ".join(x for x in (esc(card.team), esc(card.coach)) if x) or nobody
         self.header.value = (
             f"<h2>Dossier {display_name(card.pseudonym, card.initials)}</h2>"
             f'<div class="tt-card-head">{esc(card.method_name)} — fase '

@@ -19,6 +19,7 @@ from trajecttools.widgets.fields import (
     FieldSet,
     Row,
     RowList,
+    TextField,
     choice_options,
     grid,
     record_field,
@@ -50,6 +51,30 @@ def placement_title(p: Mapping[str, Any]) -> str:
                if promised is not None else "")
     return (f"{vocab.label(vocab.PLACEMENT_TYPES, p['kind'])}{where}, vanaf "
             f"{dutch_date(p['start_on'])}{end}{promise}")
+
+
+def decision_fields() -> list[ChoiceField | TextField]:
+    """The choice a phase may ask for on entering it (art. 60 fase 3), and its reason."""
+    return [ChoiceField("decision", "Keuze", [("— kies —", BLANK)]),
+            TextField("decision_reason", "Reden van de keuze", rows=2)]
+
+
+def toggle_decision(f: FieldSet, d: Dossier | None, phase: Any) -> None:
+    """Show the choice fields only for a phase that asks for a choice, with its options."""
+    choices = (d.method.phase(str(phase)).choices
+               if d is not None and phase in d.method.phase_codes else None)
+    if choices:
+        f["decision"].set_options([("— kies —", BLANK)] + [(v, k) for k, v in choices.items()])
+    show(f["decision"], bool(choices))
+    show(f["decision_reason"], bool(choices))
+
+
+def decision_values(f: FieldSet, d: Dossier, phase: Any) -> dict[str, Any]:
+    """The choice and its reason for ``change_phase`` (nothing for a phase without choice)."""
+    if phase is None or phase not in d.method.phase_codes or not d.method.phase(
+            str(phase)).choices:
+        return {}
+    return {"decision": f["decision"].get(), "decision_reason": f["decision_reason"].get()}
 
 
 def is_closing(d: Dossier, phase: str | None) -> bool:
@@ -260,6 +285,7 @@ class PhasePart(CasePart):
             record_field("trajectories", "outcome", "choice", required=True,
                          options=choice_options(vocab.OUTCOMES)),
             record_field("trajectories", "outcome_reason", "area", rows=3),
+            *decision_fields(),
         ])
         self.current = html_block("")
         self.save_button = button("Fase wijzigen", kind="primary", css="tt-save tt-save-phase")
@@ -285,6 +311,7 @@ class PhasePart(CasePart):
         closing = d is not None and is_closing(d, self.fields["to_phase"].get())
         show(self.fields["outcome"], closing)
         show(self.fields["outcome_reason"], closing)
+        toggle_decision(self.fields, d, self.fields["to_phase"].get())
 
     def load(self, d: Dossier | None) -> None:
         f = self.fields
@@ -318,10 +345,13 @@ class PhasePart(CasePart):
         if is_closing(d, phase):
             outcome, reason = check_outcome(sub, f)
 
+        choice = decision_values(f, d, phase)
+
         def write(tx: Tx) -> int:
             with sub.into(f, {"phase": "to_phase", "phase_since": "on"}):
                 return tx.change_phase(d.trajectory_id, phase, on=day, outcome=outcome,
-                                       outcome_reason=reason, expected_version=d.version)
+                                       outcome_reason=reason, expected_version=d.version,
+                                       **choice)
 
         self.commit(sub, write, f"Faseovergang naar '{d.method.phase_label(str(phase))}'")
 
@@ -332,7 +362,10 @@ __all__ = [
     "ContactPart",
     "PhasePart",
     "check_outcome",
+    "decision_fields",
+    "decision_values",
     "is_closing",
     "placement_title",
     "table_html",
+    "toggle_decision",
 ]

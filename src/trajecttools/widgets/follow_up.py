@@ -191,7 +191,7 @@ class FollowUpApp(CaseApp):
     def head_html(self, d: Dossier | None) -> str:
         if d is None:
             return "<p>Geen dossier geopend. Kies een dossier op pseudoniem.</p>"
-        coach = (d.coach or {}).get("name") or "nog geen jobcoach"
+        coach = (d.coach or {}).get("name") or f"nog geen {d.method.words.coach}"
         late = [a for a in d.open_agreements if a["due_on"] < self.today]
         n = len(d.open_agreements)
         agreements = f"{n} open afspra{'ak' if n == 1 else 'ken'}"

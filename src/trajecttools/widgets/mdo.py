@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from trajecttools.core.dates import dutch_date
-from trajecttools.core.method import Method
+from trajecttools.core.method import Method, shared_word
 from trajecttools.outputs.report import minutes as mdo_minutes
 from trajecttools.outputs.report.document import esc
 from trajecttools.reads import scope
@@ -101,6 +101,7 @@ class MdoDashboard(MeetingScreen):
                                              options=[("Alle jobcoaches", ALL_COACHES)],
                                              value=ALL_COACHES,
                                              layout=widgets.Layout(width="420px"))
+        self.coach_filter.style.description_width = "initial"  # "Trajectbegeleider" in full
         self.team_filter.add_class("tt-team-filter")
         self.coach_filter.add_class("tt-coach-filter")
         self.status.layout = widgets.Layout(flex="1 1 300px", width="auto")
@@ -171,10 +172,12 @@ class MdoDashboard(MeetingScreen):
 
     def _fill_coach_options(self) -> None:
         cases = self._team_rows(self.cases)
+        coach, coaches = self._coach_words()
+        self.coach_filter.description = coach[:1].upper() + coach[1:]
         staff = (cases[cases["coach_id"].notna()][["coach_id", "coach"]]
                  .drop_duplicates("coach_id"))
         staff = staff.assign(coach=staff["coach"].astype(str)).sort_values("coach")
-        options: list[tuple[str, int]] = [("Alle jobcoaches", ALL_COACHES)]
+        options: list[tuple[str, int]] = [(f"Alle {coaches}", ALL_COACHES)]
         options += [(str(name), int(cid)) for cid, name in
                     zip(staff["coach_id"], staff["coach"], strict=True)]
         current = self.coach_filter.value
@@ -220,9 +223,17 @@ class MdoDashboard(MeetingScreen):
         self.table.set_signals(signals, title="Signalen")
         self.table.set_agenda(self.agenda.trajectory_ids)
         cases = self._selected(self.cases)
+        coach, coaches = self._coach_words()
         self.charts.update(funnel_frame(cases, self.methods),
                            caseload_frame(self._team_rows(self.cases),
-                                          self._team_rows(self.signals)))
+                                          self._team_rows(self.signals)), coach, coaches)
+
+    def _coach_words(self) -> tuple[str, str]:
+        """The word for the coach of the team's methods (singular, plural)."""
+        codes = self._team_rows(self.cases)["method"].dropna().unique()
+        shown = [self.methods[c] for c in codes if c in self.methods] or list(
+            self.methods.values())
+        return shared_word(shown, "coach"), shared_word(shown, "coaches")
 
     # -- actions ---------------------------------------------------------------------
     def select_team(self, team: str) -> None:

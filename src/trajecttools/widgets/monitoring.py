@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import io
+import json
 import os
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
@@ -72,21 +73,6 @@ PANELS: Mapping[str, tuple[str, str]] = {
                  "metingen)."),
 }
 
-
-
-_offline: list[bool] = []
-
-
-def enable_offline() -> None:
-    """Make Altair's Jupyter charts load Vega from the package, not from a CDN (once)."""
-    if not _offline:
-        alt.JupyterChart.enable_offline()
-        _offline.append(True)
-
-
-# Bundling Vega for offline use takes a second or two: do it when the module is imported, so a
-# preheated Voilà kernel has it done before a visitor arrives.
-enable_offline()
 
 
 def data_link(content: bytes, filename: str, mime: str, text: str) -> str:
@@ -241,17 +227,43 @@ def tiles_html(total: pd.Series, min_n: int | None, status: pd.DataFrame | None 
     return "<div class='tt-tiles'>" + "".join(tiles) + "</div>"
 
 
+#: Drawn charts by their content (the spec holds the aggregated data): a preheated kernel draws
+#: the page once before a visitor arrives, so the visitor's own build, on the same data, finds
+#: its charts drawn. A changed register gives other specs, hence other keys.
+_SVG_BY_SPEC: dict[str, str] = {}
+_SVG_KEEP = 48
+
+
+def chart_svg(chart: Any) -> str:
+    """Return a chart as SVG text, drawn once per content."""
+    spec = chart.to_dict(validate=False)
+    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    svg = _SVG_BY_SPEC.get(key)
+    if svg is None:
+        svg = charts.svg_of_spec(spec)
+        while len(_SVG_BY_SPEC) >= _SVG_KEEP:
+            _SVG_BY_SPEC.pop(next(iter(_SVG_BY_SPEC)))
+        _SVG_BY_SPEC[key] = svg
+    return svg
+
+
 class ChartPanel(widgets.VBox):
-    """A titled chart (offline Altair, SVG) with one sentence on how to read it."""
+    """A titled chart with one sentence on how to read it.
+
+    The chart is drawn in the kernel as SVG (vl-convert) and shown as an image in the page: the
+    monitoring screen has six charts and nothing to click in them, and six interactive Altair
+    widgets would each send and start the whole Vega bundle (0.9 MB) in the browser, which made
+    the first screen miss its 2 s. The price: no hover tooltips; the charts carry their figures
+    as labels, and analysts explore the same frames in ``notebooks/outcomes.ipynb``.
+    """
 
     def __init__(self, key: str) -> None:
         title, note = PANELS[key]
         self.key = key
         self.title = widgets.HTML(f"<div class='tt-chart-title'>{esc(title)}</div>")
         self.note = widgets.HTML(f"<div class='tt-chart-note'>{esc(note)}</div>")
-        enable_offline()
-        self.chart = alt.JupyterChart(charts.empty_chart("Gegevens worden geladen …"),
-                                      embed_options=dict(charts.EMBED_OPTIONS))
+        self.chart = widgets.HTML(
+            "<div class='tt-chart-loading'>Gegevens worden geladen …</div>")
         self.chart.add_class("tt-chart")
         self.chart.add_class(f"tt-chart-{key}")
         self.spec: Any = None
@@ -261,7 +273,7 @@ class ChartPanel(widgets.VBox):
     def draw(self, chart: Any) -> None:
         """Show a new chart (an Altair chart built from aggregates)."""
         self.spec = chart
-        self.chart.chart = chart
+        self.chart.value = chart_svg(chart)
 
 
 class MonitoringDashboard(MeetingScreen):

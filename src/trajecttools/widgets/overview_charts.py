@@ -126,21 +126,27 @@ def empty_chart(message: str) -> alt.Chart:
 
 
 def _title(text: str) -> alt.TitleParams:
-    return alt.TitleParams(text, fontSize=28, anchor="start", frame="group", color=INK,
+    # anchored at the chart's left edge (labels included): a long word ("Caseload per
+    # trajectbegeleider") stays inside the panel
+    return alt.TitleParams(text, fontSize=28, anchor="start", frame="bounds", color=INK,
                            fontWeight="bold")
 
 
-def overview_chart(funnel: pd.DataFrame, caseload: pd.DataFrame) -> alt.VConcatChart:
-    """Return the phase funnel above the caseload, as one chart (one widget to load)."""
+def overview_chart(funnel: pd.DataFrame, caseload: pd.DataFrame,
+                   coach: str = "jobcoach", coaches: str = "jobcoaches") -> alt.VConcatChart:
+    """Return the phase funnel above the caseload, as one chart (one widget to load).
+
+    ``coach``/``coaches``: the method's word for the coach (singular, plural).
+    """
     top: alt.Chart | alt.LayerChart = (
         funnel_chart(funnel) if len(funnel) and int(funnel["cases"].sum())
         else empty_chart("Geen actieve trajecten."))
     bottom: alt.Chart | alt.LayerChart = (
         caseload_chart(caseload) if not caseload.empty
-        else empty_chart("Geen jobcoaches met actieve trajecten."))
+        else empty_chart(f"Geen {coaches} met actieve trajecten."))
     chart = alt.vconcat(
         top.properties(title=_title("Trajecten per fase")),
-        bottom.properties(title=_title("Caseload per jobcoach")),
+        bottom.properties(title=_title(f"Caseload per {coach}")),
         spacing=28,
     ).resolve_scale(color="independent")
     return configure(chart)
@@ -155,9 +161,10 @@ class OverviewCharts(widgets.VBox):
         self.add_class("tt-charts")
         self.add_class("tt-panel")
 
-    def update(self, funnel: pd.DataFrame, caseload: pd.DataFrame) -> None:
+    def update(self, funnel: pd.DataFrame, caseload: pd.DataFrame,
+               coach: str = "jobcoach", coaches: str = "jobcoaches") -> None:
         """Draw the charts of aggregated frames (:func:`funnel_chart`, :func:`caseload_chart`)."""
-        spec = overview_chart(funnel, caseload)
+        spec = overview_chart(funnel, caseload, coach, coaches)
         if self.chart is None:
             self.chart = chart_widget(spec)
             self.chart.add_class("tt-overview-chart")

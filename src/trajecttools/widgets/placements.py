@@ -17,7 +17,15 @@ from trajecttools.reads.case.dossier import (
 )
 from trajecttools.register.transactions import Tx
 from trajecttools.widgets.case_app import CaseApp, CasePart
-from trajecttools.widgets.contacts import KEEP_PHASE, is_closing, placement_title, table_html
+from trajecttools.widgets.contacts import (
+    KEEP_PHASE,
+    decision_fields,
+    decision_values,
+    is_closing,
+    placement_title,
+    table_html,
+    toggle_decision,
+)
 from trajecttools.widgets.fields import (
     BLANK,
     ChoiceField,
@@ -65,9 +73,13 @@ class PlacementPart(CasePart):
             record_field("placements", "promised_contract_months", "number",
                          hint="Bij loonkostensubsidie 'op proef': de werkgever belooft daarna "
                               "een arbeidsovereenkomst van minimaal zoveel maanden."),
+            record_field("placements", "user_organisation",
+                         hint="Art. 60§7: het OCMW is de werkgever; noem hier waar de cliënt"
+                              " werkt (eigen diensten of de gebruiker)."),
             ChoiceField("to_phase", "Fase tegelijk wijzigen naar",
                         [("— fase niet wijzigen —", KEEP_PHASE)],
                         hint="De fase gaat in op de startdatum."),
+            *decision_fields(),
         ])
         self.limit = html_block("", "tt-limit")
         self.limits_table = html_block("", "tt-summary")
@@ -85,6 +97,9 @@ class PlacementPart(CasePart):
         for key in ("kind", "start_on", "end_on"):
             self.fields[key].control.observe(
                 guarded(self.status, "Limiet tonen")(lambda _c: self._show_limit()), "value")
+        self.fields["to_phase"].control.observe(
+            guarded(self.status, "Fase kiezen")(lambda _c: toggle_decision(
+                self.fields, self.dossier, self.fields["to_phase"].get())), "value")
         f = self.fields
         self.build([
             section("Nieuwe plaatsing", [
@@ -92,11 +107,12 @@ class PlacementPart(CasePart):
                 grid(f.widgets("kind"), "480px"), self.limit,
                 html_block("<h4>Werkgever</h4>"),
                 grid(f.widgets("employer_id", "employer_name", "employer_sector",
-                               "employer_municipality", "social_work_company", "inclusive")),
+                               "employer_municipality", "social_work_company", "inclusive",
+                               "user_organisation")),
                 html_block("<h4>Plaatsing</h4>"),
                 grid(f.widgets("start_on", "end_on", "hours_per_week", "temporary",
                                "below_level", "outside_field", "promised_contract_months",
-                               "to_phase")),
+                               "to_phase", "decision", "decision_reason")),
             ], "tt-placement-form"),
             self.stale,
             savebar(self.save_button, self.status),
@@ -141,6 +157,7 @@ class PlacementPart(CasePart):
     def load(self, d: Dossier | None) -> None:
         f = self.fields
         f.reset()
+        toggle_decision(f, None, None)
         self.limit.value = ""
         if d is None:
             self.ends.clear()
@@ -165,6 +182,10 @@ class PlacementPart(CasePart):
         f["to_phase"].set_options([("— fase niet wijzigen —", KEEP_PHASE)]
                                   + [(lbl, code) for code, lbl in d.allowed_next()
                                      if not is_closing(d, code)])
+        toggle_decision(f, d, f["to_phase"].get())
+        show(f["user_organisation"], "social_employment" in d.method.placement_types)
+        show(f["promised_contract_months"], any(
+            limit.promise_min_months is not None for limit in d.method.placement_types.values()))
         self.ends.load(d.placements)
         show(self.end_button, bool(d.placements))
 
@@ -189,9 +210,11 @@ class PlacementPart(CasePart):
         placement = sub.validate(f, "placements", {
             "trajectory_id": d.trajectory_id, "employer_id": employer_id,
             **f.values("kind", "start_on", "end_on", "hours_per_week", "temporary",
-                       "below_level", "outside_field", "promised_contract_months"),
+                       "below_level", "outside_field", "promised_contract_months",
+                       "user_organisation"),
         })
         phase = f["to_phase"].get()
+        choice = decision_values(f, d, phase)
         start = placement["start_on"] if placement else None
         if phase is not None and start is not None and start > self.app.today:
             sub.fail(f["start_on"], "mag bij een faseovergang niet in de toekomst liggen")
@@ -209,7 +232,8 @@ class PlacementPart(CasePart):
                 placement_id = tx.add("placements", values)
             if phase is not None:
                 with sub.into(f, {"phase": "to_phase", "phase_since": "start_on"}):
-                    tx.change_phase(d.trajectory_id, phase, on=start, expected_version=d.version)
+                    tx.change_phase(d.trajectory_id, phase, on=start, expected_version=d.version,
+                                    **choice)
             return placement_id
 
         saved, _ = self.commit(sub, write, "Plaatsing")
@@ -226,7 +250,7 @@ class PlacementPart(CasePart):
             stored = {k: v for k, v in row.record.items()
                       if k in ("trajectory_id", "employer_id", "vacancy_id", "kind", "start_on",
                                "hours_per_week", "temporary", "below_level", "outside_field",
-                               "promised_contract_months")}
+                               "promised_contract_months", "user_organisation")}
             clean = sub.validate(row.fields, "placements",
                                  {**stored, "end_on": row["end_on"].get()})
             if clean is not None and clean["end_on"] != row.record.get("end_on"):

@@ -9,6 +9,7 @@ from typing import Any
 from trajecttools.core import validation, vocab
 from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import Dossier, listing
+from trajecttools.register.bsn import rrn_enabled
 from trajecttools.register.transactions import Tx
 from trajecttools.widgets.case_app import CaseApp, CasePart
 from trajecttools.widgets.fields import (
@@ -21,7 +22,7 @@ from trajecttools.widgets.fields import (
     section,
 )
 from trajecttools.widgets.panels import savebar
-from trajecttools.widgets.toolkit import button, guarded, html_block
+from trajecttools.widgets.toolkit import button, guarded, html_block, is_shown, show
 
 CLIENT_KEYS = ("given_name", "family_name", "birth_date", "target_group", "education_level",
                "education_field", "left_school_on", "postcode", "municipality", "region")
@@ -74,6 +75,9 @@ class RegistrationPart(CasePart):
             record_field("clients", "bsn", "secret", label="BSN (optioneel)",
                          hint="Wordt nooit getoond; alleen invullen om vast te leggen of "
                               "te wijzigen."),
+            record_field("clients", "national_register_number", "secret",
+                         label="Rijksregisternummer (optioneel)",
+                         hint="JJ.MM.DD-xxx.cc; wordt nooit getoond."),
             record_field("trajectories", "method", "choice",
                          options=[(m.name, code) for code, m in store.methods().items()]),
             record_field("trajectories", "registered_at", "moment",
@@ -98,9 +102,12 @@ class RegistrationPart(CasePart):
         self.save_button = button("Aanmelden", kind="primary", css="tt-save tt-save-registration")
         self.save_button.on_click(guarded(self.status, "Opslaan aanmelding")(
             lambda _b: self.save()))
+        f["method"].control.observe(guarded(self.status, "Methode kiezen")(
+            lambda _c: self._identifier_fields(f["method"].get())), "value")
         self.build([
             self.mode,
-            section("Klant", [grid(f.widgets(*CLIENT_KEYS, "bsn"))], "tt-client"),
+            section("Klant", [grid(f.widgets(*CLIENT_KEYS, "bsn", "national_register_number"))],
+                    "tt-client"),
             section("Traject", [grid(f.widgets("method", "registered_at", "coach_id",
                                                 "coach_assigned_at", "case_manager_id"))],
                     "tt-trajectory"),
@@ -127,10 +134,20 @@ class RegistrationPart(CasePart):
             + [(f"{m['name']} – {m['organisation']}", m["id"]) for m in managers]
         )
 
+    def _identifier_fields(self, method: str | None) -> None:
+        """Ask for the identifier of the chosen method only: the BSN, or (where the register
+        switched it on) the rijksregisternummer; art. 60 asks no BSN."""
+        methods = self.app.store.methods()
+        word = methods[method].words.identifier if method in methods else "BSN"
+        show(self.fields["bsn"], word == "BSN")
+        show(self.fields["national_register_number"],
+             word == "rijksregisternummer" and rrn_enabled(self.app.store))
+
     def load(self, d: Dossier | None) -> None:
         f = self.fields
         self._staff_options(d)
         f.reset()
+        self._identifier_fields(d.trajectory.get("method") if d else f["method"].get())
         new = d is None
         f["method"].disabled = not new
         f["registered_at"].disabled = not new
@@ -154,9 +171,10 @@ class RegistrationPart(CasePart):
 
     def _client(self) -> dict[str, Any]:
         values = self.fields.values(*CLIENT_KEYS)
-        bsn = self.fields["bsn"].get()
-        if bsn is not None:
-            values["bsn"] = bsn
+        for key in ("bsn", "national_register_number"):
+            value = self.fields[key].get() if is_shown(self.fields[key]) else None
+            if value is not None:
+                values[key] = value
         return values
 
     def _plan(self) -> dict[str, Any]:
@@ -207,8 +225,9 @@ class RegistrationPart(CasePart):
         form_client = self._client()
         clean = sub.validate(f, "clients", {**stored_client, **form_client})
         client_changes = changed_values(clean, d.client, CLIENT_KEYS) if clean else {}
-        if clean and "bsn" in form_client:
-            client_changes["bsn"] = clean["bsn"]
+        for key in ("bsn", "national_register_number"):
+            if clean and key in form_client:
+                client_changes[key] = clean[key]
         coach, manager = f["coach_id"].get(), f["case_manager_id"].get()
         old_coach = d.trajectory.get("coach_id")
         assigned = sub.date(f["coach_assigned_at"])

@@ -12,6 +12,7 @@ import pandas as pd
 import traitlets
 
 from trajecttools.core import vocab
+from trajecttools.core.method import Words, builtin_methods
 from trajecttools.outputs.report.document import esc
 from trajecttools.widgets.toolkit import Status, button, guarded, show
 
@@ -92,7 +93,9 @@ def nowrap_dates(text: str) -> str:
 
 def row_html(signal: pd.Series | Mapping[Any, Any]) -> str:
     """Return the escaped HTML of one signal row (two lines: who and why)."""
-    meta = [esc(signal.get("phase_label")), esc(signal.get("coach")) or "geen jobcoach"]
+    method = builtin_methods().get(str(signal.get("method")))
+    coach = method.words.coach if method is not None else Words().coach
+    meta = [esc(signal.get("phase_label")), esc(signal.get("coach")) or f"geen {coach}"]
     return (
         f'<div class="tt-row-main">{severity_badge(signal.get("severity"))}'
         f'{display_name(signal.get("pseudonym"), signal.get("initials"))}'

@@ -51,22 +51,34 @@ def contacts(b: Register) -> None:
     step = (gap // 2, gap - 4)
     review = b.limit("weekly_review", "days")
     review_step = (review, review + b.limit("weekly_review", "grace_days"))
-    ac = b.aftercare_from
+    ac = np.minimum(b.aftercare_from, b.js_start)
     stop_a = np.minimum(end, np.minimum(b.ss_start, ac) - 1)
     o1, d1 = series(rng, t3, stop_a, step, (12, step[1]))
     after_ss = np.where(b.ss_end < end, b.ss_end, NEVER)
     o2, d2 = series(rng, after_ss, np.minimum(end, ac - 1), step, (1, 8))
     resume = np.where(b.resume_off <= end, b.resume_off, NEVER)
     o3, d3 = series(rng, resume, end, step, (0, 7))
+    # the job search after art. 60: the coach and the client search together, weekly or so
+    js = np.where(b.js_start <= end, b.js_start, NEVER)
+    js_step = (7, 11)
+    o4, d4 = series(rng, js, np.minimum(end, b.js_until - 1), js_step, (0, 6))
+    lo4 = np.full(n, NEVER)  # planted: a few job searches without contact lately
+    late4 = b.take(b.open & (js <= today - 30) & (b.js_until > today))
+    lo4[late4] = today - b.u(16, 24, late4.size)
+    keep4 = drop_window(o4, d4, lo4, np.full(n, today))
+    o4, d4 = o4[keep4], d4[keep4]
     ss_from = np.where(b.ss_start <= end, b.ss_start, NEVER)
     ss_until = np.minimum(b.ss_end, end)
     ow, dw = series(rng, ss_from, ss_until, review_step, (0, 3))
-    go, gd = np.r_[o1, o2, o3], np.r_[d1, d2, d3]
+    go, gd = np.r_[o1, o2, o3, o4], np.r_[d1, d2, d3, d4]
     kinds = tuple(vocab.CONTACT_KINDS)  # kinds stay codes (positions) until the frame
     code = {k: i for i, k in enumerate(kinds)}
     kind = np.array([code[k] for k in GENERIC_KINDS])[cat(rng, GENERIC_KIND_P, go.size)]
     kind = np.where((kind == code["employer"]) & (gd < b.work_off[go]), code["progress"],
                     kind)
+    # job-search talks (progress) always end with agreements: applications, measures
+    searching = np.r_[np.zeros(go.size - o4.size, dtype=bool), np.ones(o4.size, dtype=bool)]
+    kind = np.where(searching, code["progress"], kind)
 
     # gaps: a missed week now and then, a summer holiday for some, a few silent now
     skip_lo = np.where(rng.random(n) < 0.10, ss_from + (rng.random(n) * np.maximum(
@@ -88,6 +100,7 @@ def contacts(b: Register) -> None:
     hol_hi[silent] = today
     c_owner, c_day = np.r_[go, ow], np.r_[gd, dw]
     c_kind = np.r_[kind, np.full(ow.size, code["weekly_review"])]
+    c_search = np.r_[searching, np.zeros(ow.size, dtype=bool)]
     keep = drop_window(c_owner, c_day, hol_lo, hol_hi)
     has_t3 = np.flatnonzero(t3 < LATER)
     has_in = np.flatnonzero(b.intake_day < LATER)
@@ -96,8 +109,10 @@ def contacts(b: Register) -> None:
     c_kind = np.r_[np.full(has_t3.size, code["three_way"]), np.full(has_in.size,
                                                                     code["intake"]),
                    c_kind[keep]]
+    c_search = np.r_[np.zeros(has_t3.size + has_in.size, dtype=bool), c_search[keep]]
     order = np.lexsort((c_day, c_owner))
     c_owner, c_day, c_kind = c_owner[order], c_day[order], c_kind[order]
+    c_search = c_search[order]
     m = c_owner.size
 
     # the coach on duty that day: the latest assignment not after the contact
@@ -136,18 +151,28 @@ def contacts(b: Register) -> None:
     })
     talk = np.isin(c_kind, [code[k] for k in ("three_way", "intake", "progress",
                                                "home_visit")])
-    agreements(b, c_owner, c_day, talk)
+    # planted: a few job searches without agreements for weeks
+    quiet = np.full(n, NEVER)
+    idle = b.take(b.open & (js <= today - 40) & (b.js_until > today))
+    quiet[idle] = today - b.u(30, 38, idle.size)
+    agreements(b, c_owner, c_day, talk, c_search, c_day >= quiet[c_owner])
 
 
 def agreements(
-    b: Register, c_owner: np.ndarray, c_day: np.ndarray, talk: np.ndarray
+    b: Register, c_owner: np.ndarray, c_day: np.ndarray, talk: np.ndarray,
+    always: np.ndarray | None = None, never: np.ndarray | None = None,
 ) -> None:
-    """Agreements after contacts (mostly after real talks, marked by ``talk``): most kept,
-    some not kept (with a reason), some still open."""
+    """Agreements after contacts (mostly after real talks, marked by ``talk``; at least one
+    after those marked by ``always``): most kept, some not kept (with a reason), some still
+    open."""
     rng, n, today = b.rng, b.n, b.today
     m = c_owner.size
     per = np.where(talk, cat(rng, [0.6, 0.32, 0.08], m),
                    (rng.random(m) < 0.05).astype(np.int64))
+    if always is not None:
+        per = np.where(always, np.maximum(per, 1), per)
+    if never is not None:
+        per = np.where(never, 0, per)
     contact = np.repeat(np.arange(m), per)
     owner, held = c_owner[contact], c_day[contact]
     k = contact.size

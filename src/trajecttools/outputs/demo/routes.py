@@ -27,7 +27,7 @@ Values = dict[str, np.ndarray]
 RESULTS: tuple[str, ...] = (
     "close_off", "outcome_row", "regular_off", "ss_start", "ss_end", "work_off", "e1_off",
     "ac_start", "ac_until", "resume_off", "benefit_stop", "benefit_resume", "unemployed_from",
-    "lost_job",
+    "lost_job", "js_start", "js_until", "social_first",
 )
 
 
@@ -234,8 +234,13 @@ def employment_term(b: Register, v: Values, m: int) -> Values:
         "regular_off": regular,
         "work_off": work,
         "e1_off": np.where(social, job2, work),
-        "ac_start": end_art60,
-        "ac_until": np.where(tail == 1, work2, close),
+        # the end of art. 60 is a job search with the coach, not aftercare (follow-up of
+        # regular work is optional in that text and off in the art60 method)
+        "ac_start": np.full(m, NEVER),
+        "ac_until": np.full(m, NEVER),
+        "js_start": end_art60,
+        "social_first": social,
+        "js_until": np.where(tail == 1, work2, close),
         "resume_off": work2,
         "benefit_stop": work,
         "unemployed_from": np.where(social & (tail == 2), end_art60, NEVER),

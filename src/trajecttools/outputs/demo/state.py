@@ -61,6 +61,9 @@ class Register:
     e1_off: np.ndarray
     ac_start: np.ndarray
     ac_until: np.ndarray
+    js_start: np.ndarray
+    js_until: np.ndarray
+    social_first: np.ndarray
     resume_off: np.ndarray
     benefit_stop: np.ndarray
     benefit_resume: np.ndarray

@@ -35,6 +35,14 @@ from trajecttools.outputs.demo.catalogue import (
 )
 from trajecttools.outputs.demo.state import Register
 
+#: Reasons of the art. 60 phase 3 choice in the demo.
+DECISION_REASONS = {
+    "art60": "Reguliere tewerkstelling nog te hoog gegrepen: eerst werkervaring en"
+             " arbeidsritme opbouwen in art. 60§7.",
+    "regular": "Komt in aanmerking voor de reguliere arbeidsmarkt: vacatures zoeken en"
+               " sollicitaties voorbereiden.",
+}
+
 
 def places(b: Register) -> None:
     """Municipalities, regions and their teams."""
@@ -128,6 +136,8 @@ def trajectory_core(b: Register) -> None:
     b.work_off = never.copy()  # first day at an employer outside the SDW
     b.e1_off = never.copy()  # first day at the regular employer (vacancy match)
     b.ac_start, b.ac_until = never.copy(), never.copy()  # aftercare stage
+    b.js_start, b.js_until = never.copy(), never.copy()  # art. 60: job search after its end
+    b.social_first = np.zeros(n, dtype=bool)  # art. 60: the phase 3 choice was art. 60§7
     b.resume_off = never.copy()  # art. 60: employment with guidance after end_art60
     b.benefit_stop = never.copy()
     b.benefit_resume = never.copy()  # back on benefit when a route ends without a job
@@ -149,7 +159,7 @@ def finish_timeline(b: Register) -> None:
     b.end = np.minimum(close, today)  # last day the trajectory is visible
     for name in ("intake", "t3", "regular_off", "ss_start", "ss_end", "work_off", "e1_off",
                  "ac_start", "ac_until", "resume_off", "benefit_stop", "benefit_resume",
-                 "unemployed_from"):
+                 "unemployed_from", "js_start", "js_until"):
         setattr(b, name, b.absolute(getattr(b, name)))
     sig = np.where(b.sig < LATER, b.reg_day[:, None] + b.sig, NEVER)
     b.sig = np.where(sig <= today, sig, NEVER)
@@ -238,12 +248,28 @@ def trajectories(b: Register) -> None:
         "signed_coach_on": to_datetime(b.sig[:, 1]),
         "signed_client_on": to_datetime(b.sig[:, 2]),
     })
+    # the phase 3 choice of art. 60 (“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”):
+    # art. 60§7 when regular work is still too high a step, else regular work; a next job
+    # after the end of art. 60 is regular work
+    first = np.r_[True, b.pe_owner[1:] != b.pe_owner[:-1]]
+    seen = np.cumsum((b.pe_phase == "employment").astype(np.int64))
+    start = np.maximum.accumulate(np.where(first, np.arange(b.pe_owner.size), 0))
+    nth = seen - np.r_[0, seen][start]  # employment events so far within the trajectory
+    chose = (b.pe_phase == "employment") & b.flemish[b.pe_owner]
+    social = chose & (nth == 1) & b.social_first[b.pe_owner]
+    decision = np.full(b.pe_owner.size, None, dtype=object)
+    decision[chose] = np.where(social[chose], "art60", "regular")
+    reason = np.full(b.pe_owner.size, None, dtype=object)
+    reason[chose] = np.where(social[chose], DECISION_REASONS["art60"],
+                             DECISION_REASONS["regular"])
     b.frame("phase_events", {
         "id": np.arange(1, b.pe_owner.size + 1),
         "trajectory_id": b.pe_owner + 1,
         "phase": b.pe_phase,
         "started_on": to_datetime(b.pe_day),
         "actor": np.full(b.pe_owner.size, "demo", dtype=object),
+        "decision": decision,
+        "decision_reason": reason,
     })
 
 

@@ -258,6 +258,10 @@ def placements(b: Register) -> None:
         "below_level": bools(below[owner], stepping),
         "outside_field": bools(outside, stepping | (field == "")),
         "promised_contract_months": ints(promise, promise <= 0),
+        # art. 60§7: where the client works (the OCMW's own services or the user organisation)
+        "user_organisation": np.where(kind == "social_employment",
+                                      b.frames["employers"]["name"].to_numpy(dtype=object)[
+                                          np.maximum(employer, 0)], None),
     })
 
 

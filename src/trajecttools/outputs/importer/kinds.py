@@ -61,6 +61,7 @@ KIND_SPECS: Mapping[str, KindSpec] = {
             "family_name",
             "birth_date",
             "bsn",
+            "national_register_number",
             "postcode",
             "municipality",
             "region",
@@ -82,6 +83,7 @@ KIND_SPECS: Mapping[str, KindSpec] = {
             "target_group": ("Doelgroep",),
             "education_level": ("Opleiding", "Niveau"),
             "municipality": ("Woonplaats",),
+            "national_register_number": ("Rijksregisternummer", "INSZ", "Rijksregister"),
         },
     ),
     "trajectories": KindSpec(

@@ -28,6 +28,7 @@ from trajecttools.outputs.importer.kinds import CONTACT_KEY, KIND_SPECS, KINDS, 
 from trajecttools.outputs.importer.mapping import SourceMapping, field_names, norm
 from trajecttools.outputs.importer.readers import Table, blank
 from trajecttools.outputs.importer.result import ImportFileError, Prepared, Ticker, reject
+from trajecttools.register.bsn import refuse_unconfigured_bsn
 
 if TYPE_CHECKING:
     from trajecttools.register.store import Store
@@ -45,6 +46,22 @@ def lookup_index(session: Session, ref: Ref) -> dict[str, dict[str, int]]:
                 index.setdefault(str(value).strip().casefold(), int(rid))
         out[key] = index
     return out
+
+
+def _refuse_bsn_of_method(store: Store, session: Session, clean: dict[str, Any],
+                          number: int) -> None:
+    """A trajectory of a method without BSN (art60) for a client with one is refused."""
+    m = store.methods().get(str(clean.get("method")))
+    if m is None or m.words.identifier == "BSN" or clean.get("client_id") is None:
+        return
+    bsn = session.execute(
+        select(ENTITIES["clients"].bsn).where(  # type: ignore[attr-defined]
+            ENTITIES["clients"].id == clean["client_id"])  # type: ignore[attr-defined]
+    ).scalar_one_or_none()
+    if bsn:
+        raise InvalidRecord("Traject", [FieldProblem(
+            "client", "Klant", f"heeft een BSN, maar methode '{m.name}' vraagt geen BSN (die"
+            f" gebruikt het {m.words.identifier}); verwijder het BSN van deze klant")], row=number)
 
 
 def prepare_kind(
@@ -197,6 +214,13 @@ def prepare_kind(
                 reject(prep, number, exc.problems, cells)
                 continue
             raise
+        try:  # a BSN or rijksregisternummer only where the register stores it
+            refuse_unconfigured_bsn(session, entity, clean, row=number)
+            if entity == "trajectories":
+                _refuse_bsn_of_method(store, session, clean, number)
+        except InvalidRecord as exc:
+            reject(prep, number, exc.problems, cells)
+            continue
         row_key = tuple(clean[c] for c in key_cols)
         if row_key in seen_keys:
             what = "extern nummer" if key_field else "traject, soort en datum"

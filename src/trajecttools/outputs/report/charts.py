@@ -540,6 +540,15 @@ def save(chart: Any, path: str | os.PathLike[str], *, ppi: int = 200) -> Path:
     return target
 
 
+def svg_of_spec(spec: dict[str, Any]) -> str:
+    """Return a Vega-Lite spec (a dict) rendered as SVG text via vl-convert (Dutch formats)."""
+    # heavy optional dependency: vl-convert is a large native module, loaded only to render files
+    import vl_convert as vlc  # noqa: PLC0415
+
+    return str(vlc.vegalite_to_svg(spec, format_locale=FORMAT_LOCALE,
+                                   time_format_locale=TIME_FORMAT_LOCALE))
+
+
 def to_bytes(chart: Any, fmt: str, *, ppi: int = 200) -> bytes:
     """Return a chart rendered as PNG or SVG bytes via vl-convert (Dutch formats)."""
     # heavy optional dependency: vl-convert is a large native module, loaded only to render files
@@ -550,6 +559,5 @@ def to_bytes(chart: Any, fmt: str, *, ppi: int = 200) -> bytes:
         return bytes(vlc.vegalite_to_png(spec, ppi=ppi, format_locale=FORMAT_LOCALE,
                                          time_format_locale=TIME_FORMAT_LOCALE))
     if fmt == "svg":
-        return vlc.vegalite_to_svg(spec, format_locale=FORMAT_LOCALE,
-                                   time_format_locale=TIME_FORMAT_LOCALE).encode("utf-8")
+        return svg_of_spec(spec).encode("utf-8")
     raise ValueError(f"Onbekend formaat '{fmt}': kies png of svg")

@@ -109,6 +109,7 @@ class Context:
             latest = ac[np.r_[run_pos[ac][1:] != run_pos[ac][:-1], True]] if len(ac) else ac
             self.aftercare_start[run_pos[latest]] = run_start[latest]
             self.aftercare_end[run_pos[latest]] = run_end[latest]
+        self.phase_ix = phase
         names = np.array([*self.all_phases, None], dtype=object)[phase]
         self.phase = np.where(phase < 0, np.asarray(self.tr["phase"], dtype=object), names)
         self.phase_since = phase_since
@@ -175,6 +176,7 @@ class Context:
                                        ns(aftercare["last_aftercare_on"]))
         self.intake_on = ns(contacts["intake_on"])
         self.last_weekly_review_on = ns(contacts["last_weekly_review_on"])
+        self.last_agreement_on = ns(contacts["last_agreement_on"])
         self.last_employee_on = ns(aftercare["last_employee_on"])
         self.last_employer_on = ns(aftercare["last_employer_on"])
 
@@ -187,6 +189,29 @@ class Context:
         self.p_end = ns(pl["end_on"])[ok]
         self.p_swc = pl["social_work_company"].to_numpy(dtype=bool)[ok]
         self.p_running = np.isnat(self.p_end) | (self.p_end > self.t64)
+        self._follow_up()
+
+    def _follow_up(self) -> None:
+        """Where regular work is followed up (aftercare) on as_of, and since when.
+
+        In a phase of stage "aftercare" since the stage began; in a method's
+        ``follow_up_phases`` while a regular contract runs, since that contract began. A
+        method that does not follow up regular work has its follow-up rules off.
+        """
+        n = self.n
+        in_stage = self.stage == STAGE["aftercare"]
+        regular = np.flatnonzero(self.p_running & (self.p_kind == KIND["regular"]))
+        reg_start = np.full(n, NAT)
+        np.fmax.at(reg_start, self.p_pos[regular], self.p_start[regular])
+        shape = (len(self.methods) + 1, len(self.all_phases) + 1)
+        tab = np.zeros(shape, dtype=bool)
+        for i, m in enumerate(self.methods):
+            for code in m.settings.follow_up_phases:
+                tab[i, self.all_phases.index(code)] = True
+        in_phase = tab[self.m, self.phase_ix] & ~np.isnat(reg_start) & ~in_stage
+        self.in_aftercare = in_stage | in_phase
+        self.aftercare_since = np.where(in_stage, self.stage_since,
+                                        np.where(in_phase, reg_start, NAT))
 
     # -- lookups -----------------------------------------------------------------------------
     def _phase_tables(self) -> None:
@@ -231,6 +256,29 @@ class Context:
             ["" if r is None else fmt(r.number(number)) for r in self.rule(name)], dtype=object
         )
         return values[self.m[pos]]
+
+    def in_phases(self, name: str, pos: np.ndarray | None = None) -> np.ndarray:
+        """Whether each trajectory (or those at ``pos``) is in a phase the rule applies to.
+
+        A rule without ``phases`` applies in every phase.
+        """
+        shape = (len(self.methods) + 1, len(self.all_phases) + 1)
+        tab = np.zeros(shape, dtype=bool)
+        for i, r in enumerate(self.rule(name)):
+            if r is not None and r.phases is None:
+                tab[i, :] = True
+            elif r is not None:
+                for code in r.phases:
+                    tab[i, self.all_phases.index(code)] = True
+        sel = slice(None) if pos is None else pos
+        return tab[self.m[sel], self.phase_ix[sel]]
+
+    def word(self, name: str, pos: np.ndarray, capital: bool = False) -> np.ndarray:
+        """A method's word (``coach``, ``client``, ``benefit``...) for the trajectories at pos."""
+        words = [str(getattr(m.words, name)) for m in self.methods]
+        if capital:
+            words = [w[:1].upper() + w[1:] for w in words]
+        return np.array([*words, ""], dtype=object)[self.m[pos]]
 
     def enabled(self, name: str) -> bool:
         """Whether any of the methods uses the rule ``name``."""

@@ -72,6 +72,16 @@ def _frame(cols: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(cols, columns=list(COLUMNS))
 
 
+def _in_phases(c: Context, part: Part) -> Part:
+    """The part's signals of trajectories in a phase its rule applies to (``phases``)."""
+    keep = c.in_phases(part.rule, part.pos)
+    if keep.all():
+        return part
+    return Part(part.rule, part.pos[keep], part.due[keep], part.days[keep], part.message[keep],
+                None if part.domain is None else part.domain[keep],
+                None if part.nearing is None else part.nearing[keep])
+
+
 def compute(
     inputs: SignalInputs, methods: Mapping[str, Method], as_of: dt.date | None = None
 ) -> pd.DataFrame:
@@ -88,7 +98,7 @@ def compute(
     parts: list[Part] = []
     for name, implementation in RULES.items():
         if c.n and c.enabled(name):
-            part = implementation(c)
+            part = _in_phases(c, implementation(c))
             if len(part.pos):
                 parts.append(part)
     if not parts:

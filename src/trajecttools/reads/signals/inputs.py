@@ -47,7 +47,8 @@ class SignalInputs:
     coach_assignments: pd.DataFrame
     #: coach_id, coach (name), team (name).
     coaches: pd.DataFrame
-    #: trajectory_id, last_contact_on, intake_on, last_weekly_review_on.
+    #: trajectory_id, last_contact_on, intake_on, last_weekly_review_on, last_agreement_on (the
+    #: latest contact in which agreements were made).
     contacts: pd.DataFrame
     #: trajectory_id, last_aftercare_on, last_employee_on, last_employer_on.
     aftercare_contacts: pd.DataFrame
@@ -97,7 +98,9 @@ def _input_queries(only: Sequence[int] | None = None) -> dict[str, str]:
     return {
         "contacts": "SELECT trajectory_id, MAX(held_on) AS last_contact_on,"
         " MIN(CASE WHEN kind = 'intake' THEN held_on END) AS intake_on,"
-        " MAX(CASE WHEN kind = 'weekly_review' THEN held_on END) AS last_weekly_review_on"
+        " MAX(CASE WHEN kind = 'weekly_review' THEN held_on END) AS last_weekly_review_on,"
+        " MAX(CASE WHEN id IN (SELECT contact_id FROM agreements) THEN held_on END)"
+        " AS last_agreement_on"
         f" FROM contacts WHERE held_on <= :as_of{scope()} GROUP BY trajectory_id",
         "phase_events": "SELECT trajectory_id, phase, started_on FROM phase_events"
         f" WHERE started_on <= :as_of{scope()} ORDER BY trajectory_id, started_on, id",
@@ -187,7 +190,7 @@ def load_inputs(store: Store, as_of: dt.date | None = None) -> SignalInputs:
         frames = readmodel.frames_on(
             store,
             "signals",
-            "signals",
+            "signals:agreements",  # the key changes with the frames' columns
             lambda only: _model_frames(store, only),
             _MODEL_FRAMES,
             as_of,
@@ -243,7 +246,8 @@ def read_inputs(
     events["phase"] = events["phase"].astype("category")
     assignments = _dates(read["coach_assignments"], "assigned_at")
     coaches = read["coaches"]
-    contacts = _dates(read["contacts"], "last_contact_on", "intake_on", "last_weekly_review_on")
+    contacts = _dates(read["contacts"], "last_contact_on", "intake_on", "last_weekly_review_on",
+                      "last_agreement_on")
     aftercare = _dates(read["aftercare_contacts"], "last_aftercare_on", "last_employee_on",
                        "last_employer_on")
     placements = _dates(read["placements"], "start_on", "end_on")

@@ -19,7 +19,7 @@ import pandas as pd
 
 from trajecttools.core import vocab
 from trajecttools.core.dates import add_months_each
-from trajecttools.core.method import RULE_PARAMETERS
+from trajecttools.core.method import RULE_PARAMETERS, Words
 from trajecttools.reads.signals.arrays import (
     DAY,
     NAT,
@@ -44,7 +44,9 @@ from trajecttools.reads.signals.wording import (
 #: Placement kinds after which a return to benefit counts as a revolving door: the regular
 #: contract without wage subsidy (“Traject Work-2-Gether”: 'draaideurklanten' are clients who
 #: drop out after the first period of their regular job). Steps of the ladder (opstapbaan,
-#: secondment, wage subsidy) and art. 60§7 employment are not work after which one returns.
+#: secondment, wage subsidy) are not work after which one returns; nor is art. 60§7: a benefit
+#: after that contract is often its aim (“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”,
+#: fase 5: after it a new job is sought), never a revolving door.
 _JOB_KINDS = ("regular",)
 #: Subject of the duration sentences, by placement kind.
 _PLACEMENT_NOUNS = {
@@ -64,18 +66,15 @@ def _coach_assignment(c: Context) -> Part:
     days = days_since(c.t64, due)
     f = days > 0
     pos, due, days = sel[f], due[f], days[f].astype(np.int64)
-    msg = ("Geen jobcoach toegewezen binnen "
+    msg = ("Geen " + c.word("coach", pos) + " toegewezen binnen "
            + c.text("coach_assignment", "hours", lambda n: f"{n} uur", pos)
            + " na aanmelding op " + fmt_date(c.registered_on[pos]) + " (" + late(days) + ")")
     return Part("coach_assignment", pos, due, days, msg)
 
 
-_SIGNERS = ("casemanager", "jobcoach", "klant")
-
-
-def _who(missing: tuple[bool, ...]) -> str:
+def _who(signers: tuple[str, ...], missing: tuple[bool, ...]) -> str:
     """The missing signers in Dutch, e.g. "casemanager en klant"."""
-    names = [n for n, m in zip(_SIGNERS, missing, strict=True) if m]
+    names = [n for n, m in zip(signers, missing, strict=True) if m]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
 
 
@@ -98,8 +97,10 @@ def _plan_signatures(c: Context) -> Part:
     f = days > 0
     pos, due, days = sel[f], due[f], days[f].astype(np.int64)
     code = missing[pos] @ np.array([1, 2, 4])
-    who = np.array([""] + [_who(tuple(bool(k >> b & 1) for b in range(3))) for k in range(1, 8)],
-                   dtype=object)[code]
+    table = np.array([[""] + [_who((m.words.case_manager, m.words.coach, m.words.client),
+                                   tuple(bool(k >> b & 1) for b in range(3)))
+                              for k in range(1, 8)] for m in c.methods], dtype=object)
+    who = table[c.m[pos], code] if len(pos) else np.zeros(0, dtype=object)
     msg = ("Trajectplan niet binnen "
            + c.text("plan_signatures", "days", period_days, pos)
            + " na aanmelding op " + fmt_date(c.registered_on[pos]) + " ondertekend door "
@@ -118,7 +119,7 @@ def _intake_after_signing(c: Context) -> Part:
     days = days_since(c.t64, due)
     f = days > 0
     pos, due, days = sel[f], due[f], days[f].astype(np.int64)
-    msg = ("Intake niet gehouden binnen "
+    msg = (c.word("intake", pos, capital=True) + " niet gehouden binnen "
            + c.text("intake_after_signing", "days", period_days, pos)
            + " na ondertekening trajectplan op " + fmt_date(signed_on[pos])
            + " (" + late(days) + ")")
@@ -284,8 +285,8 @@ def _weekly_review(c: Context) -> Part:
 def _aftercare_contact(c: Context) -> Part:
     """Trajectories in aftercare without contact with the employee or the employer."""
     every = c.param("aftercare_contact", "days")
-    sel = np.flatnonzero(c.active & (c.stage == STAGE["aftercare"]) & ~np.isnan(every))
-    start = c.stage_since[sel]
+    sel = np.flatnonzero(c.active & c.in_aftercare & ~np.isnan(every))
+    start = c.aftercare_since[sel]
     refs = [np.fmax(c.last_employee_on[sel], start), np.fmax(c.last_employer_on[sel], start)]
     dues = [add_days(r, every[sel]) for r in refs]
     over = [days_since(c.t64, d) > 0 for d in dues]
@@ -305,13 +306,13 @@ def _aftercare_contact(c: Context) -> Part:
 def _aftercare_duration(c: Context) -> Part:
     """Trajectories in aftercare for longer than the rule's months."""
     months = c.param("aftercare_duration", "months")
-    sel = np.flatnonzero(c.active & (c.stage == STAGE["aftercare"]) & ~np.isnan(months))
-    due = add_months_each(c.stage_since[sel], months[sel])
+    sel = np.flatnonzero(c.active & c.in_aftercare & ~np.isnan(months))
+    due = add_months_each(c.aftercare_since[sel], months[sel])
     days = days_since(c.t64, due)
     f = days > 0
     pos, due, days = sel[f], due[f], days[f].astype(np.int64)
     msg = ("Nazorg loopt langer dan " + c.text("aftercare_duration", "months", n_months, pos)
-           + " (sinds " + fmt_date(c.stage_since[pos]) + "; " + late(days) + ")")
+           + " (sinds " + fmt_date(c.aftercare_since[pos]) + "; " + late(days) + ")")
     return Part("aftercare_duration", pos, due, days, msg)
 
 
@@ -390,8 +391,8 @@ def _coach_changes(c: Context) -> Part:
     f = c.active[pos]
     pos, due = pos[f], due[f]
     days = days_since(c.t64, due).astype(np.int64)
-    msg = (fmt_ints(c.coach_changes[pos],
-                    lambda k: f"Jobcoach {k} keer gewisseld, meer dan de norm")
+    msg = (c.word("coach", pos, capital=True)
+           + fmt_ints(c.coach_changes[pos], lambda k: f" {k} keer gewisseld, meer dan de norm")
            + " van " + c.text("coach_changes", "max", lambda k: f"{k} keer", pos)
            + " (sinds " + fmt_date(due) + ")")
     return Part("coach_changes", pos, due, days, msg)
@@ -419,13 +420,26 @@ def _hand_offs(c: Context) -> Part:
     days = days_since(c.t64, due).astype(np.int64)
     changes, handed = c.coach_changes[pos], c.handed_count[pos]
     msg = (fmt_ints(changes + handed, lambda k: f"{k} overdrachten (")
-           + fmt_ints(changes, lambda k: counted(k, "jobcoachwissel", "jobcoachwissels"))
+           + _counted_words(c, changes, pos)
            + np.where((changes > 0) & (handed > 0), " en ", "")
            + fmt_ints(handed, lambda k: counted(k, "eerder traject overgedragen",
                                                 "eerdere trajecten overgedragen"))
            + "), meer dan de norm van " + c.text("hand_offs", "max", str, pos)
            + " (sinds " + fmt_date(due) + ")")
     return Part("hand_offs", pos, due, days, msg)
+
+
+def _counted_words(c: Context, changes: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """ "1 jobcoachwissel", "n jobcoachwissels" in each trajectory's method's words."""
+    out = np.full(len(pos), "", dtype=object)
+    for i, m in enumerate(c.methods):
+        f = c.m[pos] == i
+        out[f] = fmt_ints(changes[f], partial(_changes_text, m.words))
+    return out
+
+
+def _changes_text(words: Words, k: int) -> str:
+    return counted(k, words.coach_change, words.coach_changes)
 
 
 def _domain_phrase(domains: np.ndarray, named: str, hidden: str) -> np.ndarray:
@@ -494,9 +508,69 @@ def _revolving_door(c: Context) -> Part:
     pos, benefit_on, placed_on = pos[keep], benefit_on[keep], placed_on[keep]
     days = days_since(c.t64, benefit_on).astype(np.int64)
     msg = ("Binnen " + c.text("revolving_door", "months", n_months, pos)
-           + " na plaatsing op " + fmt_date(placed_on) + " terug in de uitkering (sinds "
+           + " na plaatsing op " + fmt_date(placed_on) + " " + c.word("back_on_benefit", pos)
+           + " (sinds "
            + fmt_date(benefit_on) + ")")
     return Part("revolving_door", pos, benefit_on, days, msg)
+
+
+def _severe_barriers_at_mapping(c: Context) -> Part:
+    """Trajectories that moved on (to mapping) while a severe barrier noted before was open.
+
+    “Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 2: capacities are mapped once
+    all side problems are gone or brought back to normal proportions.
+    """
+    br = c.inputs.open_barriers
+    bpos = c.pos(br["trajectory_id"])
+    ok = bpos >= 0
+    bpos, noted = bpos[ok], ns(br["noted_on"])[ok]
+    severe = br["severity"].to_numpy()[ok] == 3
+    f = severe & c.active[bpos] & c.in_phases("severe_barriers_at_mapping", bpos)
+    f &= noted <= c.phase_since[bpos]
+    bpos = bpos[f]
+    count = np.bincount(bpos, minlength=c.n)
+    pos = np.flatnonzero(count > 0)
+    due = c.phase_since[pos]
+    days = days_since(c.t64, due).astype(np.int64)
+    label = np.asarray(c.phase_label[pos], dtype=object)
+    msg = ("Naar fase '" + label + "' op " + fmt_date(due) + " met "
+           + fmt_ints(count[pos], lambda k: "1 ernstige belemmering" if k == 1
+                      else f"{k} ernstige belemmeringen")
+           + " nog open (randproblemen eerst oplossen of tot normale proporties brengen)")
+    return Part("severe_barriers_at_mapping", pos, due, days, msg)
+
+
+def _job_search_contact(c: Context) -> Part:
+    """Trajectories searching a next job without contact with their coach for some days."""
+    every = c.param("job_search_contact", "days")
+    sel = np.flatnonzero(c.active & c.in_phases("job_search_contact") & ~np.isnan(every))
+    ref = np.fmax(c.last_contact_on[sel], c.phase_since[sel])
+    due = add_days(ref, every[sel])
+    days = days_since(c.t64, due)
+    f = days > 0
+    pos, ref, due, days = sel[f], ref[f], due[f], days[f].astype(np.int64)
+    msg = ("Geen contact met de " + c.word("coach", pos) + " sinds " + fmt_date(ref)
+           + " bij het zoeken naar een nieuwe tewerkstelling, langer dan "
+           + c.text("job_search_contact", "days", period_days, pos) + " (" + late(days) + ")")
+    return Part("job_search_contact", pos, due, days, msg)
+
+
+def _job_search_agreements(c: Context) -> Part:
+    """Trajectories searching a next job without agreements made since the phase began."""
+    within = c.param("job_search_agreements", "days")
+    sel = np.flatnonzero(c.active & c.in_phases("job_search_agreements") & ~np.isnan(within))
+    made = c.last_agreement_on[sel]
+    none = np.isnat(made) | (made < c.phase_since[sel])
+    ref = np.where(none, c.phase_since[sel], made)
+    due = add_days(ref, within[sel])
+    days = days_since(c.t64, due)
+    f = days > 0
+    pos, ref, none, due, days = sel[f], ref[f], none[f], due[f], days[f].astype(np.int64)
+    since = np.where(none, "de start van de fase op ", "") + fmt_date(ref)
+    msg = ("Geen afspraken over sollicitaties of een nieuwe tewerkstelling sinds " + since
+           + " (norm: binnen " + c.text("job_search_agreements", "days", period_days, pos)
+           + "; " + late(days) + ")")
+    return Part("job_search_agreements", pos, due, days, msg)
 
 
 def _placement_missing(c: Context) -> Part:
@@ -542,6 +616,9 @@ RULES: Mapping[str, Callable[[Context], Part]] = {
     "hand_offs": _hand_offs,
     "referral_follow_up": _referral_follow_up,
     "revolving_door": _revolving_door,
+    "severe_barriers_at_mapping": _severe_barriers_at_mapping,
+    "job_search_contact": _job_search_contact,
+    "job_search_agreements": _job_search_agreements,
     "placement_missing": _placement_missing,
 }
 assert tuple(RULES) == tuple(RULE_PARAMETERS), "every rule of the methods needs an implementation"

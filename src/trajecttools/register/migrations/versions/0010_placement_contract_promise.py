@@ -1,7 +1,7 @@
 """placements.promised_contract_months: the employer's promise of a contract afterwards
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 05:40:00
 
 “Traject Work-2-Gether”: with wage subsidy the client works 'op proef', and against that stands
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

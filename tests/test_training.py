@@ -136,11 +136,7 @@ def test_art60_route_passes_its_five_phases_without_false_signals(tmp_path: Path
         "Geen lange periode zonder contact (ook niet in de zomervakantie)"}
     later = {day: text for day, text in seen.items() if day not in ("14-04-2023", "25-06-2025")}
     assert later == {day: "geen" for day in later}
-    if load_method("art60").phase("end_art60").stage == "aftercare":
-        # main still maps phase 5 onto aftercare; the art. 60 fixes of issue 15 (item 1) make it
-        # a job search with rules of its own, and then this phase shows no signal either
-        assert "werkgever" in seen["25-06-2025"].lower()  # the false alarm of the issue
-        pytest.xfail("fase 5 is nog nazorg in art60.toml (wacht op de art. 60-correcties)")
+    assert load_method("art60").phase("end_art60").stage != "aftercare"  # a job search
     assert seen["25-06-2025"] == "geen"
 
 

@@ -1,4 +1,4 @@
-"""The monitoring dashboard in a real Voilà server and headless Chromium, on 20 000 trajectories:
+"""The monitoring dashboard in a real Voilà server and headless Chromium, on 5 000 trajectories:
 charts drawn, large type, only aggregates, work and steps apart, the Aalen-Johansen curve,
 6/12/18-month retention, the revolving door beside the rights opened after art. 60, Excel and
 chart downloads that work, no console errors. Screenshots go to ``artifacts/screenshots/``."""
@@ -22,14 +22,14 @@ from trajecttools.workspace import Workspace
 
 pytestmark = pytest.mark.browser
 
-SIZE = 20_000
+SIZE = 5_000
 CHARTS = ("flow", "status", "incidence", "retention", "quality", "progress")
 
 
 @pytest.fixture(scope="module")
 def big_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo register of 20 000 trajectories as of today (the dashboard's default date)."""
-    path = tmp_path_factory.mktemp("monitoring") / "demo20k.db"
+    """A demo register of 5 000 trajectories (the size of the benchmark demo) as of today (the dashboard's default date)."""
+    path = tmp_path_factory.mktemp("monitoring") / "demo5k.db"
     today = dt.date.today()
     with Workspace(path, actor="demo", today=today) as store:
         demo.build(store, size=SIZE, seed=3, as_of=today)
@@ -42,7 +42,7 @@ def server(big_register: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """Serve the monitoring dashboard with Voilà; yield its address.
 
     Only this dashboard is in the served folder: the other two would preheat kernels on the
-    20 000 trajectories that no test looks at.
+    5 000 trajectories that no test looks at.
     """
     tmp = tmp_path_factory.mktemp("voila")
     folder = copy_notebooks(DASHBOARDS, tmp / "dashboards", ["monitoring.ipynb"])

@@ -28,7 +28,7 @@ CHARTS = ("flow", "status", "incidence", "retention", "quality", "progress")
 
 @pytest.fixture(scope="module")
 def big_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo register of 5 000 trajectories (the size of the benchmark demo) as of today (the dashboard's default date)."""
+    """A demo register of 5 000 trajectories as of today (the dashboard's default date)."""
     path = tmp_path_factory.mktemp("monitoring") / "demo5k.db"
     today = dt.date.today()
     with Workspace(path, actor="demo", today=today) as store:

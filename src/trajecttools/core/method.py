@@ -144,6 +144,7 @@ class Words(_Strict):
     coach_change: str = Field(default="jobcoachwissel", min_length=1)
     coach_changes: str = Field(default="jobcoachwissels", min_length=1)
     client: str = Field(default="klant", min_length=1)
+    clients: str = Field(default="klanten", min_length=1)
     case_manager: str = Field(default="casemanager", min_length=1)
     benefit: str = Field(default="uitkering", min_length=1)
     #: How a signal says a client is back on benefit.
@@ -243,7 +244,7 @@ class Method(_Strict):
 
 #: Words for a screen that shows trajectories of methods with different words.
 NEUTRAL_WORDS: Mapping[str, str] = {
-    "coach": "begeleider", "coaches": "begeleiders", "client": "deelnemer",
+    "coach": "begeleider", "coaches": "begeleiders", "client": "deelnemer", "clients": "deelnemers",
     "case_manager": "verwijzer", "benefit": "uitkering", "identifier": "identificatienummer",
 }
 

@@ -17,7 +17,8 @@ from trajecttools.core.method import Method, builtin_methods
 from trajecttools.reads.signals import SEVERITY_ORDER, case_states, load_inputs
 from trajecttools.register.store import Store
 
-#: Text for a group without a value (e.g. a trajectory that has no coach yet).
+#: Text for a group without a value (e.g. a trajectory that has no coach yet; a frame with a
+#: ``method`` column names the coach in the words of each trajectory's method).
 MISSING_LABELS: Mapping[str, str] = {"team": "Geen team", "coach": "Geen jobcoach"}
 
 
@@ -34,12 +35,18 @@ def _states(
     return store_or_cases, methods or builtin_methods()
 
 
-def _labels(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """The grouping columns as plain text, with a Dutch label where a value is missing."""
+def _labels(frame: pd.DataFrame, by: Sequence[str],
+            methods: Mapping[str, Method]) -> pd.DataFrame:
+    """The grouping columns as plain text, with a Dutch label where a value is missing (no
+    coach: in the words of the trajectory's method, e.g. "Geen trajectbegeleider")."""
     out = pd.DataFrame(index=frame.index)
     for col in by:
         values = frame[col].astype(object)
-        out[col] = values.where(values.notna(), MISSING_LABELS.get(col, "Onbekend")).astype(str)
+        missing: object = MISSING_LABELS.get(col, "Onbekend")
+        if col == "coach" and "method" in frame.columns:
+            words = {code: f"Geen {m.words.coach}" for code, m in methods.items()}
+            missing = frame["method"].astype(object).map(words).fillna(missing)
+        out[col] = values.where(values.notna(), missing).astype(str)
     return out
 
 
@@ -74,7 +81,7 @@ def caseload(
     by = list(by)
     cases, found = _states(store_or_cases, as_of, methods)
     active = cases[cases["active"].astype(bool)]
-    keys = _labels(active, by)
+    keys = _labels(active, by, found)
     work = keys.assign(
         phase_label=active["phase_label"].astype(str),
         days=active["days_in_phase"].astype("Float64"),
@@ -104,7 +111,7 @@ def caseload(
 
     sig = signals_df if signals_df is not None else pd.DataFrame(
         columns=[*by, "severity", "trajectory_id"])
-    sig_keys = _labels(sig, by).assign(
+    sig_keys = _labels(sig, by, found).assign(
         severity=pd.Categorical(sig["severity"].astype(object), categories=SEVERITY_ORDER),
         trajectory_id=sig["trajectory_id"].to_numpy(),
     )

@@ -44,15 +44,13 @@ class Field(widgets.VBox):
         self.control = control
         self.default = default
         self.message = ""
-        star = ' <span class="tt-req" title="verplicht">*</span>' if required else ""
-        self.caption = widgets.HTML(
-            f'<span class="tt-label">{esc(label)}{star}</span>' if caption else "&nbsp;"
-        )
+        self.caption = widgets.HTML(self._caption_html() if caption else "&nbsp;")
         self.error = html_block("", "tt-field-error")
         show(self.error, False)
         children: list[widgets.Widget] = [self.caption, control]
-        if hint:
-            children.append(html_block(esc(hint), "tt-hint"))
+        self.hint = html_block(esc(hint), "tt-hint") if hint else None
+        if self.hint is not None:
+            children.append(self.hint)
         children.append(self.error)
         super().__init__(children, layout=widgets.Layout(width="100%", min_width="0"))
         self.add_class("tt-field")
@@ -62,6 +60,18 @@ class Field(widgets.VBox):
             if not caption:  # nothing to line up with: no empty caption line
                 show(self.caption, False)
         self.reset()
+
+    def _caption_html(self) -> str:
+        star = ' <span class="tt-req" title="verplicht">*</span>' if self.required else ""
+        return f'<span class="tt-label">{esc(self.label)}{star}</span>'
+
+    def relabel(self, label: str, hint: str | None = None) -> None:
+        """Give the field another label and hint (e.g. in the words of the case's method)."""
+        self.label = label
+        if self.caption.value != "&nbsp;":
+            self.caption.value = self._caption_html()
+        if hint is not None and self.hint is not None:
+            self.hint.value = esc(hint)
 
     # value conversion, overridden per kind
     def get(self) -> Any:

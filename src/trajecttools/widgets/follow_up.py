@@ -111,9 +111,13 @@ class EndReportPart(CasePart):
                      "wijzigingen worden op die versie opgeslagen.")
         else:
             state = "Nog geen beëindigingsrapportage."
-        self.info.value = (f"<p>{esc(state)} De nazorg sluit af met deze rapportage: hoe de "
-                           "nazorg is verlopen, de resultaten, wat nog aandacht vraagt, wat is "
-                           "ingezet en hoe het verder gaat.</p>")
+        after = follows_up_work(d)
+        what = "de nazorg" if after else "het traject"
+        f["aftercare_summary"].relabel(f"Hoe is {what} verlopen?")
+        f["continuation"].relabel(f"Hoe gaat het nu verder met de {d.method.words.client}?")
+        self.info.value = (f"<p>{esc(state)} {what[:1].upper() + what[1:]} sluit af met deze "
+                           f"rapportage: hoe {what} is verlopen, de resultaten, wat nog aandacht "
+                           "vraagt, wat is ingezet en hoe het verder gaat.</p>")
 
     def save(self) -> None:
         """Save (or change) the end report, and close the trajectory when chosen."""
@@ -188,6 +192,11 @@ class FollowUpApp(CaseApp):
             ("end_report", "Eindrapportage", self.end_report),
         ]
 
+    def open_case(self, trajectory_id: int | None) -> None:
+        """Open a case; the aftercare step shows only where its method follows up work."""
+        super().open_case(trajectory_id)
+        self.steps.show_step("aftercare", follows_up_work(self.dossier))
+
     def head_html(self, d: Dossier | None) -> str:
         if d is None:
             return "<p>Geen dossier geopend. Kies een dossier op pseudoniem.</p>"
@@ -212,7 +221,17 @@ class FollowUpApp(CaseApp):
                       f"({esc(vocab.label(vocab.OUTCOMES, d.trajectory['outcome']))})")
         return (f"<p><b>{esc(d.display_name)}</b> — {esc(d.method.name)} — fase "
                 f"<b>{esc(d.phase_label)}</b> sinds {dutch_date(d.trajectory['phase_since'])}"
-                f"{closed}{placed} — jobcoach {esc(coach)} — {esc(agreements)}</p>")
+                f"{closed}{placed} — {esc(d.method.words.coach)} {esc(coach)} — "
+                f"{esc(agreements)}</p>")
 
 
-__all__ = ["FollowUpApp"]
+def follows_up_work(d: Dossier | None) -> bool:
+    """Whether the case's method follows up regular work (aftercare); no case: True.
+
+    Art. 60§7 (“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”): follow-up of regular work
+    is “facultatief”, a method setting that is off there; its phase 5 is a job search.
+    """
+    return d is None or d.method.settings.follow_up_after_work
+
+
+__all__ = ["FollowUpApp", "follows_up_work"]

@@ -181,14 +181,15 @@ class IntakeApp(CaseApp):
     def head_html(self, d: Dossier | None) -> str:
         if d is None:
             return "<p>Geen dossier geopend.</p>"
-        coach = (d.coach or {}).get("name") or "nog geen jobcoach"
+        word = d.method.words.coach
+        coach = (d.coach or {}).get("name") or f"nog geen {word}"
         closed = ""
         if d.closed:
             closed = (f" — afgesloten ({esc(vocab.label(vocab.OUTCOMES, d.trajectory['outcome']))}"
                       ")")
         return (f"<p><b>{esc(d.display_name)}</b> — {esc(d.method.name)} — fase "
                 f"<b>{esc(d.phase_label)}</b> sinds {dutch_date(d.trajectory['phase_since'])}"
-                f"{closed} — jobcoach {esc(coach)} — aangemeld "
+                f"{closed} — {esc(word)} {esc(coach)} — aangemeld "
                 f"{dutch_moment(d.trajectory['registered_at'])}</p>")
 
 

@@ -160,7 +160,10 @@ class MdoDashboard(MeetingScreen):
         options: list[tuple[str, str]] = [("Alle teams", ALL)]
         options += [(t, t) for t in teams]
         if self.cases["team"].isna().any():
-            options.append(("Zonder jobcoach", NO_TEAM))
+            codes = self.cases.loc[self.cases["team"].isna(), "method"].dropna().unique()
+            nobody = shared_word([self.methods[c] for c in codes if c in self.methods]
+                                 or self.methods.values(), "coach")
+            options.append((f"Zonder {nobody}", NO_TEAM))
         current = self.team_filter.value
         self._updating = True
         try:

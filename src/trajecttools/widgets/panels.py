@@ -188,6 +188,12 @@ class Steps(widgets.VBox):
     def _click(self, key: str, _b: widgets.Button) -> None:
         self.go(key)
 
+    def show_step(self, key: str, shown: bool) -> None:
+        """Show or hide a step's button; a hidden current step gives way to the first step."""
+        show(self.buttons[key], shown)
+        if not shown and self.current == key:
+            self.go(next(iter(self.buttons)))
+
     def go(self, key: str) -> None:
         """Show the part with this key."""
         self.current = key

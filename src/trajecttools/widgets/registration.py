@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from trajecttools.core import validation, vocab
+from trajecttools.core.method import shared_word
 from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.dossier import Dossier, listing
 from trajecttools.register.bsn import rrn_enabled
@@ -104,15 +105,20 @@ class RegistrationPart(CasePart):
             lambda _b: self.save()))
         f["method"].control.observe(guarded(self.status, "Methode kiezen")(
             lambda _c: self._identifier_fields(f["method"].get())), "value")
+        self.method_code: str | None = f["method"].get()
+        self.client_section = section(
+            "Klant", [grid(f.widgets(*CLIENT_KEYS, "bsn", "national_register_number"))],
+            "tt-client")
+        self.plan_section = section(
+            "Trajectplan", [grid(f.widgets(*PLAN_KEYS))], "tt-plan",
+            intro="Het trajectplan wordt ondertekend door casemanager, jobcoach en klant.")
         self.build([
             self.mode,
-            section("Klant", [grid(f.widgets(*CLIENT_KEYS, "bsn", "national_register_number"))],
-                    "tt-client"),
+            self.client_section,
             section("Traject", [grid(f.widgets("method", "registered_at", "coach_id",
                                                 "coach_assigned_at", "case_manager_id"))],
                     "tt-trajectory"),
-            section("Trajectplan", [grid(f.widgets(*PLAN_KEYS))], "tt-plan",
-                    intro="Het trajectplan wordt ondertekend door casemanager, jobcoach en klant."),
+            self.plan_section,
             self.stale,
             savebar(self.save_button, self.status),
         ])
@@ -134,14 +140,45 @@ class RegistrationPart(CasePart):
             + [(f"{m['name']} – {m['organisation']}", m["id"]) for m in managers]
         )
 
+    def word(self, name: str) -> str:
+        """A word (``coach``, ``client``...) of the method chosen in the form; no method
+        chosen: the word all methods share, else a neutral one."""
+        methods, method = self.app.store.methods(), self.method_code
+        return shared_word([methods[method]] if method in methods else methods.values(), name)
+
+    def _method_words(self) -> None:
+        """Label the form in the words of the chosen method (jobcoach or trajectbegeleider,
+        klant or cliënt, casemanager or maatschappelijk werker)."""
+        f = self.fields
+        coach, client, manager = self.word("coach"), self.word("client"), self.word("case_manager")
+        self.client_section.children[0].value = f"<h3>{esc(_capital(client))}</h3>"
+        self.plan_section.children[1].value = esc(
+            f"Het trajectplan wordt ondertekend door {manager}, {coach} en {client}.")
+        f["coach_id"].relabel(_capital(coach))
+        f["coach_assigned_at"].relabel(
+            f"{_capital(coach)} toegewezen op",
+            f"Leeg: het moment van aanmelding (bij een andere {coach}: nu).")
+        f["case_manager_id"].relabel(_capital(manager))
+        f["rules"].relabel(f["rules"].label, f"Bijv. de {client} informeert de {coach}, "
+                           "afspraken nakomen, bereikbaar zijn.")
+        f["signed_case_manager_on"].relabel(f"Getekend door {manager}")
+        f["signed_coach_on"].relabel(f"Getekend door {coach}")
+        f["signed_client_on"].relabel(f"Getekend door {client}")
+        if self.dossier is None:
+            self.mode.value = (f"<p><b>Nieuwe aanmelding.</b> Vul de {esc(client)}, het traject "
+                               "en de handtekeningen van het trajectplan in. Velden met * zijn "
+                               "verplicht.</p>")
+
     def _identifier_fields(self, method: str | None) -> None:
         """Ask for the identifier of the chosen method only: the BSN, or (where the register
         switched it on) the rijksregisternummer; art. 60 asks no BSN."""
+        self.method_code = method
         methods = self.app.store.methods()
         word = methods[method].words.identifier if method in methods else "BSN"
         show(self.fields["bsn"], word == "BSN")
         show(self.fields["national_register_number"],
              word == "rijksregisternummer" and rrn_enabled(self.app.store))
+        self._method_words()
 
     def load(self, d: Dossier | None) -> None:
         f = self.fields
@@ -153,9 +190,6 @@ class RegistrationPart(CasePart):
         f["registered_at"].disabled = not new
         if new:
             f["registered_at"].set(_now_on(self.app.today))
-            self.mode.value = ("<p><b>Nieuwe aanmelding.</b> Vul de klant, het traject en de "
-                               "handtekeningen van het trajectplan in. Velden met * zijn "
-                               "verplicht.</p>")
             self.save_button.description = "Aanmelden"
             f["bsn"].caption.value = '<span class="tt-label">BSN (optioneel)</span>'
             return
@@ -197,7 +231,7 @@ class RegistrationPart(CasePart):
         assigned = sub.date(f["coach_assigned_at"])
         coach, manager = f["coach_id"].get(), f["case_manager_id"].get()
         if assigned is not None and coach is None:
-            sub.fail(f["coach_assigned_at"], "kan alleen met een gekozen jobcoach")
+            sub.fail(f["coach_assigned_at"], f"kan alleen met een gekozen {self.word('coach')}")
         if method is not None and registered is not None:
             sub.validate(f, "trajectories", {
                 "client_id": 0, "method": method, "registered_at": registered,
@@ -232,7 +266,8 @@ class RegistrationPart(CasePart):
         old_coach = d.trajectory.get("coach_id")
         assigned = sub.date(f["coach_assigned_at"])
         if coach is None and old_coach is not None:
-            sub.fail(f["coach_id"], "kan niet leeg worden gemaakt; kies een andere jobcoach")
+            sub.fail(f["coach_id"],
+                     f"kan niet leeg worden gemaakt; kies een andere {self.word('coach')}")
         plan_stored = record_values("trajectory_plans", d.plan or {})
         plan_form = self._plan()
         plan_clean = sub.validate(f, "trajectory_plans",
@@ -269,6 +304,10 @@ class RegistrationPart(CasePart):
             return d.trajectory_id
 
         self.commit(sub, write, "Wijziging aanmelding")
+
+
+def _capital(word: str) -> str:
+    return word[:1].upper() + word[1:]
 
 
 __all__ = ["RegistrationPart", "changed_values", "record_values"]

@@ -108,6 +108,8 @@ class Register:
     emp_municipality: np.ndarray
     emp_sector: np.ndarray
     emp_inclusive: np.ndarray
+    #: per municipality: the employer row of its OCMW (art. 60§7 employer), -1 where none
+    ocmw_emp: np.ndarray
     vac_emp: np.ndarray
     vac_opened: np.ndarray
     vac_edu_rank: np.ndarray

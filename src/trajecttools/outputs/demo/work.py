@@ -111,6 +111,8 @@ def employers(b: Register) -> None:
     b.emp_municipality = municipality
     b.emp_sector = pd.Series(sector).map({s: i for i, s in enumerate(SECTORS)}).to_numpy()
     b.emp_inclusive = inclusive
+    b.ocmw_emp = np.full(len(b.mun_name), -1, dtype=np.int64)
+    b.ocmw_emp[be_mun] = n_sdw + np.arange(be_mun.size)
 
 
 def vacancies(b: Register) -> None:
@@ -245,6 +247,7 @@ def placements(b: Register) -> None:
     stepping, temporary, outside = stepping[keep], temporary[keep], outside[keep]
     vacancy, hours, field = vacancy[keep], hours[keep], field[keep]
     b.pl_owner, b.pl_kind, b.pl_start, b.pl_end = owner, kind, start, end
+    employer, workplace = art60_employer(b, owner, kind, employer)
     b.frame("placements", {
         "id": np.arange(1, owner.size + 1),
         "trajectory_id": owner + 1,
@@ -258,11 +261,26 @@ def placements(b: Register) -> None:
         "below_level": bools(below[owner], stepping),
         "outside_field": bools(outside, stepping | (field == "")),
         "promised_contract_months": ints(promise, promise <= 0),
-        # art. 60§7: where the client works (the OCMW's own services or the user organisation)
-        "user_organisation": np.where(kind == "social_employment",
-                                      b.frames["employers"]["name"].to_numpy(dtype=object)[
-                                          np.maximum(employer, 0)], None),
+        # art. 60§7: the OCMW is the employer, the client works at the user organisation
+        # (terbeschikkingstelling) or at the OCMW's own services
+        "user_organisation": workplace,
     })
+
+
+def art60_employer(b: Register, owner: np.ndarray, kind: np.ndarray,
+                   employer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The employer and user organisation of each placement: an art. 60§7 contract is with
+    the OCMW of the client's municipality (“Trajectbegeleiding in vijf fasen (OCMW, art.
+    60§7)”), the workplace drawn for it becomes the user organisation; an OCMW's own services
+    as workplace are those of the client's own OCMW. Other placements have no user
+    organisation."""
+    names = b.frames["employers"]["name"].to_numpy(dtype=object)
+    ocmw = b.ocmw_emp[b.mun[owner]]
+    art60 = (kind == "social_employment") & (ocmw >= 0)
+    at_an_ocmw = np.isin(employer, b.ocmw_emp[b.ocmw_emp >= 0])
+    place = np.where(art60 & at_an_ocmw, ocmw, employer)
+    workplace = np.where(art60, names[np.maximum(place, 0)], None)
+    return np.where(art60, ocmw, employer), workplace
 
 
 def match_decisions(b: Register) -> None:

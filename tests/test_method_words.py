@@ -16,6 +16,7 @@ from formdriver import fill, follow
 from trajecttools.reads.caseload import caseload
 from trajecttools.reads.frames import entity_frame
 from trajecttools.widgets.intake import IntakeApp
+from trajecttools.widgets.matchtafel import MatchtafelDashboard
 from trajecttools.widgets.toolkit import is_shown
 from trajecttools.workspace import Workspace
 
@@ -135,3 +136,18 @@ def test_caseload_names_a_missing_coach_in_the_methods_word(w: tuple[Workspace, 
     load = caseload(store, as_of=TODAY, by=("coach",)).set_index("coach")["active"]
     assert load["Geen trajectbegeleider"] == 2 and load["Geen jobcoach"] == 1
     assert load.sum() == 4
+
+
+def test_matchtafel_speaks_of_the_clients_in_their_methods_words(
+        w: tuple[Workspace, Staff]) -> None:
+    """Default of the organisation (words): a table of art. 60 cases speaks of “cliënten”, of
+    opstapbaan cases of “klanten”, of both of the neutral “deelnemers”."""
+    store, staff = w
+    _case(store, staff, "art60")
+    board = MatchtafelDashboard(store, as_of=TODAY)
+    text = _visible_text(board)
+    assert "Cliënten van zorg" in text and "1 actieve cliënten" in text
+    assert "klant" not in text.lower().replace("klantgegevens", "")
+    _case(store, staff, "opstapbaan")
+    board = MatchtafelDashboard(store, as_of=TODAY)
+    assert "Deelnemers van zorg" in _visible_text(board)

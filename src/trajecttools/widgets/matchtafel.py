@@ -21,6 +21,7 @@ import traitlets
 from trajecttools.core import vocab
 from trajecttools.core.dates import dutch_date
 from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.core.method import shared_word
 from trajecttools.outputs.report.document import esc
 from trajecttools.reads import matching
 from trajecttools.reads.matching import decisions
@@ -77,6 +78,8 @@ class MatchtafelDashboard(MeetingScreen):
         self.selected: list[int] = []
         self._declining: dict[str, Any] | None = None
         self._loaded_at: dt.datetime | None = None
+        #: the word for one client and for several, of the methods at the table
+        self.client_word, self.clients_word = "klant", "klanten"
 
         self.status = Status(wide=True)
         self.title = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", width="auto"))
@@ -99,8 +102,9 @@ class MatchtafelDashboard(MeetingScreen):
                                      tooltip="Zet de gekozen klanten aan tafel")
         self.tabs = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap", width="100%"))
         self.tabs.add_class("tt-client-tabs")
+        self.picker_heading = widgets.HTML("<h2>Klanten van zorg</h2>")
         picker_panel = widgets.VBox([
-            widgets.HTML("<h2>Klanten van zorg</h2>"), self.only_signals, self.picker,
+            self.picker_heading, self.only_signals, self.picker,
             self.discuss_button], layout=widgets.Layout(width="100%"))
         picker_panel.add_class("tt-panel")
         picker_panel.add_class("tt-clients")
@@ -218,6 +222,7 @@ class MatchtafelDashboard(MeetingScreen):
 
     def _load(self) -> None:
         self.inputs = matching.load_inputs(self.store, self.as_of)
+        self._method_words(self.inputs.clients)
         clients = self.inputs.clients[["trajectory_id", "pseudonym", "initials"]].copy()
         clients["signals"] = 0
         clients["severity"] = ""
@@ -237,9 +242,25 @@ class MatchtafelDashboard(MeetingScreen):
         vac = self.inputs.vacancies
         self.title.value = (
             f"<div class='tt-subtitle'>Peildatum {dutch_date(self.as_of)} · "
-            f"{len(self.candidates)} actieve klanten · {len(vac)} open vacatures "
+            f"{len(self.candidates)} actieve {esc(self.clients_word)} · {len(vac)} open "
+            "vacatures "
             f"({int(vac['positions'].sum()) if not vac.empty else 0} vrije plaatsen)</div>")
         self._loaded_at = dt.datetime.now()
+
+    def _method_words(self, clients: pd.DataFrame) -> None:
+        """Speak of the clients in the words of their methods (klanten, cliënten; mixed:
+        deelnemers)."""
+        methods = self.store.methods()
+        codes = clients["method"].dropna().unique() if "method" in clients.columns else []
+        shown = [methods[c] for c in codes if c in methods] or list(methods.values())
+        one, many = shared_word(shown, "client"), shared_word(shown, "clients")
+        self.client_word, self.clients_word = one, many
+        self.picker_heading.value = f"<h2>{esc(many[:1].upper() + many[1:])} van zorg</h2>"
+        self.only_signals.description = f"Alleen {many} met een signaal"
+        self.discuss_button.tooltip = f"Zet de gekozen {many} aan tafel"
+        self.assign_button.tooltip = (f"Verdeel de {many} aan tafel over de vacatures met de "
+                                      "hoogste totale score")
+        self.back_button.description = f"◀ Terug naar {one}"
 
     def _signal_summary(self) -> pd.DataFrame:
         """Return per trajectory the number of signals and the worst severity (or nothing)."""
@@ -288,8 +309,8 @@ class MatchtafelDashboard(MeetingScreen):
                 | frame["pseudonym"].astype(str).isin(names))
         found = [int(t) for t in frame.loc[mask, "trajectory_id"]]
         if len(found) < len(wanted):
-            self.status.error("Niet alle gevraagde klanten hebben een actief traject; de "
-                              "andere zijn gekozen.")
+            self.status.error(f"Niet alle gevraagde {self.clients_word} hebben een actief "
+                              "traject; de andere zijn gekozen.")
         self.selected = found
         if self.only_signals.value and not set(found) <= set(
                 int(v) for _, v in self.picker.options):
@@ -300,13 +321,13 @@ class MatchtafelDashboard(MeetingScreen):
         """Put the clients chosen in the list at the table and show the first one."""
         chosen = [int(v) for v in self.picker.value]
         if not chosen:
-            self.status.error("Kies eerst één of meer klanten in de lijst.")
+            self.status.error(f"Kies eerst één of meer {self.clients_word} in de lijst.")
             return
         self.selected = chosen
         self._fill_tabs()
         self.focus_client(chosen[0])
         self._show_congestion()
-        self.status.info(f"{count(len(chosen), 'klant', 'klanten')} aan tafel.")
+        self.status.info(f"{count(len(chosen), self.client_word, self.clients_word)} aan tafel.")
 
     def _fill_tabs(self) -> None:
         for child in self.tabs.children:
@@ -316,7 +337,7 @@ class MatchtafelDashboard(MeetingScreen):
         for tid in self.selected:
             row = frame.loc[tid]
             b = button(f"{row['pseudonym']} · {row['initials']}", css="tt-client-tab",
-                       tooltip="Toon de vacatures van deze klant")
+                       tooltip=f"Toon de vacatures van deze {self.client_word}")
             b.on_click(guarded(self.status, "Klant kiezen")(
                 lambda _b, t=tid: self.focus_client(t)))
             tabs.append(b)
@@ -327,7 +348,8 @@ class MatchtafelDashboard(MeetingScreen):
         """Show the best vacancies of one client at the table."""
         tid = int(trajectory_id)
         if tid not in set(self.candidates["trajectory_id"].astype(int)):
-            raise TrajecttoolsError(f"Traject {tid} is geen actieve klant in dit overzicht.")
+            raise TrajecttoolsError(
+                f"Traject {tid} is geen actieve {self.client_word} in dit overzicht.")
         self.mode = "client"
         self.focus_trajectory = tid
         self.focus_vacancy = None
@@ -413,7 +435,8 @@ class MatchtafelDashboard(MeetingScreen):
 
     def _empty_text(self) -> str:
         if self.focus_trajectory is None and self.mode == "client":
-            return ('<div class="tt-empty">Kies links klanten en klik op "Bespreken".</div>')
+            return (f'<div class="tt-empty">Kies links {esc(self.clients_word)} en klik op '
+                    '"Bespreken".</div>')
         return ('<div class="tt-empty">Geen passende open vacatures (uitgesloten vacatures '
                 "zijn te zien met 'Toon ook uitgesloten vacatures').</div>")
 
@@ -443,10 +466,11 @@ class MatchtafelDashboard(MeetingScreen):
             self.crowd.value = '<div class="tt-empty">Geen passende vacatures.</div>'
             return
         lines = []
+        one, many = self.client_word, self.clients_word
         for r in crowd.head(5).to_dict("records"):
             places = "plaats" if r["positions"] == 1 else "plaatsen"
             lines.append(f"<tr><td>{esc(r['title'])} — {esc(r['employer'])}</td>"
-                         f"<td><b>{count(r['clients'], 'klant', 'klanten')}</b> / "
+                         f"<td><b>{count(r['clients'], one, many)}</b> / "
                          f"{r['positions']} {places}</td></tr>")
         self.crowd.value = (f'<div class="tt-list"><div>{esc(crowd.attrs["summary"])}</div>'
                             f'<table>{"".join(lines)}</table></div>')
@@ -562,7 +586,7 @@ class MatchtafelDashboard(MeetingScreen):
     def propose_assignment(self) -> pd.DataFrame:
         """Show a one-to-one assignment of the clients at the table with the best total fit."""
         if self.inputs is None or not self.selected:
-            raise TrajecttoolsError("Zet eerst klanten aan tafel met 'Bespreken'.")
+            raise TrajecttoolsError(f"Zet eerst {self.clients_word} aan tafel met 'Bespreken'.")
         pairs = matching.match(self.inputs, top=max(self.top, 10), clients=self.selected,
                                config=self.config)
         chosen = matching.assign(pairs)
@@ -574,7 +598,8 @@ class MatchtafelDashboard(MeetingScreen):
                  f"<td><b>{r['score']:.0f}</b></td></tr>"
                  for r in chosen.to_dict("records")]
         rest = len(self.selected) - len(chosen)
-        note = (f"<div>{count(rest, 'klant', 'klanten')} zonder plek in deze verdeling.</div>"
+        note = (f"<div>{count(rest, self.client_word, self.clients_word)} zonder plek in deze "
+                "verdeling.</div>"
                 if rest else "")
         self.assignment.value = (f'<div class="tt-list"><h3>Voorstel verdeling</h3>'
                                  f'<table>{"".join(lines)}</table>{note}</div>')

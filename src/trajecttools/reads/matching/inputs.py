@@ -53,7 +53,7 @@ def load_inputs(store: Store, as_of: dt.date | None = None) -> MatchInputs:
     iso = day.isoformat()
     clients = read_sql(
         store,
-        "SELECT t.id AS trajectory_id, c.id AS client_id, c.pseudonym, c.given_name,"
+        "SELECT t.id AS trajectory_id, t.method, c.id AS client_id, c.pseudonym, c.given_name,"
         " c.family_name, c.municipality, c.region, c.education_level, c.preferred_sectors,"
         " c.preferred_hours, c.wishes FROM trajectories t JOIN clients c ON c.id = t.client_id"
         " WHERE t.registered_at < :next_day AND (t.closed_on IS NULL OR t.closed_on > :day)"

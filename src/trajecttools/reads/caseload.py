@@ -42,11 +42,13 @@ def _labels(frame: pd.DataFrame, by: Sequence[str],
     out = pd.DataFrame(index=frame.index)
     for col in by:
         values = frame[col].astype(object)
-        missing: object = MISSING_LABELS.get(col, "Onbekend")
+        fallback = MISSING_LABELS.get(col, "Onbekend")
         if col == "coach" and "method" in frame.columns:
             words = {code: f"Geen {m.words.coach}" for code, m in methods.items()}
-            missing = frame["method"].astype(object).map(words).fillna(missing)
-        out[col] = values.where(values.notna(), missing).astype(str)
+            missing = frame["method"].astype(object).map(words).fillna(fallback)
+            out[col] = values.where(values.notna(), missing).astype(str)
+        else:
+            out[col] = values.where(values.notna(), fallback).astype(str)
     return out
 
 

@@ -251,7 +251,8 @@ class MatchtafelDashboard(MeetingScreen):
         """Speak of the clients in the words of their methods (klanten, cliënten; mixed:
         deelnemers)."""
         methods = self.store.methods()
-        codes = clients["method"].dropna().unique() if "method" in clients.columns else []
+        codes: list[str] = (list(clients["method"].dropna().unique())
+                            if "method" in clients.columns else [])
         shown = [methods[c] for c in codes if c in methods] or list(methods.values())
         one, many = shared_word(shown, "client"), shared_word(shown, "clients")
         self.client_word, self.clients_word = one, many

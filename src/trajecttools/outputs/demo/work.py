@@ -279,7 +279,8 @@ def art60_employer(b: Register, owner: np.ndarray, kind: np.ndarray,
     art60 = (kind == "social_employment") & (ocmw >= 0)
     at_an_ocmw = np.isin(employer, b.ocmw_emp[b.ocmw_emp >= 0])
     place = np.where(art60 & at_an_ocmw, ocmw, employer)
-    workplace = np.where(art60, names[np.maximum(place, 0)], None)
+    workplace = np.full(owner.size, None, dtype=object)
+    workplace[art60] = names[place[art60]]
     return np.where(art60, ocmw, employer), workplace
 
 

@@ -9,12 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import ipywidgets as widgets
+import pandas as pd
 import pytest
 
 from conftest import Staff, add_staff, make_store
 from formdriver import fill, follow
 from trajecttools.reads.caseload import caseload
 from trajecttools.reads.frames import entity_frame
+from trajecttools.reads.matching.assignment import congestion
 from trajecttools.widgets.intake import IntakeApp
 from trajecttools.widgets.matchtafel import MatchtafelDashboard
 from trajecttools.widgets.toolkit import is_shown
@@ -151,3 +153,14 @@ def test_matchtafel_speaks_of_the_clients_in_their_methods_words(
     _case(store, staff, "opstapbaan")
     board = MatchtafelDashboard(store, as_of=TODAY)
     assert "Deelnemers van zorg" in _visible_text(board)
+
+
+def test_congestion_summary_in_the_given_words() -> None:
+    """Default of the organisation (words): the Matchtafel's crowd summary names the clients in
+    the words of the methods at the table."""
+    pairs = pd.DataFrame({"trajectory_id": [1, 2, 2], "vacancy_id": [7, 7, 8],
+                          "title": ["Magazijn"] * 2 + ["Groen"], "employer": ["A", "A", "B"],
+                          "positions": [1, 1, 1], "rank": [1, 1, 2]})
+    assert congestion(pairs, words=("cliënt", "cliënten")).attrs["summary"].startswith(
+        "2 cliënten wijzen")
+    assert congestion(pairs).attrs["summary"].startswith("2 klanten wijzen")

@@ -462,7 +462,7 @@ class MatchtafelDashboard(MeetingScreen):
             return
         pairs = matching.match(self.inputs, top=self.top, clients=self.selected,
                                config=self.config)
-        crowd = matching.congestion(pairs)
+        crowd = matching.congestion(pairs, words=(self.client_word, self.clients_word))
         if crowd.empty:
             self.crowd.value = '<div class="tt-empty">Geen passende vacatures.</div>'
             return

@@ -93,12 +93,14 @@ def _solve(scores: np.ndarray, cap: np.ndarray, solver: Callable[..., Any]
     return rows[ok].astype(np.int64), cols[ok].astype(np.int64), slot[slots_idx][ok]
 
 
-def congestion(pairs: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+def congestion(pairs: pd.DataFrame, top: int | None = None, *,
+               words: tuple[str, str] = ("klant", "klanten")) -> pd.DataFrame:
     """Return per vacancy how many clients have it in their top ``top`` against its positions.
 
     Columns: vacancy_id, title, employer, positions, clients (in a top list), first_choice
     (rank 1), pressure (clients per position) and share (of all clients in ``pairs``), most
-    crowded first. ``attrs["summary"]`` says in Dutch how concentrated the interest is.
+    crowded first. ``attrs["summary"]`` says in Dutch how concentrated the interest is, naming
+    the clients with ``words`` (one, several: e.g. "cliënt", "cliënten" for art. 60§7).
     """
     data = pairs
     if "hard_ok" in data.columns:
@@ -126,7 +128,8 @@ def congestion(pairs: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
                           kind="stable").reset_index(drop=True)
     crowded = out[out["clients"] > out["positions"]]
     top_share = crowded["clients"].sum() / max(data.shape[0], 1)
-    clients_text = "1 klant wijst" if n_clients == 1 else f"{n_clients} klanten wijzen"
+    clients_text = (f"1 {words[0]} wijst" if n_clients == 1
+                    else f"{n_clients} {words[1]} wijzen")
     vacancies_text = "1 vacature" if len(out) == 1 else f"{len(out)} vacatures"
     if crowded.empty:
         crowd_text = "geen vacature heeft meer kandidaten dan plaatsen"

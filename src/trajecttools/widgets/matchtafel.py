@@ -407,7 +407,7 @@ class MatchtafelDashboard(MeetingScreen):
                 pair = records[i] if i < len(records) else None
                 decision = None if pair is None else known.get(
                     (int(pair["trajectory_id"]), int(pair["vacancy_id"])))
-                row.fill(pair, decision, by_vacancy=by_vacancy)
+                row.fill(pair, decision, by_vacancy=by_vacancy, client=self.client_word)
             show(self.back_button, by_vacancy)
             show(self.show_excluded, not by_vacancy and self.focus_trajectory is not None)
             show(self.tabs, not by_vacancy)

@@ -133,8 +133,9 @@ class PairRow(widgets.HBox):
         self.add_class("tt-pair-row")
 
     def fill(self, pair: dict[str, Any] | None, decision: dict[str, Any] | None, *,
-             by_vacancy: bool) -> None:
-        """Show a pair (and its latest decision), or hide the row when there is none."""
+             by_vacancy: bool, client: str = "klant") -> None:
+        """Show a pair (and its latest decision), or hide the row when there is none;
+        ``client`` is the method's word for the client (e.g. "cliënt")."""
         if pair is None:
             self.pair, self.decision = {}, None
             self.trajectory_id = None
@@ -151,8 +152,8 @@ class PairRow(widgets.HBox):
         show(self.introduce_button, status == "proposed")
         show(self.hire_button, status == "introduced")
         show(self.decline_button, status in ("proposed", "introduced"))
-        self.flip_button.description = "Vacatures van klant" if by_vacancy else "Kandidaten"
-        self.flip_button.tooltip = ("Toon de beste vacatures van deze klant" if by_vacancy
+        self.flip_button.description = f"Vacatures van {client}" if by_vacancy else "Kandidaten"
+        self.flip_button.tooltip = (f"Toon de beste vacatures van deze {client}" if by_vacancy
                                     else "Toon de beste kandidaten voor deze vacature")
         show(self, True)
 

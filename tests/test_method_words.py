@@ -76,6 +76,24 @@ def test_registration_form_speaks_the_chosen_methods_words(w: tuple[Workspace, S
         "coach_assigned_at"]
 
 
+def test_intake_of_an_art60_case_speaks_its_words(w: tuple[Workspace, Staff]) -> None:
+    """Art. 60§7 (“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”): the intake screens of
+    an art. 60 case name the cliënt and the trajectbegeleider; an opstapbaan case the klant and
+    the jobcoach."""
+    store, staff = w
+    app = IntakeApp(store, actor="jet.coach", today=TODAY)
+    app.picker.pick(_case(store, staff, "art60"))
+    assert "trajectbegeleider" in app.head.value and "jobcoach" not in app.head.value
+    for part in (app.intake, app.other_route):
+        text = _visible_text(part)
+        assert "cliënt" in text and "trajectbegeleider" in text, part
+        assert "jobcoach" not in text.lower(), part
+    assert "Wensen van de cliënt" in _visible_text(app.intake)
+    app.picker.pick(_case(store, staff, "opstapbaan"))
+    assert "Wensen van de klant" in _visible_text(app.intake)
+    assert "de jobcoach een gemotiveerd voorstel" in _visible_text(app.other_route)
+
+
 def test_follow_up_of_an_art60_case_has_no_aftercare_step(w: tuple[Workspace, Staff]) -> None:
     """“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”, fase 4: following up regular
     work “is facultatief” (``follow_up_after_work`` off for art60), and fase 5 is a job search:
@@ -150,6 +168,7 @@ def test_matchtafel_speaks_of_the_clients_in_their_methods_words(
     text = _visible_text(board)
     assert "Cliënten van zorg" in text and "1 actieve cliënten" in text
     assert "klant" not in text.lower().replace("klantgegevens", "")
+    assert board.back_button.description == "◀ Terug naar cliënt"
     _case(store, staff, "opstapbaan")
     board = MatchtafelDashboard(store, as_of=TODAY)
     assert "Deelnemers van zorg" in _visible_text(board)

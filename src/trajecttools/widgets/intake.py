@@ -79,13 +79,11 @@ class OtherRoutePart(CasePart):
                                   css="tt-save tt-save-other-route")
         self.save_button.on_click(guarded(self.status, "Afsluiten met ander traject")(
             lambda _b: self.save()))
+        self.form_section = section(
+            "Ander traject voorstellen", [self.explain, grid(self.fields.widgets())],
+            "tt-other-route-form", intro=_other_route_intro("klant", "jobcoach"))
         self.build([
-            section("Ander traject voorstellen", [self.explain, grid(self.fields.widgets())],
-                    "tt-other-route-form",
-                    intro="Blijkt bij de intake dat de klant niet in dit traject kan starten, "
-                          "dan doet de jobcoach een gemotiveerd voorstel voor een ander traject "
-                          "gericht op werk. Het traject wordt dan afgesloten met de uitkomst "
-                          "'Ander traject'."),
+            self.form_section,
             self.stale,
             savebar(self.save_button, self.status),
         ])
@@ -98,6 +96,8 @@ class OtherRoutePart(CasePart):
         self.fields["closed_on"].set(self.app.today)
         if d is None:
             return
+        w = d.method.words
+        self.form_section.children[1].value = esc(_other_route_intro(w.client, w.coach))
         allowed = d.method.can_move(d.phase, d.method.closed_phase)
         self.save_button.disabled = not allowed
         if d.closed:
@@ -191,6 +191,12 @@ class IntakeApp(CaseApp):
                 f"<b>{esc(d.phase_label)}</b> sinds {dutch_date(d.trajectory['phase_since'])}"
                 f"{closed} — {esc(word)} {esc(coach)} — aangemeld "
                 f"{dutch_moment(d.trajectory['registered_at'])}</p>")
+
+
+def _other_route_intro(client: str, coach: str) -> str:
+    return (f"Blijkt bij de start dat de {client} niet in dit traject kan starten, dan doet "
+            f"de {coach} een gemotiveerd voorstel voor een ander traject gericht op werk. Het "
+            "traject wordt dan afgesloten met de uitkomst 'Ander traject'.")
 
 
 __all__ = ["IntakeApp"]

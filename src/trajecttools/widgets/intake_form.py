@@ -176,14 +176,16 @@ class IntakePart(CasePart):
         self.save_button = button("Intake opslaan", kind="primary", css="tt-save tt-save-intake")
         self.save_button.on_click(guarded(self.status, "Opslaan intake")(lambda _b: self.save()))
         c = self.contact
+        self.barriers_section = section(
+            "Belemmeringen en doorverwijzingen", [self.barriers], "tt-barriers",
+            intro="Per leefgebied: hoe ernstig, en naar wie doorverwezen. De jobcoach "
+                  "blijft een doorverwijzing opvolgen.")
         self.build([
             section("Intakegesprek", [grid(c.widgets("held_on", "kind", "location",
                                                       "participants", "notes", "to_intake"))],
                     "tt-intake-contact",
                     intro="Uiterlijk 2 weken na ondertekening van het trajectplan."),
-            section("Belemmeringen en doorverwijzingen", [self.barriers], "tt-barriers",
-                    intro="Per leefgebied: hoe ernstig, en naar wie doorverwezen. De jobcoach "
-                          "blijft een doorverwijzing opvolgen."),
+            self.barriers_section,
             section("Zelfredzaamheidsmatrix (ZRM)", [self.zrm_note, grid(self.zrm.widgets())],
                     "tt-zrm"),
             section("Participatieladder", [grid(self.ladder.widgets(), "420px")], "tt-ladder"),
@@ -214,6 +216,19 @@ class IntakePart(CasePart):
             return None
         return d.next_in_stage("intake")
 
+    def _method_words(self, d: Dossier) -> None:
+        """Hints and intros in the words of the case's method (klant or cliënt, jobcoach or
+        trajectbegeleider)."""
+        client, coach = d.method.words.client, d.method.words.coach
+        location, participants = self.contact["location"], self.contact["participants"]
+        location.relabel(location.label, f"Bij voorkeur bij de {client} thuis, anders in de wijk.")
+        participants.relabel(participants.label, f"Bijv. {client}, moeder, {coach} (een "
+                                                 "familielid of goede vriend).")
+        self.wishes["wishes"].relabel(f"Wensen van de {client} (werk, uren, omgeving)")
+        self.barriers_section.children[1].value = esc(
+            f"Per leefgebied: hoe ernstig, en naar wie doorverwezen. De {coach} blijft een "
+            "doorverwijzing opvolgen.")
+
     def load(self, d: Dossier | None) -> None:
         for fs in (self.contact, self.zrm, self.ladder, self.skills, self.wishes):
             fs.reset()
@@ -222,6 +237,7 @@ class IntakePart(CasePart):
         if d is None:
             self.barriers.clear()
             return
+        self._method_words(d)
         self.contact["held_on"].set(self.app.today)
         target = self._target_intake_phase(d)
         to_intake = self.contact["to_intake"]

@@ -14,6 +14,8 @@ import pytest
 
 from conftest import Staff, add_staff, make_store
 from formdriver import fill, follow
+from trajecttools.outputs.report import end_report_fragment, intake_report_fragment
+from trajecttools.reads.case.dossier import load_dossier
 from trajecttools.reads.caseload import caseload
 from trajecttools.reads.frames import entity_frame
 from trajecttools.reads.matching.assignment import congestion
@@ -183,3 +185,19 @@ def test_congestion_summary_in_the_given_words() -> None:
     assert congestion(pairs, words=("cliënt", "cliënten")).attrs["summary"].startswith(
         "2 cliënten wijzen")
     assert congestion(pairs).attrs["summary"].startswith("2 klanten wijzen")
+
+
+def test_case_reports_speak_the_methods_words(w: tuple[Workspace, Staff]) -> None:
+    """Art. 60§7 (“Trajectbegeleiding in vijf fasen (OCMW, art. 60§7)”): the intake and end
+    reports of an art. 60 case name the cliënt and the trajectbegeleider, and (follow-up of
+    work being “facultatief” and off) ask how the trajectory went, not the aftercare."""
+    store, staff = w
+    art = load_dossier(store, _case(store, staff, "art60"))
+    intake, end = intake_report_fragment(art), end_report_fragment(art)
+    assert "<th>Trajectbegeleider</th>" in intake or "Trajectbegeleider<" in intake
+    assert "getekend door cliënt" in intake and "Cliënt" in intake
+    assert "jobcoach" not in intake.lower() and "klant" not in intake.lower()
+    assert "Hoe is het traject verlopen" in end and "verder met de cliënt" in end
+    op = intake_report_fragment(load_dossier(store, _case(store, staff, "opstapbaan")))
+    assert "getekend door jobcoach" in op and "getekend door klant" in op
+

@@ -73,8 +73,9 @@ def _head(d: Dossier, title: str, written_on: dt.date | None) -> str:
 
 def _client_section(d: Dossier) -> str:
     c = d.client
+    client = d.method.words.client
     return section(
-        "Klant",
+        client[:1].upper() + client[1:],
         kv_table(
             [
                 ("Naam", d.full_name.strip()),
@@ -104,6 +105,7 @@ def _client_section(d: Dossier) -> str:
 
 def _trajectory_section(d: Dossier) -> str:
     t, plan = d.trajectory, d.plan or {}
+    w = d.method.words
     return section(
         "Traject",
         kv_table(
@@ -111,9 +113,9 @@ def _trajectory_section(d: Dossier) -> str:
                 ("Methode", d.method.name),
                 ("Aanmelding", dutch_moment(t.get("registered_at"))),
                 ("Fase", f"{d.phase_label} sinds {dutch_date(t.get('phase_since'))}"),
-                ("Jobcoach", (d.coach or {}).get("name")),
+                (w.coach[:1].upper() + w.coach[1:], (d.coach or {}).get("name")),
                 (
-                    "Casemanager",
+                    w.case_manager[:1].upper() + w.case_manager[1:],
                     " – ".join(
                         str(x)
                         for x in ((d.case_manager or {}).get("name"),
@@ -121,10 +123,11 @@ def _trajectory_section(d: Dossier) -> str:
                         if x
                     ),
                 ),
-                ("Trajectplan getekend door casemanager",
+                (f"Trajectplan getekend door {w.case_manager}",
                  dutch_date(plan.get("signed_case_manager_on"))),
-                ("Trajectplan getekend door jobcoach", dutch_date(plan.get("signed_coach_on"))),
-                ("Trajectplan getekend door klant", dutch_date(plan.get("signed_client_on"))),
+                (f"Trajectplan getekend door {w.coach}", dutch_date(plan.get("signed_coach_on"))),
+                (f"Trajectplan getekend door {w.client}",
+                 dutch_date(plan.get("signed_client_on"))),
             ]
         )
         + (f"<h3>Doelen</h3>{text_block(plan.get('goals'))}" if plan.get("goals") else "")
@@ -311,11 +314,12 @@ def end_report_fragment(d: Dossier) -> str:
         )
     )
     for title, key in (
-        ("Hoe is de nazorg verlopen", "aftercare_summary"),
+        ("Hoe is de nazorg verlopen" if d.method.settings.follow_up_after_work
+         else "Hoe is het traject verlopen", "aftercare_summary"),
         ("Behaalde resultaten", "results"),
         ("Resterende aandachtspunten", "remaining_points"),
         ("Wat is ingezet om deze aandachtspunten weg te werken", "actions_taken"),
-        ("Hoe gaat het nu verder met de klant", "continuation"),
+        (f"Hoe gaat het nu verder met de {d.method.words.client}", "continuation"),
     ):
         parts.append(section(title, text_block(report.get(key))))
     if d.trajectory.get("outcome"):

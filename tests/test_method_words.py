@@ -106,6 +106,8 @@ def test_follow_up_of_an_art60_case_has_no_aftercare_step(w: tuple[Workspace, St
     assert not is_shown(art.steps.buttons["aftercare"])
     assert "Nazorg" not in _visible_text(art.steps)
     assert "trajectbegeleider" in art.head.value and "jobcoach" not in art.head.value
+    assert "Bijv. cliënt, trajectbegeleider, maatschappelijk werker." in _visible_text(
+        art.contact)
     art.steps.go("end_report")
     text = _visible_text(art.end_report)
     assert "Hoe is het traject verlopen?" in text and "nazorg" not in text.lower()

@@ -139,6 +139,9 @@ class ContactPart(CasePart):
         self.agreements.clear()
         if d is None:
             return
+        w = d.method.words
+        self.fields["participants"].relabel(self.fields["participants"].label,
+                                            f"Bijv. {w.client}, {w.coach}, {w.case_manager}.")
         last = d.contacts[-8:][::-1]
         if last:
             self.recent.value = "<h4>Laatste contacten</h4>" + table_html(

@@ -11,9 +11,10 @@ from sqlalchemy import text
 from caseload_files import HOSTILE, MAPPING, REJECTED, write_caseload
 from conftest import TODAY, add_staff
 from test_import_export import check_bookkeeping, fresh, reject_file_rows, snapshot, write_csv
-from trajecttools.outputs.importer import ImportFileError, import_file
+from trajecttools.outputs.importer import ImportFileError, caseload_write, import_file
 from trajecttools.reads.check import check
 from trajecttools.reads.signals import signals
+from trajecttools.register import changes
 from trajecttools.workspace import Workspace
 
 
@@ -311,3 +312,26 @@ def test_the_import_page_offers_every_kind_of_the_command_line() -> None:
     from trajecttools.widgets.transfer import IMPORT_KINDS
 
     assert {kind for _label, kind in IMPORT_KINDS} == set(KINDS)
+
+
+@pytest.mark.parametrize("rebuild_from", [1, 10**9])
+def test_a_large_import_rebuilds_the_read_models_instead_of_logging_each_row(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rebuild_from: int) -> None:
+    """From ``REBUILD_FROM`` new trajectories on, the import drops the change-log triggers for
+    its inserts and installs them again (models dropped) in the same transaction: the next read
+    is a full rebuild with the same result as the row-by-row log, and later writes are logged."""
+    monkeypatch.setattr(caseload_write, "REBUILD_FROM", rebuild_from)
+    source = write_caseload(tmp_path / "caseload.csv", TODAY)
+    with fresh(tmp_path) as store:
+        store.cases(), signals(store)  # models stored before the import
+        import_file(store, source, kind="caseload", mapping=MAPPING, create_coaches=True)
+        with store.engine.connect() as conn:
+            assert changes.missing_triggers(conn) == []
+        logged = _rows(store, "SELECT count(*) FROM read_model_changes")[0][0]
+        cases, found = store.cases(), signals(store)
+        with store.engine.begin() as conn:
+            changes.invalidate(conn)  # a full rebuild from the tables, to compare with
+        assert cases.equals(store.cases())
+        assert found.equals(signals(store))
+    assert len(cases) == 4 and not found.empty
+    assert (logged == 0) == (rebuild_from == 1)  # no change rows when rebuilt

@@ -162,3 +162,39 @@ def test_analyst_notebook_runs_on_a_demo_register(demo_db: Path,
     text = "\n".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "median_days" in text and "sustained_pct" in text and "returned_pct" in text
     assert "alt.LayerChart" in text or "alt.VConcatChart" in text
+
+
+def test_measures_and_charts_are_reused_only_for_the_same_register_content(
+        big: outcomes.Register) -> None:
+    """A rebuilt page on the same data reuses the measures and the drawn charts; one placement
+    more (a new register read after a write) gives a new digest and new figures."""
+    first = MonitoringDashboard(big, period="all")
+    again = MonitoringDashboard(outcomes.from_frames(
+        big.trajectories, big.placements, big.benefit_periods, big.zrm_assessments,
+        big.ladder_steps, as_of=big.as_of, method_names=big.method_names, rules=big.rules),
+        period="all")
+    assert monitoring.register_digest(again.register) == monitoring.register_digest(big)
+    assert again.tiles.value == first.tiles.value
+    assert again.panels["status"].chart.value == first.panels["status"].chart.value
+    # a new regular job for someone without one: the register changed, so do the figures
+    placements = big.placements
+    free = big.trajectories.loc[~big.trajectories["trajectory_id"].isin(
+        placements["trajectory_id"]) & big.trajectories["closed_on"].isna()].iloc[0]
+    extra = placements.iloc[[0]].copy()
+    extra["id"] = int(placements["id"].max()) + 1
+    extra["trajectory_id"] = free["trajectory_id"]
+    extra["client_id"] = free["client_id"]
+    extra["kind"] = "regular"
+    extra["start_on"] = big.as_of - pd.Timedelta(days=30)
+    extra["end_on"] = pd.NaT
+    changed = outcomes.from_frames(
+        big.trajectories, pd.concat([placements, extra], ignore_index=True),
+        big.benefit_periods, big.zrm_assessments, big.ladder_steps, as_of=big.as_of,
+        method_names=big.method_names, rules=big.rules)
+    assert monitoring.register_digest(changed) != monitoring.register_digest(big)
+    after = MonitoringDashboard(changed, period="all")
+
+    def at_work(d: MonitoringDashboard) -> int:
+        return int(d.frames["status_total"].set_index("status").loc["aan het werk", "now"])
+
+    assert at_work(after) == at_work(first) + 1

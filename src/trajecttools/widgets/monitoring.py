@@ -247,6 +247,23 @@ def chart_svg(chart: Any) -> str:
     return svg
 
 
+#: Measures by register content and choice (see :meth:`MonitoringDashboard.compute`).
+_MEASURES: dict[tuple[Any, ...], dict[str, pd.DataFrame]] = {}
+_MEASURES_KEEP = 8
+
+
+def register_digest(register: Register) -> str:
+    """Return a digest of what a register holds: equal content, equal digest."""
+    digest = hashlib.sha256()
+    for frame in (register.trajectories, register.placements, register.benefit_periods,
+                  register.zrm_assessments, register.ladder_steps):
+        digest.update(",".join(map(str, frame.columns)).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update(repr((str(register.as_of), sorted(register.method_names.items()),
+                        sorted(register.rules.items(), key=lambda item: item[0]))).encode())
+    return digest.hexdigest()
+
+
 class ChartPanel(widgets.VBox):
     """A titled chart with one sentence on how to read it.
 
@@ -379,7 +396,22 @@ class MonitoringDashboard(MeetingScreen):
         return range(0, max(span, 0) + step, step)
 
     def compute(self) -> dict[str, pd.DataFrame]:
-        """Compute every measure for the chosen period and split, suppressed for showing."""
+        """Return every measure for the chosen period and split, suppressed for showing.
+
+        Computed once per register content and choice: a preheated kernel's rehearsal leaves
+        them for the visitor who arrives before the register changes.
+        """
+        key = (register_digest(self.register), tuple(self.by), repr(self.period),
+               str(self.as_of), self.min_n)
+        frames = _MEASURES.get(key)
+        if frames is None:
+            frames = self._compute()
+            while len(_MEASURES) >= _MEASURES_KEEP:
+                _MEASURES.pop(next(iter(_MEASURES)))
+            _MEASURES[key] = frames
+        return dict(frames)
+
+    def _compute(self) -> dict[str, pd.DataFrame]:
         reg, by, period = self.register, self.by, self.period
         kw: dict[str, Any] = {"period": period, "as_of": self.as_of, "min_n": None}
         raw = {

@@ -46,7 +46,7 @@ from trajecttools.outputs.importer.kinds import (
     CASELOAD_TRAJECTORY,
     KIND_SPECS,
 )
-from trajecttools.outputs.importer.mapping import SourceMapping, field_names, norm
+from trajecttools.outputs.importer.mapping import SourceMapping, field_names, source_columns
 from trajecttools.outputs.importer.readers import Table, blank
 from trajecttools.outputs.importer.result import ImportFileError, Prepared, Ticker, reject
 
@@ -186,23 +186,8 @@ def _unknown_coach(name: str, shown: list[str]) -> str:
 
 def _columns(table_in: Table, mapping: SourceMapping, prep: Prepared) -> list[tuple[int, str]]:
     """Which source column fills which caseload field; a field filled twice is refused."""
-    accepted = field_names("caseload")
-    columns: list[tuple[int, str]] = []
-    seen: dict[str, str] = {}
-    for i, head in enumerate(table_in.headers):
-        if not head:
-            continue
-        target = mapping.columns.get(norm(head)) or accepted.get(norm(head))
-        if target is None:
-            prep.ignored.append(head)
-            continue
-        if target in seen:
-            raise ImportFileError(
-                f"Bestand {table_in.name}: kolommen '{seen[target]}' en '{head}' vullen "
-                f"allebei '{_label(target)}'; pas de kolomnamen of de mapping aan."
-            )
-        seen[target] = head
-        columns.append((i, target))
+    seen = source_columns(table_in, mapping, field_names("caseload"), _label, prep.ignored)
+    columns = [(i, target) for target, (i, _head) in seen.items()]
     present = set(seen) | set(mapping.defaults)
     for required in ("client_number", "registered_at", "method"):
         if required not in present:

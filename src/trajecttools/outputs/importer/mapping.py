@@ -21,6 +21,7 @@ from trajecttools.outputs.importer.kinds import (
     CASELOAD_LABELS,
     KIND_SPECS,
 )
+from trajecttools.outputs.importer.readers import Table
 from trajecttools.outputs.importer.result import ImportFileError
 
 
@@ -123,3 +124,29 @@ def load_mapping(path: str | os.PathLike[str] | None, kind: str) -> SourceMappin
             raise fail(f"options.{key}", "moet een tekst zijn")
     out.options = dict(options)
     return out
+
+
+def source_columns(table_in: Table, mapping: SourceMapping, accepted: dict[str, str],
+                   label: Callable[[str], str], ignored: list[str]) -> dict[str, tuple[int, str]]:
+    """Return which source column fills which field (field -> (index, header)).
+
+    A header is taken by the mapping first, then by the field's own names (``accepted``, from
+    :func:`field_names`); headers that fill no field go to ``ignored``; a field filled by two
+    columns is refused, naming both.
+    """
+    found: dict[str, tuple[int, str]] = {}
+    for i, head in enumerate(table_in.headers):
+        if not head:
+            continue
+        target = mapping.columns.get(norm(head)) or accepted.get(norm(head))
+        if target is None:
+            ignored.append(head)
+            continue
+        if target in found:
+            raise ImportFileError(
+                f"Bestand {table_in.name}: kolommen '{found[target][1]}' en '{head}' vullen "
+                f"allebei '{label(target)}'; pas de kolomnamen of de mapping aan."
+            )
+        found[target] = (i, head)
+    return found
+

@@ -26,7 +26,7 @@ from trajecttools.core.model import Coach, SchemaInfo, Team
 from trajecttools.outputs import export as exporter
 from trajecttools.outputs.importer.conversion import CONTROL, convert, text_columns
 from trajecttools.outputs.importer.kinds import KIND_SPECS
-from trajecttools.outputs.importer.mapping import SourceMapping, field_names, norm
+from trajecttools.outputs.importer.mapping import SourceMapping, field_names, norm, source_columns
 from trajecttools.outputs.importer.readers import Table, blank
 from trajecttools.outputs.importer.result import ImportFileError, Prepared, Ticker, reject
 from trajecttools.register import organisation as org
@@ -64,23 +64,8 @@ class OrganisationRows(Prepared):
 def _columns(kind: str, table_in: Table, mapping: SourceMapping,
              prep: Prepared) -> list[tuple[int, str]]:
     spec = KIND_SPECS[kind]
-    accepted = field_names(kind)
-    columns: list[tuple[int, str]] = []
-    seen: dict[str, str] = {}
-    for i, head in enumerate(table_in.headers):
-        if not head:
-            continue
-        target = mapping.columns.get(norm(head)) or accepted.get(norm(head))
-        if target is None:
-            prep.ignored.append(head)
-            continue
-        if target in seen:
-            raise ImportFileError(
-                f"Bestand {table_in.name}: kolommen '{seen[target]}' en '{head}' vullen "
-                f"allebei '{spec.label(target)}'; pas de kolomnamen of de mapping aan."
-            )
-        seen[target] = head
-        columns.append((i, target))
+    seen = source_columns(table_in, mapping, field_names(kind), spec.label, prep.ignored)
+    columns = [(i, target) for target, (i, _head) in seen.items()]
     for fld in _REQUIRED[kind]:
         if fld not in seen and fld not in mapping.defaults:
             raise ImportFileError(

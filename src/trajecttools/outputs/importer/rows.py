@@ -25,7 +25,7 @@ from trajecttools.outputs.importer.conversion import (
     trajectory_defaults,
 )
 from trajecttools.outputs.importer.kinds import CONTACT_KEY, KIND_SPECS, KINDS, Ref
-from trajecttools.outputs.importer.mapping import SourceMapping, field_names, norm
+from trajecttools.outputs.importer.mapping import SourceMapping, field_names, source_columns
 from trajecttools.outputs.importer.readers import Table, blank
 from trajecttools.outputs.importer.result import ImportFileError, Prepared, Ticker, reject
 from trajecttools.register.bsn import refuse_unconfigured_bsn
@@ -76,23 +76,9 @@ def prepare_kind(
     spec = KIND_SPECS[kind]
     entity = spec.entity
     prep = Prepared(read=len(table_in.rows) + len(table_in.broken), empty=table_in.empty)
-    accepted = field_names(kind)
-    columns: list[tuple[int, str]] = []
-    seen_fields: dict[str, str] = {}
-    for i, head in enumerate(table_in.headers):
-        if not head:
-            continue
-        target = mapping.columns.get(norm(head)) or accepted.get(norm(head))
-        if target is None:
-            prep.ignored.append(head)
-            continue
-        if target in seen_fields:
-            raise ImportFileError(
-                f"Bestand {table_in.name}: kolommen '{seen_fields[target]}' en '{head}' vullen "
-                f"allebei '{spec.label(target)}'; pas de kolomnamen of de mapping aan."
-            )
-        seen_fields[target] = head
-        columns.append((i, target))
+    sources = source_columns(table_in, mapping, field_names(kind), spec.label, prep.ignored)
+    columns = [(i, target) for target, (i, _head) in sources.items()]
+    seen_fields = {target: head for target, (_i, head) in sources.items()}
     prep.reject_headers = ["Regel", "Veld", "Reden", *table_in.headers]
     present = set(seen_fields) | set(mapping.defaults)
     key_field = "external_id" if "external_id" in spec.fields else None

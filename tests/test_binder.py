@@ -178,7 +178,7 @@ def test_every_notebook_runs_in_the_binder_venv(
     assert not {k: v for k, v in report.items() if v}, report
     html = (binder.repo / "training.html").read_text("utf-8")
     # the walkthrough reached its last step, with charts drawn as inline SVG (no network)
-    assert "D. Einde art. 60: de volgende job" in html
+    assert "E. De volgende job, en het MDO in elke fase" in html
     assert len(re.findall(r"class=[\"']tt-step[\"']", html)) >= 20
     assert html.count("<svg") >= 8
 

@@ -99,7 +99,11 @@ def _demo_register(url: str) -> dict[str, Any]:
         case, phases = 0, []
         for tid in mine["id"]:
             d = load_dossier(store, int(tid))
-            allowed = [(c, lbl) for c, lbl in d.allowed_next() if c != d.method.closed_phase]
+            # phases a plain phase change reaches: no recorded choice (art. 60's employment)
+            # and no placement the change must find (aftercare after a regular contract)
+            allowed = [(c, lbl) for c, lbl in d.allowed_next()
+                       if c != d.method.closed_phase and not d.method.phase(c).choices
+                       and d.method.phase(c).stage != "aftercare"]
             if len(allowed) >= 2:
                 case, phases = int(tid), allowed
                 break
@@ -164,7 +168,8 @@ def _rows_text(page: Any) -> str:
 
 def _coach_options(page: Any) -> set[str]:
     texts = page.locator(".tt-coach-filter select option").all_inner_texts()
-    return {t.replace("\xa0", " ").strip() for t in texts} - {"Alle jobcoaches"}
+    options = {t.replace("\xa0", " ").strip() for t in texts}
+    return {t for t in options if not t.startswith("Alle ")}  # "Alle jobcoaches" and the like
 
 
 def _text(locator: Any) -> str:

@@ -240,14 +240,41 @@ def uses_browser(item: pytest.Item | None) -> bool:
             or "browser" in getattr(item, "fixturenames", ()))
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Put every browser test in one xdist group (one worker: one Chromium, shared servers);
-    the Binder build, which takes minutes, in a group of its own."""
+    the Binder build, which takes minutes, in a group of its own.
+
+    It runs first: pytest-xdist reads the groups in its own hook of the same name, and a
+    group added after that is ignored.
+    """
     for item in items:
         if item.get_closest_marker("binder") is not None:
             item.add_marker(pytest.mark.xdist_group(BINDER_GROUP))
         elif uses_browser(item):
             item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Stop the run when pytest-xdist has not taken the groups (``--dist loadgroup``).
+
+    pytest-xdist marks a grouped test by a ``@group`` suffix on its node id; a pytest it does
+    not fit (9.2, pytest-xdist#1386) drops the suffix without a word, and the browser tests
+    are then spread over the workers: two workers start the same module-wide servers (one
+    JupyterHub dropping the other's register). Better no run than that one.
+    """
+    if not (os.environ.get("PYTEST_XDIST_WORKER") and session.config.getvalue("loadgroup")):
+        return
+    lost = [item.nodeid for item in session.items
+            if item.get_closest_marker("xdist_group") is not None and "@" not in item.nodeid]
+    if lost:
+        message = (
+            f"pytest-xdist heeft de groepen niet overgenomen ({len(lost)} tests, bv. {lost[0]}): "
+            "browsertests zouden over de workers verspreid raken. Gebruik een pytest die bij "
+            "pytest-xdist past (pyproject.toml: pytest<9.2).")
+        print(message, file=sys.stderr, flush=True)  # a worker's error shows only as a crash
+        raise pytest.UsageError(message)
 
 
 @pytest.hookimpl(wrapper=True)

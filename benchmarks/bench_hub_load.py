@@ -4,7 +4,8 @@ A bounded, loopback-only load test (not run in CI). It builds (or reuses) one Po
 of 20 000 demo trajectories, starts JupyterHub from ``deploy/jupyterhub/jupyterhub_config.py`` on
 free 127.0.0.1 ports, and lets simulated users work in headless Chromium (one browser, one context
 per user) for a fixed time. Every user logs in through the hub and, in a loop: opens the MDO
-dashboard in their own server (``/user/<name>/voila/render/dashboards/mdo.ipynb``), changes the
+dashboard in their own server (``/user/<name>/trajecttools/voila/render/dashboards/mdo.ipynb``:
+the preheated Voilà the hub starts with each server, one MDO kernel waiting), changes the
 coach filter a few times (a few seconds' look between changes, as in a meeting), and opens the
 page again. Users alternate between team lead (one team each, in turn) and analyst (the whole
 register, the heaviest view).
@@ -13,7 +14,8 @@ Measured per user level (``--users 3,6,10`` runs each level in turn on the same 
 
 * time to the first signal row: navigation to the first visible ``.tt-signal-row``;
 * filter update: choosing a coach to the title and the rows showing that coach;
-* kernel memory per user: peak resident memory of each user's kernels (and of their server),
+* kernel memory per user: peak resident memory of each user's kernels (and of their Voilà and
+  their server),
   sampled every 5 s from ``/proc`` (only the hub's own descendants);
 * errors: timeouts, a failure box on the page, page errors (must be 0).
 
@@ -158,7 +160,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def _owner(pid: int) -> tuple[str, str] | None:
-    """Return (user, "kernel" or "server") of one of the hub's processes, if a user's."""
+    """Return (user, "kernel", "voila" or "server") of one of the hub's processes, if a user's."""
     cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     env = dict(item.split("=", 1) for item in
                Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace").split("\0")
@@ -168,6 +170,8 @@ def _owner(pid: int) -> tuple[str, str] | None:
         return None
     if "ipykernel" in cmd:
         return user, "kernel"
+    if "trajecttools.voila_server" in cmd:
+        return user, "voila"
     if "jupyterhub-singleuser" in cmd:
         return user, "server"
     return None
@@ -331,8 +335,13 @@ def main() -> int:
     results = []
     tmp = Path(tempfile.mkdtemp(prefix="tt-hub-load-"))
     with run_hub(url, pages_folder(tmp), tmp) as hub:
+        started = time.perf_counter()
         hub.start_servers(users)
         hub.wait_ready(users, timeout=600)
+        hub.wait_pools(users, timeout=900)  # every user's MDO kernel preheated
+        preheat_s = round(time.perf_counter() - started, 1)
+        print(f"{len(users)} servers started and preheated in {preheat_s} s "
+              f"(loadavg {_loadavg()})", flush=True)
         memory = Memory(hub.proc.pid)
         sampler = threading.Thread(target=memory.run, daemon=True)
         sampler.start()
@@ -348,6 +357,7 @@ def main() -> int:
                 "first_signal_row_s": _stats(fig.first_row),
                 "filter_update_s": _stats(fig.filter_update),
                 "kernel_peak_mb_per_user": _stats(memory.per_user("kernel")),
+                "voila_peak_mb_per_user": _stats(memory.per_user("voila")),
                 "server_peak_mb_per_user": _stats(memory.per_user("server")),
                 "errors": len(fig.errors),
                 "error_samples": fig.errors[:10],
@@ -373,7 +383,8 @@ def main() -> int:
           f"loadavg after: {_loadavg()})")
     out = ROOT / "artifacts" / "bench-hub-load.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"size": args.size, "cores": cores, "levels": results,
+    out.write_text(json.dumps({"size": args.size, "cores": cores, "preheat_s": preheat_s,
+                               "levels": results,
                                "verdict": verdict}, indent=2), "utf-8")
     print(f"results: {out}")
     return 0 if all(r["errors"] == 0 for r in results) else 1
@@ -391,6 +402,7 @@ def _print(r: dict[str, Any]) -> None:
     print(f"  first signal row : {fmt(r['first_signal_row_s'], ' s')}")
     print(f"  filter update    : {fmt(r['filter_update_s'], ' s')}")
     print(f"  kernel memory    : {fmt(r['kernel_peak_mb_per_user'], ' MB')} per user (peak)")
+    print(f"  Voilà memory     : {fmt(r['voila_peak_mb_per_user'], ' MB')} per user (peak)")
     print(f"  server memory    : {fmt(r['server_peak_mb_per_user'], ' MB')} per user (peak)")
     print(f"  errors           : {r['errors']} {r['error_samples'][:3]}", flush=True)
 

@@ -34,13 +34,13 @@ CONFIG = DEPLOY / "jupyterhub_config.py"
 PROXY = DEPLOY / "node_modules" / ".bin" / "configurable-http-proxy"
 JUPYTERHUB = Path(sys.executable).parent / "jupyterhub"
 PASSWORD = "proef-" + secrets.token_hex(8)
-#: A service token may start, stop and read users' servers (not read their contents).
+#: A service token may start, stop and read users' servers, and ask their dashboards' pools.
 TEST_CONFIG = """
 load_subconfig({config!r})
 c.JupyterHub.services = [{{"name": "tt-test", "api_token": {token!r}}}]
 c.JupyterHub.load_roles = [{{
     "name": "tt-test",
-    "scopes": ["admin:users", "admin:servers", "list:users", "read:hub"],
+    "scopes": ["admin:users", "admin:servers", "list:users", "read:hub", "access:servers"],
     "services": ["tt-test"],
 }}]
 """
@@ -85,8 +85,34 @@ class Hub:
         return f"{self.base}/{path.lstrip('/')}"
 
     def render(self, user: str, notebook: str) -> str:
-        """Return the address of a notebook rendered by Voilà in a user's server."""
-        return self.url(f"user/{user}/voila/render/{notebook}")
+        """Return the address of a notebook rendered by the trajecttools Voilà of a user."""
+        return self.url(f"user/{user}/trajecttools/voila/render/{notebook}")
+
+    def pools(self, user: str) -> dict[str, Any]:
+        """Return the preheated kernels of a user's dashboards (``/trajecttools/api/pools``)."""
+        request = urllib.request.Request(
+            self.url(f"user/{user}/trajecttools/trajecttools/api/pools"),
+            headers={"Authorization": f"token {self.api_token}"})
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            return dict(json.loads(answer.read()))
+
+    def wait_pools(self, users: list[str], timeout: float = 300.0) -> None:
+        """Wait until every user's preheated kernels are ready (or fail with the hub's log)."""
+        deadline = time.monotonic() + timeout
+        waiting = set(users)
+        while waiting and time.monotonic() < deadline:
+            for user in sorted(waiting):
+                try:
+                    states = self.pools(user)
+                except (urllib.error.URLError, OSError):
+                    continue
+                if states and all(p["ready"] == p["size"] for p in states.values()):
+                    waiting.discard(user)
+            if waiting:
+                time.sleep(1)
+        if waiting:
+            raise AssertionError(f"dashboards not preheated: {sorted(waiting)}\n"
+                                 f"{self.log_text()[-4000:]}")
 
     def api(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
         """Call the hub's REST API with the test's token; return the decoded answer (or None)."""

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,6 +141,7 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
         with run_hub(url, pages, tmp, env={"TRAJECTTOOLS_ROLE": "beheer"}) as hub:
             hub.start_servers(USERS)
             hub.wait_ready(USERS)
+            hub.wait_pools(USERS)  # the hub starts every user's dashboards with the server
             yield Team(hub=hub, **seen)
 
 
@@ -186,10 +188,15 @@ def test_coach_and_team_lead_see_their_cases_through_the_hub(team: Team, context
     jet, anna = contexts.new(), contexts.new()
     login(jet, hub, "jet")
     login(anna, hub, "anna")
+    waiting = {user: hub.pools(user)["dashboards/mdo.ipynb"] for user in ("jet", "anna")}
     for page, user in ((jet, "jet"), (anna, "anna")):
         page.goto(hub.render(user, "dashboards/mdo.ipynb"), wait_until="commit")
     for page in (jet, anna):
         page.locator(".tt-signal-row:visible").first.wait_for(timeout=RENDER)
+    # each page came from the user's preheated kernel: it left the pool (a new one is made)
+    for user, before in waiting.items():
+        assert before["ready"] == before["size"] == 1, before
+        assert not set(before["kernels"]) & set(hub.pools(user)["dashboards/mdo.ipynb"]["kernels"])
 
     # the coach: only own cases, the coach filter knows one coach
     assert _coach_options(jet) == {team.coach_name}
@@ -208,6 +215,12 @@ def test_coach_and_team_lead_see_their_cases_through_the_hub(team: Team, context
         assert not leaked, leaked[:5]
     _shot(jet, "hub-mdo-coach-jet.png")
     _shot(anna, "hub-mdo-teamlead-anna.png")
+    # Voilà's usual address leads to the preheated Voilà, the peildatum of the URL kept
+    answer = jet.context.request.get(
+        hub.url("user/jet/voila/render/dashboards/mdo.ipynb?as_of=01-10-2026"), max_redirects=0)
+    assert answer.status == 302, answer.status
+    assert answer.headers["location"] == (
+        "/user/jet/trajecttools/voila/render/dashboards/mdo.ipynb?as_of=01-10-2026")
     # the team lead's coach filter works through the hub: one coach, then the team again
     anna.locator(".tt-coach-filter select").select_option(label=team.coach_name)
     anna.locator(".tt-title", has_text=team.coach_name).wait_for(timeout=60_000)
@@ -246,7 +259,9 @@ def test_a_user_cannot_read_another_users_server(team: Team, contexts: Any) -> N
     hub = team.hub
     jet = contexts.new()
     login(jet, hub, "jet")
-    for path in ("user/anna/voila/render/dashboards/mdo.ipynb", "user/anna/api/contents",
+    for path in ("user/anna/trajecttools/voila/render/dashboards/mdo.ipynb",
+                 "user/anna/voila/render/dashboards/mdo.ipynb", "user/anna/voila/tree",
+                 "user/anna/trajecttools/trajecttools/api/pools", "user/anna/api/contents",
                  "user/anna/lab"):
         answer = jet.goto(hub.url(path))
         assert answer is not None and answer.status == 403, (path, answer and answer.status)
@@ -254,6 +269,15 @@ def test_a_user_cannot_read_another_users_server(team: Team, contexts: Any) -> N
             "403" in jet.locator("body").inner_text()
         if path.endswith("mdo.ipynb"):
             _shot(jet, "hub-403-jet-at-anna.png")
+    # nor by the loopback port of Anna's Voilà, through jupyter-server-proxy's /proxy/<port> in
+    # Jet's own server: that Voilà wants the token only Anna's server adds
+    port = _voila_port("anna")
+    answer = jet.context.request.get(
+        hub.url(f"user/jet/proxy/{port}/user/anna/trajecttools/trajecttools/api/pools"),
+        max_redirects=0)
+    assert answer.status in (302, 403), answer.status  # to Voilà's login, or refused
+    assert answer.status == 403 or "/login" in answer.headers["location"]
+    assert "kernels" not in answer.text()
     # without any login the API refuses too (no cookie, no token)
     request = urllib.request.Request(hub.url("user/anna/api/contents"))
     try:
@@ -264,7 +288,39 @@ def test_a_user_cannot_read_another_users_server(team: Team, contexts: Any) -> N
     assert refused
 
 
+def _voila_port(user: str) -> int:
+    """Return the loopback port of a user's trajecttools Voilà (from its command line)."""
+    marker = f"--Voila.base_url=/user/{user}/trajecttools/".encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if marker in args:
+            port = next(a for a in args if a.startswith(b"--Voila.port="))
+            return int(port.split(b"=", 1)[1])
+    raise AssertionError(f"no Voilà of {user} running")
+
+
 def _open_phase_form(page: Any, hub: Hub, user: str, pseudonym: str) -> None:
+    """Open the follow-up form's phase step of ``pseudonym``'s case as ``user``.
+
+    A step that times out fails with what the page showed and the end of the hub's log (the
+    users' servers log there), and leaves a screenshot.
+    """
+    from playwright.sync_api import Error  # heavy optional dependency: browser tests only
+
+    try:
+        _phase_form_steps(page, hub, user, pseudonym)
+    except Error as exc:
+        _shot(page, f"hub-failed-follow-up-{user}.png")
+        raise AssertionError(
+            f"follow-up form of {user}: {exc}\n--- page ---\n"
+            f"{page.locator('body').inner_text()[:3000]}\n--- hub log ---\n"
+            f"{hub.log_text()[-6000:]}") from exc
+
+
+def _phase_form_steps(page: Any, hub: Hub, user: str, pseudonym: str) -> None:
     page.goto(hub.render(user, "notebooks/follow_up.ipynb"), wait_until="commit")
     search = page.locator(".tt-search input")
     search.wait_for(timeout=RENDER)

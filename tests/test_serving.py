@@ -109,3 +109,40 @@ def test_url_carries_the_token() -> None:
     url = serving.dashboard_url("127.0.0.1", 8866, "a/b", "voila/render/mdo.ipynb")
     assert url == "http://127.0.0.1:8866/voila/render/mdo.ipynb?token=a%2Fb"
     assert serving.dashboard_url("::1", 8866, None) == "http://[::1]:8866/"
+
+
+def test_hub_pools_are_read_from_the_setting() -> None:
+    assert serving.hub_pools(serving.HUB_POOLS) == {"dashboards/mdo.ipynb": 1}
+    assert serving.hub_pools(" dashboards/mdo.ipynb = 2 ,notebooks/follow_up.ipynb=0,") == {
+        "dashboards/mdo.ipynb": 2, "notebooks/follow_up.ipynb": 0}
+    assert serving.hub_pools("") == {}
+
+
+@pytest.mark.parametrize("text", ["dashboards/mdo.ipynb", "mdo=1", "dashboards/mdo.ipynb=een",
+                                  "dashboards/mdo.ipynb=-1"])
+def test_a_wrong_hub_pool_is_named(text: str) -> None:
+    with pytest.raises(ValueError, match=r"geen 'map/pagina\.ipynb=aantal'") as caught:
+        serving.hub_pools(f"dashboards/monitoring.ipynb=1,{text}")
+    assert repr(text) in str(caught.value)
+
+
+def test_hub_pools_preheat_only_the_named_pages(tmp_path: Path) -> None:
+    folder = serving.write_hub_pools(tmp_path / "voila", {"dashboards/mdo.ipynb": 1})
+    config = json.loads((folder / "voila.json").read_text("utf-8"))
+    assert config["VoilaConfiguration"]["preheat_kernel"] is True
+    assert config["VoilaKernelManager"]["kernel_pools_config"] == {
+        "default": {"pool_size": 0}, "dashboards/mdo.ipynb": {"pool_size": 1}}
+
+
+def test_hub_app_runs_the_safe_preheated_voila_behind_a_token(tmp_path: Path) -> None:
+    app = serving.hub_app(tmp_path, tmp_path / "voila", "geheim", cull_idle_timeout=600)
+    cmd = app["command"]
+    assert cmd[1:3] == ["-m", serving.SERVER_MODULE] and cmd[3] == str(tmp_path.resolve())
+    # jupyter-server-proxy fills in the port and the user's base URL
+    assert "--Voila.port={port}" in cmd and "--Voila.base_url={base_url}trajecttools/" in cmd
+    assert "--Voila.ip=127.0.0.1" in cmd and "--Voila.token=geheim" in cmd
+    assert f"--Voila.config_file_paths={(tmp_path / 'voila').resolve()}" in cmd
+    assert set(serving.safe_options(600)) <= set(cmd)
+    assert "--DashboardVoila.announce=False" in cmd  # the hub's users never see the token
+    assert app["request_headers_override"] == {"Authorization": "token geheim"}
+    assert app["absolute_url"] is True

@@ -19,10 +19,14 @@ What it sets up (docs/deployment.md, section JupyterHub, has the whole procedure
   (the name the hub authenticated) from the hub; ``TRAJECTTOOLS_ROLE`` is set empty, so a role
   in the hub's environment never reaches a user: the role comes from the register's user mapping
   (``trajecttools.register.access.set_user_role``), users without a mapping are analysts;
-- dashboards at ``/user/<name>/voila/render/dashboards/mdo.ipynb`` (Voilà's server extension,
-  with the package's safe settings: template, sources stripped, no tracebacks, no template or
-  theme switch from the URL, idle kernels culled after an hour); the landing page is Voilà's
-  list of dashboards and notebooks (``/user/<name>/voila/tree``);
+- dashboards at ``/user/<name>/trajecttools/voila/render/dashboards/mdo.ipynb``: the user's
+  server runs the same Voilà as ``trajecttools serve`` (``singleuser/jupyter_server_config.py``,
+  through ``jupyter-server-proxy``), with the package's safe settings (template, sources stripped,
+  no tracebacks, no template or theme switch from the URL, idle kernels culled after an hour)
+  and **preheated kernels**: the hub starts it as soon as the user's server runs, so the first
+  visit finds a kernel that has imported everything and waits (pools per dashboard:
+  ``TRAJECTTOOLS_HUB_POOLS``); the landing page is Voilà's list of dashboards and notebooks
+  (``/user/<name>/trajecttools/voila/tree``);
 - the dashboards and notebooks are copied into every user's home folder at each start, from
   ``TRAJECTTOOLS_HUB_PAGES`` (a folder with ``dashboards/`` and ``notebooks/``; default: this
   repository), so every user starts from the organisation's version.
@@ -63,6 +67,10 @@ Settings (environment of the hub process):
 ``TRAJECTTOOLS_HUB_PASSWORD``      try-out login: one shared password, at least 8 characters
                                    (SharedPasswordAuthenticator)
 ``TRAJECTTOOLS_HUB_ADMINS``        hub administrators, comma-separated login names
+``TRAJECTTOOLS_HUB_POOLS``         preheated kernels per user and page, e.g.
+                                   ``dashboards/mdo.ipynb=1,dashboards/matchtafel.ipynb=1``
+                                   (default: one for the MDO dashboard; every kernel costs
+                                   about 350 MB per user)
 =================================  ===========================================================
 """
 
@@ -70,6 +78,7 @@ Settings (environment of the hub process):
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sys
@@ -77,6 +86,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
 from trajecttools import serving
 from trajecttools.register.access import ENV_ROLE
@@ -86,6 +96,8 @@ HERE = Path(__file__).resolve().parent
 ENV_USER = "TRAJECTTOOLS_USER"
 #: The folders of ``TRAJECTTOOLS_HUB_PAGES`` copied into every user's home at each start.
 PAGE_FOLDERS = ("dashboards", "notebooks")
+#: Seconds the hub keeps asking a new user's server to start its dashboards.
+WARM_TIMEOUT = 240.0
 
 
 def setting(name: str, default: str | None = None) -> str:
@@ -136,11 +148,34 @@ class TeamSpawner(SimpleLocalProcessSpawner):
         return env
 
     async def start(self) -> Any:
-        """Copy the pages into the user's home folder, then start the server."""
+        """Copy the pages into the user's home folder, start the server, then its dashboards."""
         home = Path(self.home_dir)
         home.mkdir(parents=True, exist_ok=True)
         copy_pages(self.pages, home)
-        return await super().start()
+        ip, port = await super().start()
+        self._warm_task = asyncio.ensure_future(self.warm(f"http://{ip}:{port}"))
+        return ip, port
+
+    async def warm(self, address: str) -> None:
+        """Ask the new server for its dashboards' pools, which starts its Voilà and preheats.
+
+        ``jupyter-server-proxy`` starts the Voilà at the first request; without this, the first
+        visitor would wait for it to start and for the kernel to import and read the register.
+        """
+        url = f"{address}{self.user.url}{serving.HUB_APP}/trajecttools/api/pools"
+        client = AsyncHTTPClient()
+        deadline = asyncio.get_running_loop().time() + WARM_TIMEOUT
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                await client.fetch(url, headers={"Authorization": f"token {self.api_token}"},
+                                   request_timeout=WARM_TIMEOUT)
+                self.log.info("trajecttools dashboards of %s started", self.user.name)
+                return
+            except (HTTPClientError, OSError) as exc:
+                self.log.debug("dashboards of %s not started yet: %s", self.user.name, exc)
+                await asyncio.sleep(2)
+        self.log.warning("trajecttools dashboards of %s did not start within %.0f s",
+                         self.user.name, WARM_TIMEOUT)
 
 
 def user_name(spawner: Any) -> str:
@@ -179,15 +214,23 @@ TeamSpawner.pages = Path(setting("TRAJECTTOOLS_HUB_PAGES", str(HERE.parents[1]))
 c.JupyterHub.spawner_class = TeamSpawner
 c.SimpleLocalProcessSpawner.home_dir_template = str(state / "home" / "{username}")
 c.Spawner.cmd = [str(singleuser)]
-c.Spawner.args = serving.safe_options()
+c.Spawner.args = []
 if os.geteuid() == 0:  # a container run as root (as in CI); Jupyter refuses root otherwise
     c.Spawner.args.append("--ServerApp.allow_root=True")
-c.Spawner.default_url = "/voila/tree"
+c.Spawner.default_url = f"/{serving.HUB_APP}/voila/tree"
+try:
+    hub_pools = serving.hub_pools(setting("TRAJECTTOOLS_HUB_POOLS", serving.HUB_POOLS))
+except ValueError as exc:
+    raise SystemExit(f"jupyterhub_config.py: TRAJECTTOOLS_HUB_POOLS: {exc}") from exc
+voila_config = serving.write_hub_pools(state / "voila", hub_pools)
 c.Spawner.environment = {
     ENV_URL: setting(ENV_URL),
     ENV_USER: user_name,
     "JUPYTER_PATH": os.pathsep.join(
         p for p in (str(serving.jupyter_data_dir()), os.environ.get("JUPYTER_PATH", "")) if p),
+    "JUPYTER_CONFIG_PATH": os.pathsep.join(
+        p for p in (str(HERE / "singleuser"), os.environ.get("JUPYTER_CONFIG_PATH", "")) if p),
+    "TRAJECTTOOLS_VOILA_CONFIG": str(voila_config),
     "PYTHONUNBUFFERED": "1",
 }
 c.Spawner.start_timeout = 180  # a 2-core server starting several users at 9:00

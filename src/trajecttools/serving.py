@@ -18,6 +18,7 @@ dashboard that fails to preheat stops the server with a Dutch message and exit c
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import secrets
 import signal
@@ -129,6 +130,79 @@ def build_command(
     if token is not None:
         cmd.append(f"--Voila.token={token}")
     return cmd
+
+
+#: Name (and address below a JupyterHub user's server) of the preheated Voilà there.
+HUB_APP = "trajecttools"
+
+
+def hub_app(root: str | os.PathLike[str], config_dir: str | os.PathLike[str], token: str, *,
+            cull_idle_timeout: int = CULL_IDLE_TIMEOUT, timeout: float = 120.0) -> dict[str, Any]:
+    """Return the ``jupyter-server-proxy`` server that runs the preheated Voilà in a user's server.
+
+    Under JupyterHub every user's own server (``jupyterhub-singleuser``) starts this Voilà on a
+    free loopback port and passes the requests of ``/user/<name>/trajecttools/`` on to it, after
+    the hub's login: the same server as :func:`serve` (pools from ``config_dir/voila.json``,
+    "even geduld" while a pool refills, the safe settings), serving ``root`` (the user's home:
+    ``dashboards/`` and ``notebooks/``). Voilà asks for ``token``, which only the user's own server
+    adds to the requests it passes on, so no other process on the machine opens it by its port.
+    ``deploy/jupyterhub/singleuser/jupyter_server_config.py`` uses it.
+    """
+    folder = Path(root).resolve()
+    return {
+        "command": [
+            sys.executable, "-m", SERVER_MODULE, str(folder),
+            "--Voila.ip=127.0.0.1", "--Voila.port={port}", "--Voila.port_retries=0",
+            "--Voila.open_browser=False", "--DashboardVoila.announce=False",
+            f"--Voila.base_url={{base_url}}{HUB_APP}/",
+            f"--Voila.config_file_paths={Path(config_dir).resolve()}",
+            f"--Voila.token={token}",
+            *safe_options(cull_idle_timeout),
+        ],
+        "absolute_url": True,
+        "timeout": float(timeout),
+        "request_headers_override": {"Authorization": f"token {token}"},
+        "launcher_entry": {"title": "Dashboards", "path_info": f"{HUB_APP}/voila/tree"},
+    }
+
+
+#: Preheated kernels per user under JupyterHub when the hub is not told otherwise.
+HUB_POOLS = "dashboards/mdo.ipynb=1"
+
+
+def hub_pools(text: str) -> dict[str, int]:
+    """Read preheated kernels per page (``dashboards/mdo.ipynb=1,...``) for the hub's users.
+
+    >>> hub_pools("dashboards/mdo.ipynb=1, dashboards/matchtafel.ipynb=0")
+    {'dashboards/mdo.ipynb': 1, 'dashboards/matchtafel.ipynb': 0}
+
+    A part that is not ``page.ipynb=number`` raises :class:`ValueError` with a Dutch message.
+    """
+    sizes: dict[str, int] = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        page, _, size = (x.strip() for x in part.partition("="))
+        if not page.endswith(".ipynb") or not size.isdigit():
+            raise ValueError(f"{part!r} is geen 'map/pagina.ipynb=aantal' "
+                             "(bijv. dashboards/mdo.ipynb=1)")
+        sizes[page] = int(size)
+    return sizes
+
+
+def write_hub_pools(folder: str | os.PathLike[str], sizes: dict[str, int]) -> Path:
+    """Write the ``voila.json`` of the users' Voilà under the hub (no kernel for other pages);
+    return the folder, for :func:`hub_app`'s ``config_dir``."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    config = {
+        "VoilaConfiguration": {"preheat_kernel": True},
+        "VoilaKernelManager": {
+            "kernel_pools_config": {"default": {"pool_size": 0},
+                                    **{page: {"pool_size": n} for page, n in sizes.items()}},
+            "fill_delay": 5,
+        },
+    }
+    (out / "voila.json").write_text(json.dumps(config, indent=2), "utf-8")
+    return out
 
 
 def cull_interval(cull_idle_timeout: int) -> int:

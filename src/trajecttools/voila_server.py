@@ -227,6 +227,9 @@ class DashboardVoila(Voila):
                            help="Open the dashboards in a browser once they are ready.")
     preheat_timeout = Float(PREHEAT_TIMEOUT, config=True,
                             help="Seconds the dashboards get to preheat.")
+    announce = Bool(True, config=True,
+                    help="Print the address (with its token) once ready; off behind JupyterHub, "
+                         "where users come in through the hub.")
 
     exit_code = 0
     refill_failures: dict[str, int]
@@ -270,8 +273,9 @@ class DashboardVoila(Voila):
                 return
             await asyncio.sleep(POLL)
         print(f"Alle dashboards voorbereid in {time.monotonic() - started:.0f} s.", flush=True)
-        for text in ready_lines(self.ip, self.port, self.token, self.root_dir):
-            print(text, flush=True)
+        if self.announce:
+            for text in ready_lines(self.ip, self.port, self.token, self.root_dir):
+                print(text, flush=True)
         if self.open_when_ready:
             webbrowser.open(self.display_url)
         while True:  # a refill that fails later is logged and replaced; the server goes on

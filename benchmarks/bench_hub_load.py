@@ -72,7 +72,7 @@ TARGET_P95 = 4.0
 #: ms a page may take before it counts as an error
 PAGE_TIMEOUT = 120_000
 #: coach-filter changes per opened page, and the look between them (seconds)
-CHANGES_PER_OPEN = 4
+CHANGES_PER_OPEN = 4  # the stress case: every page opening costs a kernel start
 THINK = (2.0, 5.0)
 SIZE_KEY = "bench_hub_load_size"
 
@@ -263,7 +263,7 @@ async def _change_filter(page: Any, user: str, rng: random.Random, fig: Figures)
 
 
 async def _user(browser: Any, hub: Hub, user: str, until: float, fig: Figures,
-                seed: int) -> None:
+                seed: int, changes: int) -> None:
     rng = random.Random(seed)
     context = await browser.new_context(viewport={"width": 1920, "height": 1080})
     page = await context.new_page()
@@ -275,7 +275,7 @@ async def _user(browser: Any, hub: Hub, user: str, until: float, fig: Figures,
             if not await _open(page, hub, user, fig):
                 await asyncio.sleep(5)
                 continue
-            for _ in range(CHANGES_PER_OPEN):
+            for _ in range(changes):
                 if time.monotonic() >= until:
                     break
                 await asyncio.sleep(rng.uniform(*THINK))
@@ -286,13 +286,13 @@ async def _user(browser: Any, hub: Hub, user: str, until: float, fig: Figures,
         await context.close()
 
 
-async def _level(hub: Hub, users: list[str], minutes: float) -> Figures:
+async def _level(hub: Hub, users: list[str], minutes: float, changes: int) -> Figures:
     fig = Figures()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                            headless=True)
         until = time.monotonic() + minutes * 60
-        await asyncio.gather(*(_user(browser, hub, u, until, fig, i)
+        await asyncio.gather(*(_user(browser, hub, u, until, fig, i, changes)
                                for i, u in enumerate(users)))
         await browser.close()
     return fig
@@ -320,6 +320,9 @@ def main() -> int:
                         help="simulated users; a list (3,6,10) runs each level in turn")
     parser.add_argument("--minutes", type=float, default=5.0, help="duration of each level")
     parser.add_argument("--size", type=int, default=20_000, help="trajectories in the register")
+    parser.add_argument("--changes-per-open", type=int, default=CHANGES_PER_OPEN,
+                        help="filter changes before a user opens the page again (4: a new "
+                             "page, so a new kernel, every ~16 s a user; 30: every ~2 minutes)")
     parser.add_argument("--pg", default=os.environ.get("TRAJECTTOOLS_TEST_DATABASE_URL",
                                                       PG_DEFAULT),
                         help="a PostgreSQL URL allowed to create databases")
@@ -348,11 +351,12 @@ def main() -> int:
         for n in levels:
             load_before = _loadavg()
             start = time.perf_counter()
-            fig = asyncio.run(_level(hub, users[:n], args.minutes))
+            fig = asyncio.run(_level(hub, users[:n], args.minutes, args.changes_per_open))
             memory.sample()
             result = {
                 "users": n,
                 "minutes": args.minutes,
+                "changes_per_open": args.changes_per_open,
                 "roles": {u: roles[u] for u in users[:n]},
                 "first_signal_row_s": _stats(fig.first_row),
                 "filter_update_s": _stats(fig.filter_update),
@@ -397,7 +401,8 @@ def _print(r: dict[str, Any]) -> None:
         return (f"median {s['median']}{unit}, p95 {s['p95']}{unit}, max {s['max']}{unit} "
                 f"(n={s['n']})")
 
-    print(f"\n== {r['users']} users, {r['minutes']} min (loadavg before {r['loadavg_before']}, "
+    print(f"\n== {r['users']} users, {r['minutes']} min, {r['changes_per_open']} changes an "
+          f"opening (loadavg before {r['loadavg_before']}, "
           f"after {r['loadavg_after']})")
     print(f"  first signal row : {fmt(r['first_signal_row_s'], ' s')}")
     print(f"  filter update    : {fmt(r['filter_update_s'], ' s')}")

@@ -132,6 +132,7 @@ def test_hub_pools_preheat_only_the_named_pages(tmp_path: Path) -> None:
     assert config["VoilaConfiguration"]["preheat_kernel"] is True
     assert config["VoilaKernelManager"]["kernel_pools_config"] == {
         "default": {"pool_size": 0}, "dashboards/mdo.ipynb": {"pool_size": 1}}
+    assert config["VoilaKernelManager"]["fill_delay"] == serving.HUB_FILL_DELAY
 
 
 def test_hub_app_runs_the_safe_preheated_voila_behind_a_token(tmp_path: Path) -> None:

@@ -70,7 +70,10 @@ Settings (environment of the hub process):
 ``TRAJECTTOOLS_HUB_POOLS``         preheated kernels per user and page, e.g.
                                    ``dashboards/mdo.ipynb=1,dashboards/matchtafel.ipynb=1``
                                    (default: one for the MDO dashboard; every kernel costs
-                                   about 350 MB per user)
+                                   about 370 MB per user)
+``TRAJECTTOOLS_HUB_FILL_DELAY``    seconds before a kernel a visitor took is replaced
+                                   (default 60: replacements do not compete with the pages of a
+                                   team that opens its dashboards at the same moment)
 =================================  ===========================================================
 """
 
@@ -222,7 +225,11 @@ try:
     hub_pools = serving.hub_pools(setting("TRAJECTTOOLS_HUB_POOLS", serving.HUB_POOLS))
 except ValueError as exc:
     raise SystemExit(f"jupyterhub_config.py: TRAJECTTOOLS_HUB_POOLS: {exc}") from exc
-voila_config = serving.write_hub_pools(state / "voila", hub_pools)
+fill_delay = setting("TRAJECTTOOLS_HUB_FILL_DELAY", str(serving.HUB_FILL_DELAY))
+if not fill_delay.isdigit():
+    raise SystemExit("jupyterhub_config.py: TRAJECTTOOLS_HUB_FILL_DELAY: "
+                     f"{fill_delay!r} is geen aantal seconden.")
+voila_config = serving.write_hub_pools(state / "voila", hub_pools, int(fill_delay))
 c.Spawner.environment = {
     ENV_URL: setting(ENV_URL),
     ENV_USER: user_name,

@@ -168,6 +168,10 @@ def hub_app(root: str | os.PathLike[str], config_dir: str | os.PathLike[str], to
 
 #: Preheated kernels per user under JupyterHub when the hub is not told otherwise.
 HUB_POOLS = "dashboards/mdo.ipynb=1"
+#: Seconds before a taken kernel is replaced under JupyterHub (organisation's default): when a
+#: team opens its dashboards at the same moment, the replacements start after the pages are up
+#: instead of competing with them (benchmarks/bench_hub_load.py, CHANGELOG).
+HUB_FILL_DELAY = 60
 
 
 def hub_pools(text: str) -> dict[str, int]:
@@ -188,9 +192,13 @@ def hub_pools(text: str) -> dict[str, int]:
     return sizes
 
 
-def write_hub_pools(folder: str | os.PathLike[str], sizes: dict[str, int]) -> Path:
+def write_hub_pools(folder: str | os.PathLike[str], sizes: dict[str, int],
+                    fill_delay: int = HUB_FILL_DELAY) -> Path:
     """Write the ``voila.json`` of the users' Voilà under the hub (no kernel for other pages);
-    return the folder, for :func:`hub_app`'s ``config_dir``."""
+    return the folder, for :func:`hub_app`'s ``config_dir``.
+
+    ``fill_delay``: seconds after a kernel is taken before its replacement starts.
+    """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     config = {
@@ -198,7 +206,7 @@ def write_hub_pools(folder: str | os.PathLike[str], sizes: dict[str, int]) -> Pa
         "VoilaKernelManager": {
             "kernel_pools_config": {"default": {"pool_size": 0},
                                     **{page: {"pool_size": n} for page, n in sizes.items()}},
-            "fill_delay": 5,
+            "fill_delay": fill_delay,
         },
     }
     (out / "voila.json").write_text(json.dumps(config, indent=2), "utf-8")

@@ -455,3 +455,11 @@ def test_a_coach_sees_own_cases_and_a_team_lead_the_teams(demo_db: Path, tmp_pat
     assert set(anna.signals["trajectory_id"].astype(int)) <= team
     assert {int(v) for _, v in anna.coach_filter.options[1:]} == team_coaches
     assert len(jet.signals) < len(anna.signals) < len(everyone.signals)
+    # one team in view: the team filter and the projected title name it, not "Alle teams"
+    team_name = str(teams.loc[team_id, "name"])
+    for dash in (jet, anna):
+        assert [label for label, _ in dash.team_filter.options] == [team_name]
+        assert dash.selection_label().startswith(team_name)
+        assert f"<h2>{team_name}" in dash.title.value
+    assert everyone.team_filter.options[0][0] == "Alle teams"
+    assert "Alle teams" in everyone.title.value

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from traitlets.config.loader import KVArgParseConfigLoader
+from voila.configuration import VoilaConfiguration
 
 from trajecttools import serving
 
@@ -147,3 +149,12 @@ def test_hub_app_runs_the_safe_preheated_voila_behind_a_token(tmp_path: Path) ->
     assert "--DashboardVoila.announce=False" in cmd  # the hub's users never see the token
     assert app["request_headers_override"] == {"Authorization": "token geheim"}
     assert app["absolute_url"] is True
+
+
+def test_jupyterlab_only_extensions_stay_out_of_the_pages() -> None:
+    """jupyter-server-proxy (the hub extra) brings a JupyterLab extension that fails in a
+    dashboard page (it needs JupyterLab's file browser); Voilà reads the option as a list."""
+    options = [o for o in serving.safe_options() if o.startswith("--VoilaConfiguration.")]
+    config = KVArgParseConfigLoader(options, classes=[VoilaConfiguration]).load_config()
+    assert VoilaConfiguration(config=config).extension_denylist == [
+        "@jupyterhub/jupyter-server-proxy"]

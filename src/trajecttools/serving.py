@@ -81,10 +81,15 @@ def check_bind(ip: str, token: str | None, allow_remote: bool) -> None:
         )
 
 
+#: JupyterLab extensions installed beside Voilà that a dashboard page must not load (the
+#: proxy's launcher needs JupyterLab's file browser: an error in every page's console).
+LAB_EXTENSIONS_OFF = ("@jupyterhub/jupyter-server-proxy",)
+
+
 def safe_options(cull_idle_timeout: int = CULL_IDLE_TIMEOUT) -> list[str]:
     """Return Voilà's safe settings as command-line options (template, no sources, no
     tracebacks, no template or theme switch from the URL, kernels idle for
-    ``cull_idle_timeout`` seconds culled).
+    ``cull_idle_timeout`` seconds culled, JupyterLab-only extensions left out).
 
     The same options configure Voilà's server extension in a JupyterHub user's server
     (``deploy/jupyterhub/jupyterhub_config.py``).
@@ -97,6 +102,7 @@ def safe_options(cull_idle_timeout: int = CULL_IDLE_TIMEOUT) -> list[str]:
         "--VoilaConfiguration.allow_theme_override=NO",
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={cull_interval(cull_idle_timeout)}",
+        *(f"--VoilaConfiguration.extension_denylist={name}" for name in LAB_EXTENSIONS_OFF),
     ]
 
 

@@ -157,7 +157,10 @@ class MdoDashboard(MeetingScreen):
 
     def _fill_team_options(self) -> None:
         teams = sorted(str(t) for t in self.cases["team"].dropna().unique())
-        options: list[tuple[str, str]] = [("Alle teams", ALL)]
+        # one team in view (a team lead, a coach, a small organisation): the screen names it
+        options: list[tuple[str, str]] = (
+            [] if len(teams) == 1 and not self.cases["team"].isna().any()
+            else [("Alle teams", ALL)])
         options += [(t, t) for t in teams]
         if self.cases["team"].isna().any():
             codes = self.cases.loc[self.cases["team"].isna(), "method"].dropna().unique()
@@ -168,7 +171,8 @@ class MdoDashboard(MeetingScreen):
         self._updating = True
         try:
             self.team_filter.options = options
-            self.team_filter.value = current if current in dict(options).values() else ALL
+            values = [v for _, v in options]
+            self.team_filter.value = current if current in values else values[0]
         finally:
             self._updating = False
         self._fill_coach_options()

@@ -15,7 +15,7 @@ DB     ?= data/demo.db
 SIZE   ?= 2000
 SEED   ?= 1
 PORT   ?= 8866
-# pytest-xdist workers; browser tests stay together on one (one Chromium, shared servers).
+# pytest-xdist workers; a browser test module stays on one (its servers start once).
 WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadgroup
 

@@ -49,7 +49,8 @@ RENDER_TIMEOUT = 120_000
 ACTION_TIMEOUT = 30_000
 #: The default page: a projected meeting screen.
 VIEWPORT = {"width": 1920, "height": 1080}
-#: pytest-xdist group of every browser test: one worker, one Chromium, shared servers.
+#: pytest-xdist group of a browser test module (+ its name): its module-wide servers on one
+#: worker; the modules are spread over the workers (each worker starts its own Chromium).
 XDIST_GROUP = "browser"
 BINDER_GROUP = "binder"
 NO_CHROMIUM = f"Chromium ontbreekt ({CHROMIUM}): installeer het pakket 'chromium'"
@@ -242,8 +243,9 @@ def uses_browser(item: pytest.Item | None) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put every browser test in one xdist group (one worker: one Chromium, shared servers);
-    the Binder build, which takes minutes, in a group of its own.
+    """Keep each browser test module on one xdist worker (its module-wide servers, such as the
+    hub of ``test_hub.py`` on its own database, start once), the modules spread over the
+    workers; the Binder build, which takes minutes, in a group of its own.
 
     It runs first: pytest-xdist reads the groups in its own hook of the same name, and a
     group added after that is ignored.
@@ -252,7 +254,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.get_closest_marker("binder") is not None:
             item.add_marker(pytest.mark.xdist_group(BINDER_GROUP))
         elif uses_browser(item):
-            item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
+            module = item.module.__name__ if item.module is not None else item.nodeid
+            item.add_marker(pytest.mark.xdist_group(f"{XDIST_GROUP}-{module}"))
 
 
 @pytest.hookimpl(trylast=True)
@@ -260,9 +263,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Stop the run when pytest-xdist has not taken the groups (``--dist loadgroup``).
 
     pytest-xdist marks a grouped test by a ``@group`` suffix on its node id; a pytest it does
-    not fit (9.2, pytest-xdist#1386) drops the suffix without a word, and the browser tests
-    are then spread over the workers: two workers start the same module-wide servers (one
-    JupyterHub dropping the other's register). Better no run than that one.
+    not fit (9.2, pytest-xdist#1386) drops the suffix without a word, and the tests of one
+    browser module are then spread over the workers: two workers start the same module-wide
+    servers (one JupyterHub dropping the other's register). Better no run than that one.
     """
     if not (os.environ.get("PYTEST_XDIST_WORKER") and session.config.getvalue("loadgroup")):
         return

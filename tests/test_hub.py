@@ -321,6 +321,8 @@ def _open_phase_form(page: Any, hub: Hub, user: str, pseudonym: str) -> None:
 
 
 def _phase_form_steps(page: Any, hub: Hub, user: str, pseudonym: str) -> None:
+    from playwright.sync_api import TimeoutError  # heavy optional dependency: browser tests only
+
     page.goto(hub.render(user, "notebooks/follow_up.ipynb"), wait_until="commit")
     search = page.locator(".tt-search input")
     search.wait_for(timeout=RENDER)
@@ -332,8 +334,19 @@ def _phase_form_steps(page: Any, hub: Hub, user: str, pseudonym: str) -> None:
         ".some(o => o.textContent.includes(p))", arg=pseudonym, timeout=60_000)
     picker.select_option(index=1)
     page.locator(".tt-case-head", has_text=pseudonym).wait_for(timeout=60_000)
+    # the phase step is drawn by the user's kernel; on a loaded machine (CI: the other worker
+    # runs its own browser tests beside four users' servers) that can take longer than one
+    # click's wait: look every 30 s, and click again as a user would, up to the render time
+    select = page.locator(".tt-phase-form .tt-f-to_phase select")
+    for _ in range(RENDER // 30_000 - 1):
+        page.locator(".tt-step-phase").click()
+        try:
+            select.wait_for(timeout=30_000)
+            return
+        except TimeoutError:
+            continue
     page.locator(".tt-step-phase").click()
-    page.locator(".tt-phase-form .tt-f-to_phase select").wait_for()
+    select.wait_for(timeout=30_000)
 
 
 def test_second_save_of_the_same_case_is_refused_and_nothing_is_lost(

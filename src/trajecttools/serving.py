@@ -91,8 +91,8 @@ def safe_options(cull_idle_timeout: int = CULL_IDLE_TIMEOUT) -> list[str]:
     tracebacks, no template or theme switch from the URL, kernels idle for
     ``cull_idle_timeout`` seconds culled, JupyterLab-only extensions left out).
 
-    The same options configure Voilà's server extension in a JupyterHub user's server
-    (``deploy/jupyterhub/jupyterhub_config.py``).
+    The same options configure the preheated Voilà in a JupyterHub user's server
+    (:func:`hub_app`).
     """
     return [
         f"--VoilaConfiguration.template={TEMPLATE}",

@@ -27,11 +27,9 @@ from trajecttools import serving
 
 home = Path(os.environ.get("HOME") or Path.cwd())
 config_dir = Path(os.environ.get("TRAJECTTOOLS_VOILA_CONFIG") or home)
-cull = int(os.environ.get("TRAJECTTOOLS_CULL_IDLE") or serving.CULL_IDLE_TIMEOUT)
 
 c = get_config()  # type: ignore[name-defined]
 c.ServerProxy.servers = {
-    serving.HUB_APP: serving.hub_app(home, config_dir, secrets.token_urlsafe(32),
-                                     cull_idle_timeout=cull),
+    serving.HUB_APP: serving.hub_app(home, config_dir, secrets.token_urlsafe(32)),
 }
 c.ServerApp.jpserver_extensions = {"voila": False, "trajecttools.hub_extension": True}

@@ -244,8 +244,9 @@ def uses_browser(item: pytest.Item | None) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep each browser test module on one xdist worker (its module-wide servers, such as the
-    hub of ``test_hub.py`` on its own database, start once), the modules spread over the
-    workers; the Binder build, which takes minutes, in a group of its own.
+    hub of ``test_hub.py`` on its own database, start once), and the modules that use the shared
+    ``demo_server`` together on one; the groups are spread over the workers; the Binder build,
+    which takes minutes, in a group of its own.
 
     It runs first: pytest-xdist reads the groups in its own hook of the same name, and a
     group added after that is ignored.
@@ -253,6 +254,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("binder") is not None:
             item.add_marker(pytest.mark.xdist_group(BINDER_GROUP))
+        elif uses_browser(item) and "demo_server" in getattr(item, "fixturenames", ()):
+            # one group for the modules on the shared demo server: it starts once, not per worker
+            item.add_marker(pytest.mark.xdist_group(f"{XDIST_GROUP}-demo_server"))
         elif uses_browser(item):
             module = item.module.__name__ if item.module is not None else item.nodeid
             item.add_marker(pytest.mark.xdist_group(f"{XDIST_GROUP}-{module}"))

@@ -74,6 +74,9 @@ Settings (environment of the hub process):
 ``TRAJECTTOOLS_HUB_FILL_DELAY``    seconds before a kernel a visitor took is replaced
                                    (default 60: replacements do not compete with the pages of a
                                    team that opens its dashboards at the same moment)
+``TRAJECTTOOLS_HUB_FILL_JITTER``   at most this many seconds more, drawn per replacement
+                                   (default 120: the replacements of a team's kernels start
+                                   apart instead of all at once)
 =================================  ===========================================================
 """
 
@@ -226,10 +229,13 @@ try:
 except ValueError as exc:
     raise SystemExit(f"jupyterhub_config.py: TRAJECTTOOLS_HUB_POOLS: {exc}") from exc
 fill_delay = setting("TRAJECTTOOLS_HUB_FILL_DELAY", str(serving.HUB_FILL_DELAY))
-if not fill_delay.isdigit():
-    raise SystemExit("jupyterhub_config.py: TRAJECTTOOLS_HUB_FILL_DELAY: "
-                     f"{fill_delay!r} is geen aantal seconden.")
-voila_config = serving.write_hub_pools(state / "voila", hub_pools, int(fill_delay))
+fill_jitter = setting("TRAJECTTOOLS_HUB_FILL_JITTER", str(serving.HUB_FILL_JITTER))
+for name, value in (("TRAJECTTOOLS_HUB_FILL_DELAY", fill_delay),
+                    ("TRAJECTTOOLS_HUB_FILL_JITTER", fill_jitter)):
+    if not value.isdigit():
+        raise SystemExit(f"jupyterhub_config.py: {name}: {value!r} is geen aantal seconden.")
+voila_config = serving.write_hub_pools(state / "voila", hub_pools, int(fill_delay),
+                                       int(fill_jitter))
 c.Spawner.environment = {
     ENV_URL: setting(ENV_URL),
     ENV_USER: user_name,

@@ -41,7 +41,7 @@ from bench_dashboard import (
     serve,
 )
 
-#: Growth of the Voilà server (median RSS, last quarter against the first) still called flat.
+#: Growth of the Voilà server (median RSS, last quarter against the second) still called flat.
 FLAT = 1.10
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 from traitlets.config.loader import KVArgParseConfigLoader
 from voila.configuration import VoilaConfiguration
+from voila.execute import VoilaExecutor
 
 from trajecttools import serving
 from trajecttools.voila_server import DashboardVoila, spread_refills
@@ -201,3 +203,14 @@ def test_jupyterlab_only_extensions_stay_out_of_the_pages() -> None:
     config = KVArgParseConfigLoader(options, classes=[VoilaConfiguration]).load_config()
     assert VoilaConfiguration(config=config).extension_denylist == [
         "@jupyterhub/jupyter-server-proxy"]
+
+
+def test_a_slow_server_waits_for_a_pages_last_output() -> None:
+    """Voilà's executor (nbclient) waits 4 s for a cell's output after the cell is done, then
+    drops what comes later: on a busy server the dashboard's widgets never reached the page.
+    The settings give it :data:`serving.IOPUB_TIMEOUT` seconds, as Voilà's executor reads them."""
+    options = [o for o in serving.safe_options() if o.startswith("--VoilaExecutor.")]
+    assert options == [f"--VoilaExecutor.iopub_timeout={serving.IOPUB_TIMEOUT}"]
+    config = KVArgParseConfigLoader(options, classes=[VoilaExecutor]).load_config()
+    executor = VoilaExecutor(nbformat.v4.new_notebook(), config=config)
+    assert executor.iopub_timeout == serving.IOPUB_TIMEOUT > 4

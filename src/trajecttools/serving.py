@@ -81,6 +81,11 @@ def check_bind(ip: str, token: str | None, allow_remote: bool) -> None:
         )
 
 
+#: Seconds Voilà waits for a cell's last output once the kernel has said the cell is done
+#: (nbclient's default 4 s): on a busy server the page's widgets could arrive later than that and
+#: be dropped, leaving a visitor in front of a page that never shows (seen in the soak test).
+IOPUB_TIMEOUT = 60
+
 #: JupyterLab extensions installed beside Voilà that a dashboard page must not load (the
 #: proxy's launcher needs JupyterLab's file browser: an error in every page's console).
 LAB_EXTENSIONS_OFF = ("@jupyterhub/jupyter-server-proxy",)
@@ -89,7 +94,8 @@ LAB_EXTENSIONS_OFF = ("@jupyterhub/jupyter-server-proxy",)
 def safe_options(cull_idle_timeout: int = CULL_IDLE_TIMEOUT) -> list[str]:
     """Return Voilà's safe settings as command-line options (template, no sources, no
     tracebacks, no template or theme switch from the URL, kernels idle for
-    ``cull_idle_timeout`` seconds culled, JupyterLab-only extensions left out).
+    ``cull_idle_timeout`` seconds culled, JupyterLab-only extensions left out, a page's last
+    output waited for up to :data:`IOPUB_TIMEOUT` seconds).
 
     The same options configure the preheated Voilà in a JupyterHub user's server
     (:func:`hub_app`).
@@ -103,6 +109,7 @@ def safe_options(cull_idle_timeout: int = CULL_IDLE_TIMEOUT) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={cull_interval(cull_idle_timeout)}",
         *(f"--VoilaConfiguration.extension_denylist={name}" for name in LAB_EXTENSIONS_OFF),
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
     ]
 
 

@@ -142,6 +142,8 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
             hub.start_servers(USERS)
             hub.wait_ready(USERS)
             hub.wait_pools(USERS)  # the hub starts every user's dashboards with the server
+            # the users' preheating kernels took turns on the server's lock file
+            assert (hub.state / "preheat.lock").is_file()
             yield Team(hub=hub, **seen)
 
 

@@ -12,7 +12,6 @@ from voila.configuration import VoilaConfiguration
 from voila.execute import VoilaExecutor
 
 from trajecttools import serving
-from trajecttools.voila_server import DashboardVoila, spread_refills
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARDS = ROOT / "dashboards"
@@ -138,48 +137,6 @@ def test_hub_pools_preheat_only_the_named_pages(tmp_path: Path) -> None:
     assert config["VoilaKernelManager"]["kernel_pools_config"] == {
         "default": {"pool_size": 0}, "dashboards/mdo.ipynb": {"pool_size": 1}}
     assert config["VoilaKernelManager"]["fill_delay"] == serving.HUB_FILL_DELAY
-    assert config["DashboardVoila"]["fill_jitter"] == serving.HUB_FILL_JITTER
-
-
-def test_the_users_voila_reads_its_jitter_from_the_hub_pools(tmp_path: Path) -> None:
-    folder = serving.write_hub_pools(tmp_path / "voila", {"dashboards/mdo.ipynb": 1},
-                                     fill_delay=30, fill_jitter=90)
-    app = DashboardVoila()
-    app.initialize([str(tmp_path), f"--Voila.config_file_paths={folder}",
-                    "--Voila.open_browser=False"])
-    assert app.fill_jitter == 90
-    assert DashboardVoila().fill_jitter == 0  # serve: refills as Voilà makes them
-
-
-class _Pools:
-    """Voilà's kernel manager as far as refills go: records each fill and its delay."""
-
-    fill_delay = 60.0
-
-    def __init__(self) -> None:
-        self.fills: list[tuple[float | None, str | None]] = []
-
-    def fill_if_needed(self, delay: float | None = None, notebook_name: str | None = None,
-                       **kwargs: object) -> None:
-        self.fills.append((delay, notebook_name))
-
-
-def test_refills_start_apart_after_the_fill_delay() -> None:
-    pools = _Pools()
-    draws = iter([0.0, 119.5, 37.25])
-    spread_refills(pools, 120, lambda low, high: (low, high) == (0.0, 120.0) and next(draws))
-    for _ in range(3):  # three visitors took a kernel (Voilà refills with delay=None)
-        pools.fill_if_needed(delay=None, notebook_name="dashboards/mdo.ipynb")
-    pools.fill_if_needed(delay=0, notebook_name="dashboards/mdo.ipynb")  # a first fill
-    assert pools.fills == [(60.0, "dashboards/mdo.ipynb"), (179.5, "dashboards/mdo.ipynb"),
-                           (97.25, "dashboards/mdo.ipynb"), (0, "dashboards/mdo.ipynb")]
-
-
-def test_no_jitter_leaves_the_refills_alone() -> None:
-    pools = _Pools()
-    spread_refills(pools, 0)
-    pools.fill_if_needed(notebook_name="mdo.ipynb")
-    assert pools.fills == [(None, "mdo.ipynb")]
 
 
 def test_hub_app_runs_the_safe_preheated_voila_behind_a_token(tmp_path: Path) -> None:

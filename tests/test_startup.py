@@ -1,10 +1,17 @@
-"""jsonschema is imported without its slow IRI checkers, and Altair still validates charts."""
+"""Start-up: jsonschema without its slow IRI checkers (Altair still validates charts), and one
+preheating kernel at a time when the kernels share a lock file."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
+
+from trajecttools.core import startup
+from trajecttools.core.startup import ENV_PREHEAT_LOCK
 
 
 def _run(code: str) -> str:
@@ -42,3 +49,76 @@ def test_nothing_changes_when_jsonschema_came_first() -> None:
         print("iri" in jsonschema.Draft7Validator.FORMAT_CHECKER.checkers)
     """)
     assert out.splitlines() == ["True", "True"]
+
+
+# -- one preheating kernel at a time ------------------------------------------------------------
+_KERNEL = """
+import sys, time
+import trajecttools  # a preheating kernel waits here for its turn
+from trajecttools.core import startup
+print(f"took {time.time():.3f}", flush=True)
+time.sleep(float(sys.argv[1]))  # preheating: imports, reading the register, the rehearsal
+print(f"left {time.time():.3f}", flush=True)
+startup.end_preheat_turn()  # what wait_for_request does
+time.sleep(float(sys.argv[2]))  # alive after its turn, as a kernel waiting for a visitor
+"""
+
+
+def _kernel(lock: Path, hold: float, linger: float) -> subprocess.Popen[str]:
+    env = {**os.environ, "VOILA_PREHEAT": "True", ENV_PREHEAT_LOCK: str(lock)}
+    return subprocess.Popen([sys.executable, "-c", _KERNEL, str(hold), str(linger)], env=env,
+                            stdout=subprocess.PIPE, text=True)
+
+
+def _stamp(proc: subprocess.Popen[str], word: str) -> float:
+    assert proc.stdout is not None
+    line = proc.stdout.readline().split()
+    assert line and line[0] == word, line
+    return float(line[1])
+
+
+def test_preheating_kernels_take_turns_and_a_dead_one_gives_its_turn_up(tmp_path: Path) -> None:
+    lock = tmp_path / "preheat.lock"
+    first = _kernel(lock, hold=2.0, linger=30.0)
+    second = third = None
+    try:
+        took_first = _stamp(first, "took")
+        second = _kernel(lock, hold=0.0, linger=30.0)  # starts while the first preheats
+        left_first = _stamp(first, "left")
+        took_second = _stamp(second, "took")
+        assert took_second >= left_first > took_first
+        third = _kernel(lock, hold=60.0, linger=0.0)  # holds the turn, then dies holding it
+        took_third = _stamp(third, "took")
+        third.kill()
+        third.wait(timeout=30)
+        fourth = _kernel(lock, hold=0.0, linger=0.0)
+        assert _stamp(fourth, "took") > took_third
+        assert fourth.wait(timeout=60) == 0
+    finally:
+        for proc in (first, second, third):
+            if proc is not None:
+                proc.kill()
+                proc.wait(timeout=30)
+
+
+def test_a_kernel_waits_for_its_turn_only_so_long(tmp_path: Path) -> None:
+    lock = tmp_path / "preheat.lock"
+    holder = _kernel(lock, hold=60.0, linger=0.0)
+    try:
+        _stamp(holder, "took")
+        environ = {"VOILA_PREHEAT": "True", ENV_PREHEAT_LOCK: str(lock)}
+        start = time.monotonic()
+        assert startup.preheat_turn(environ, wait=0.6) is False  # goes ahead without the turn
+        assert 0.6 <= time.monotonic() - start < 10
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert startup.preheat_turn(environ, wait=5.0) is True  # free again
+    startup.end_preheat_turn()
+
+
+def test_no_turn_outside_a_preheating_kernel(tmp_path: Path) -> None:
+    lock = tmp_path / "preheat.lock"
+    assert startup.preheat_turn({ENV_PREHEAT_LOCK: str(lock)}) is False  # a visitor's kernel
+    assert startup.preheat_turn({"VOILA_PREHEAT": "True"}) is False  # no lock file set
+    assert not lock.exists()

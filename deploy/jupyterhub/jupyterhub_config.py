@@ -25,8 +25,9 @@ What it sets up (docs/deployment.md, section JupyterHub, has the whole procedure
   no tracebacks, no template or theme switch from the URL, idle kernels culled after an hour)
   and **preheated kernels**: the hub starts it as soon as the user's server runs, so the first
   visit finds a kernel that has imported everything and waits (pools per dashboard:
-  ``TRAJECTTOOLS_HUB_POOLS``); the landing page is Voilà's list of dashboards and notebooks
-  (``/user/<name>/trajecttools/voila/tree``);
+  ``TRAJECTTOOLS_HUB_POOLS``); one kernel at a time preheats on the whole server (the users'
+  kernels share ``state/preheat.lock``); the landing page is Voilà's list of dashboards and
+  notebooks (``/user/<name>/trajecttools/voila/tree``);
 - the dashboards and notebooks are copied into every user's home folder at each start, from
   ``TRAJECTTOOLS_HUB_PAGES`` (a folder with ``dashboards/`` and ``notebooks/``; default: this
   repository), so every user starts from the organisation's version.
@@ -72,11 +73,9 @@ Settings (environment of the hub process):
                                    (default: one for the MDO dashboard; every kernel costs
                                    about 370 MB per user)
 ``TRAJECTTOOLS_HUB_FILL_DELAY``    seconds before a kernel a visitor took is replaced
-                                   (default 60: replacements do not compete with the pages of a
-                                   team that opens its dashboards at the same moment)
-``TRAJECTTOOLS_HUB_FILL_JITTER``   at most this many seconds more, drawn per replacement
-                                   (default 120: the replacements of a team's kernels start
-                                   apart instead of all at once)
+                                   (default 15: the pages of a team that opens its dashboards
+                                   together are mostly up by then; the replacements then start
+                                   one at a time, see ``TRAJECTTOOLS_PREHEAT_LOCK``)
 =================================  ===========================================================
 """
 
@@ -95,6 +94,7 @@ from jupyterhub.spawner import SimpleLocalProcessSpawner
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
 from trajecttools import serving
+from trajecttools.core.startup import ENV_PREHEAT_LOCK
 from trajecttools.register.access import ENV_ROLE
 from trajecttools.register.database import ENV_URL
 
@@ -229,13 +229,10 @@ try:
 except ValueError as exc:
     raise SystemExit(f"jupyterhub_config.py: TRAJECTTOOLS_HUB_POOLS: {exc}") from exc
 fill_delay = setting("TRAJECTTOOLS_HUB_FILL_DELAY", str(serving.HUB_FILL_DELAY))
-fill_jitter = setting("TRAJECTTOOLS_HUB_FILL_JITTER", str(serving.HUB_FILL_JITTER))
-for name, value in (("TRAJECTTOOLS_HUB_FILL_DELAY", fill_delay),
-                    ("TRAJECTTOOLS_HUB_FILL_JITTER", fill_jitter)):
-    if not value.isdigit():
-        raise SystemExit(f"jupyterhub_config.py: {name}: {value!r} is geen aantal seconden.")
-voila_config = serving.write_hub_pools(state / "voila", hub_pools, int(fill_delay),
-                                       int(fill_jitter))
+if not fill_delay.isdigit():
+    raise SystemExit("jupyterhub_config.py: TRAJECTTOOLS_HUB_FILL_DELAY: "
+                     f"{fill_delay!r} is geen aantal seconden.")
+voila_config = serving.write_hub_pools(state / "voila", hub_pools, int(fill_delay))
 c.Spawner.environment = {
     ENV_URL: setting(ENV_URL),
     ENV_USER: user_name,
@@ -244,6 +241,8 @@ c.Spawner.environment = {
     "JUPYTER_CONFIG_PATH": os.pathsep.join(
         p for p in (str(HERE / "singleuser"), os.environ.get("JUPYTER_CONFIG_PATH", "")) if p),
     "TRAJECTTOOLS_VOILA_CONFIG": str(voila_config),
+    # one preheating kernel at a time on this server, whoever's it is (trajecttools.core.startup)
+    ENV_PREHEAT_LOCK: str(state / "preheat.lock"),
     "PYTHONUNBUFFERED": "1",
 }
 c.Spawner.start_timeout = 180  # a 2-core server starting several users at 9:00

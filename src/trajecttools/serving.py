@@ -182,13 +182,10 @@ def hub_app(root: str | os.PathLike[str], config_dir: str | os.PathLike[str], to
 #: Preheated kernels per user under JupyterHub when the hub is not told otherwise.
 HUB_POOLS = "dashboards/mdo.ipynb=1"
 #: Seconds before a taken kernel is replaced under JupyterHub (organisation's default): when a
-#: team opens its dashboards at the same moment, the replacements start after the pages are up
-#: instead of competing with them (benchmarks/bench_hub_load.py, CHANGELOG).
-HUB_FILL_DELAY = 60
-#: Seconds (at most) added at random to each user's refill under JupyterHub (organisation's
-#: default): the replacements of a team's kernels taken in the same minute start apart, not
-#: together one fill delay later (benchmarks/bench_hub_load.py, CHANGELOG).
-HUB_FILL_JITTER = 120
+#: team opens its dashboards at the same moment, the replacements start once most pages are up,
+#: and then one at a time on the whole server (``TRAJECTTOOLS_PREHEAT_LOCK``,
+#: :mod:`trajecttools.core.startup`; benchmarks/bench_hub_load.py, CHANGELOG).
+HUB_FILL_DELAY = 15
 
 
 def hub_pools(text: str) -> dict[str, int]:
@@ -210,13 +207,11 @@ def hub_pools(text: str) -> dict[str, int]:
 
 
 def write_hub_pools(folder: str | os.PathLike[str], sizes: dict[str, int],
-                    fill_delay: int = HUB_FILL_DELAY,
-                    fill_jitter: int = HUB_FILL_JITTER) -> Path:
+                    fill_delay: int = HUB_FILL_DELAY) -> Path:
     """Write the ``voila.json`` of the users' Voilà under the hub (no kernel for other pages);
     return the folder, for :func:`hub_app`'s ``config_dir``.
 
-    ``fill_delay``: seconds after a kernel is taken before its replacement starts, plus a random
-    0 to ``fill_jitter`` seconds (:func:`trajecttools.voila_server.spread_refills`).
+    ``fill_delay``: seconds after a kernel is taken before its replacement starts.
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -227,7 +222,6 @@ def write_hub_pools(folder: str | os.PathLike[str], sizes: dict[str, int],
                                     **{page: {"pool_size": n} for page, n in sizes.items()}},
             "fill_delay": fill_delay,
         },
-        "DashboardVoila": {"fill_jitter": fill_jitter},
     }
     (out / "voila.json").write_text(json.dumps(config, indent=2), "utf-8")
     return out

@@ -27,11 +27,10 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-import random
 import sys
 import time
 import webbrowser
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,29 +159,6 @@ def drop_failed(manager: Any, failures: dict[str, int] | None = None,
     return dropped
 
 
-def spread_refills(manager: Any, jitter: float,
-                   draw: Callable[[float, float], float] = random.uniform) -> None:
-    """Start each refill of a pool after its ``fill_delay`` plus a random 0 to ``jitter`` seconds.
-
-    Under JupyterHub every user's server has its own pools; when a team opens the MDO at the
-    start of a meeting, their kernels are taken within a minute and the replacements (each a
-    kernel start of several CPU-seconds) would otherwise all start at the same moment one
-    ``fill_delay`` later, stalling the pages that are open then. The first fill at start-up is
-    not delayed. ``jitter`` 0 leaves Voilà's refills as they are.
-    """
-    if jitter <= 0:
-        return
-    fill = manager.fill_if_needed
-
-    def fill_if_needed(delay: float | None = None, notebook_name: str | None = None,
-                       **kwargs: Any) -> None:
-        if delay is None:  # a refill after a visitor took a kernel
-            delay = float(manager.fill_delay) + draw(0.0, float(jitter))
-        fill(delay=delay, notebook_name=notebook_name, **kwargs)
-
-    manager.fill_if_needed = fill_if_needed
-
-
 def waiting_page(notebook: str) -> str:
     """Return the Dutch "even geduld" page that reloads itself."""
     name = html.escape(display_name(notebook))
@@ -254,9 +230,6 @@ class DashboardVoila(Voila):
     announce = Bool(True, config=True,
                     help="Print the address (with its token) once ready; off behind JupyterHub, "
                          "where users come in through the hub.")
-    fill_jitter = Float(0.0, config=True,
-                        help="Seconds (at most) added at random to the fill delay of each refill, "
-                             "so the replacements of kernels taken together start apart.")
 
     exit_code = 0
     refill_failures: dict[str, int]
@@ -267,7 +240,6 @@ class DashboardVoila(Voila):
         for spec in super().init_handlers():
             patient = len(spec) > 1 and spec[1] is TornadoVoilaHandler
             handlers.append((spec[0], PatientVoilaHandler, *spec[2:]) if patient else spec)
-        spread_refills(self.kernel_manager, self.fill_jitter)
         self._watch_task = asyncio.get_event_loop().create_task(self.watch())
         return handlers
 
@@ -337,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 __all__ = ["POOLS_PATH", "DashboardVoila", "KernelState", "PatientVoilaHandler", "PoolsHandler",
            "display_name", "drop_failed", "kernel_state", "main", "pool_states",
-           "put_ready_first", "spread_refills", "waiting_page"]
+           "put_ready_first", "waiting_page"]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

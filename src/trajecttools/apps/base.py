@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import ipywidgets as widgets
 
 from trajecttools.core.dates import parse_as_of
 from trajecttools.core.errors import TrajecttoolsError
+from trajecttools.core.startup import end_preheat_turn, preheating
 from trajecttools.widgets.toolkit import failure_box, log, setup_server_log
 from trajecttools.workspace import Workspace
 
@@ -34,19 +34,16 @@ def preload() -> None:
 preload()
 
 
-def preheating() -> bool:
-    """Tell whether this kernel is a preheated Voilà kernel waiting to be handed to a visitor."""
-    return os.environ.get("VOILA_PREHEAT", "False") != "False"
-
-
 def wait_for_request() -> None:
     """Wait until a preheated Voilà kernel is handed to a visitor (no-op elsewhere).
 
     Work after this call is done per page request, with the data as it is then; work before
-    it is done once, ahead of time.
+    it is done once, ahead of time. The next preheating kernel on the machine gets its turn now
+    (:func:`trajecttools.core.startup.end_preheat_turn`).
     """
     if not preheating():
         return
+    end_preheat_turn()
     try:
         # heavy optional dependency: voila's server stack, only needed in a preheated kernel
         from voila.utils import wait_for_request as voila_wait  # noqa: PLC0415

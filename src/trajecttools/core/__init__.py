@@ -1,9 +1,12 @@
 """The core: words, errors, the data model, methods and validation; imports nothing above it.
 
-Imported first by every part of trajecttools, so it also imports jsonschema without its slow IRI
-checkers before Altair or nbformat do (:mod:`trajecttools.core.startup`).
+Imported first by every part of trajecttools, so a preheating dashboard kernel waits here for
+its turn when the machine's kernels share one (``TRAJECTTOOLS_PREHEAT_LOCK``), and jsonschema is
+imported without its slow IRI checkers before Altair or nbformat import it
+(:mod:`trajecttools.core.startup`).
 """
 
-from trajecttools.core.startup import lean_jsonschema
+from trajecttools.core.startup import lean_jsonschema, preheat_turn
 
+preheat_turn()
 lean_jsonschema()

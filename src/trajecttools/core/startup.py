@@ -1,4 +1,6 @@
-"""Third-party start-up work that trajecttools leaves out: every kernel pays for it otherwise.
+"""How a process that imports trajecttools starts: leaner, and one preheating kernel at a time.
+
+**Leaner.** Third-party start-up work that trajecttools leaves out, as every kernel pays for it.
 
 jsonschema (imported by Altair and nbformat) imports the optional ``rfc3987_syntax`` when it is
 installed, and that module compiles some 35 Earley parsers at import: 1.7 s of every dashboard
@@ -7,12 +9,27 @@ import `rfc3987_syntax`"). It serves only the ``iri`` and ``iri-reference`` form
 schema of Altair, Vega-Lite or the notebook format uses; jsonschema treats a format it has no
 checker for as valid. :func:`lean_jsonschema` imports jsonschema without it, once, before
 anything else does; ``rfc3987_syntax`` stays importable for whoever asks for it by name.
+
+**One preheating kernel at a time.** Under JupyterHub every user's server keeps its own
+preheated kernels, and a team that opens its dashboards together takes all of them within a
+minute; their replacements, each several CPU-seconds of start-up, would then all start at once
+and stall the pages being used. When ``TRAJECTTOOLS_PREHEAT_LOCK`` names a file (the hub sets
+it), a preheating Voilà kernel waits for its turn on that file (:func:`preheat_turn`) as soon as
+it imports trajecttools, and gives the turn to the next when it starts waiting for a visitor
+(:func:`end_preheat_turn`, called by :func:`trajecttools.apps.base.wait_for_request`): at most
+one kernel on the machine is preheating, the other core stays for the people at work. The turn
+is an ``flock`` on the file, so a kernel that dies gives it up with its process; a kernel that
+waits longer than :data:`PREHEAT_WAIT` seconds goes ahead without it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import importlib
+import os
 import sys
+import time
+from collections.abc import Mapping
 
 #: The optional module jsonschema's format checkers import eagerly (slow).
 SLOW_OPTIONAL = "rfc3987_syntax"
@@ -32,4 +49,54 @@ def lean_jsonschema() -> None:
             del sys.modules[SLOW_OPTIONAL]
 
 
-__all__ = ["SLOW_OPTIONAL", "lean_jsonschema"]
+#: Environment variable naming the lock file that preheating kernels of one machine share.
+ENV_PREHEAT_LOCK = "TRAJECTTOOLS_PREHEAT_LOCK"
+#: Seconds a preheating kernel waits for its turn before it goes ahead anyway (a kernel that
+#: hangs before it waits for a visitor must not stop every other user's refills).
+PREHEAT_WAIT = 180.0
+#: Seconds between two tries for the turn.
+POLL = 0.2
+
+_turn: dict[str, int] = {}
+
+
+def preheating(environ: Mapping[str, str] = os.environ) -> bool:
+    """Tell whether this process is a preheated Voilà kernel (Voilà sets ``VOILA_PREHEAT``)."""
+    return environ.get("VOILA_PREHEAT", "False") != "False"
+
+
+def preheat_turn(environ: Mapping[str, str] = os.environ, wait: float = PREHEAT_WAIT) -> bool:
+    """Wait until no other kernel sharing ``TRAJECTTOOLS_PREHEAT_LOCK`` is preheating; return
+    whether this process holds the turn now.
+
+    Does nothing (False) outside a preheating Voilà kernel, without the setting, or when the
+    turn is already held; gives up after ``wait`` seconds (False) and lets the kernel go on.
+    """
+    path = environ.get(ENV_PREHEAT_LOCK, "").strip()
+    if not path or not preheating(environ) or "fd" in _turn:
+        return False
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                return False
+            time.sleep(POLL)
+            continue
+        _turn["fd"] = fd
+        return True
+
+
+def end_preheat_turn() -> None:
+    """Give the turn to the next preheating kernel (nothing when this process holds none)."""
+    fd = _turn.pop("fd", None)
+    if fd is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+__all__ = ["ENV_PREHEAT_LOCK", "PREHEAT_WAIT", "SLOW_OPTIONAL", "end_preheat_turn",
+           "lean_jsonschema", "preheat_turn", "preheating"]

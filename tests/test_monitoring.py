@@ -198,3 +198,24 @@ def test_measures_and_charts_are_reused_only_for_the_same_register_content(
         return int(d.frames["status_total"].set_index("status").loc["aan het werk", "now"])
 
     assert at_work(after) == at_work(first) + 1
+
+
+def test_a_reused_drawing_keeps_its_own_chart_for_the_export(big: outcomes.Register) -> None:
+    """The visitor's page on unchanged data shows the charts drawn for the rehearsal without
+    building them again; the chart behind each one (for the PNG/SVG export) is built when asked
+    for, from the figures shown, also after the split was changed elsewhere."""
+    first = MonitoringDashboard(big, period="all", by="target_group")
+    again = MonitoringDashboard(big, period="all", by="target_group")
+    assert again.panels["incidence"]._spec is None  # drawn before: no chart built yet
+    assert all(again.panels[k].chart.value == first.panels[k].chart.value for k in first.panels)
+    shown = again.panels["incidence"]
+    again.by_picker.value = "coach"  # the export button acts on what is shown now
+    assert again.panels["incidence"] is shown and shown._spec is not None
+    assert "45-plussers" not in str(shown.spec.to_dict())
+    third = MonitoringDashboard(big, period="all", by="target_group")
+    assert (third.panels["incidence"].spec.to_dict()
+            == first.panels["incidence"].spec.to_dict())
+    assert "45-plussers" in str(third.panels["incidence"].spec.to_dict())
+    with zipfile.ZipFile(io.BytesIO(third.charts_zip(ppi=72))) as zf:
+        assert sorted(zf.namelist()) == sorted(
+            f"{k}.{ext}" for k in third.panels for ext in ("png", "svg"))

@@ -23,7 +23,8 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +251,9 @@ def chart_svg(chart: Any) -> str:
 #: Measures by register content and choice (see :meth:`MonitoringDashboard.compute`).
 _MEASURES: dict[tuple[Any, ...], dict[str, pd.DataFrame]] = {}
 _MEASURES_KEEP = 8
+#: The six drawn charts (SVG) by the same key: the charts follow from the measures, so a visitor
+#: who finds the measures kept also finds the charts drawn, without building them again.
+_DRAWN: dict[tuple[Any, ...], dict[str, str]] = {}
 
 
 def register_digest(register: Register) -> str:
@@ -283,14 +287,27 @@ class ChartPanel(widgets.VBox):
             "<div class='tt-chart-loading'>Gegevens worden geladen …</div>")
         self.chart.add_class("tt-chart")
         self.chart.add_class(f"tt-chart-{key}")
-        self.spec: Any = None
+        self._spec: Any = None
+        self._make_spec: Callable[[], Any] | None = None
         super().__init__([self.title, self.note, self.chart])
         self.add_class("tt-panel")
 
+    @property
+    def spec(self) -> Any:
+        """The Altair chart shown (built when first asked for after a drawing was reused)."""
+        if self._spec is None and self._make_spec is not None:
+            self._spec = self._make_spec()
+        return self._spec
+
     def draw(self, chart: Any) -> None:
         """Show a new chart (an Altair chart built from aggregates)."""
-        self.spec = chart
+        self._spec, self._make_spec = chart, None
         self.chart.value = chart_svg(chart)
+
+    def show(self, svg: str, make_spec: Callable[[], Any]) -> None:
+        """Show a chart drawn before; ``make_spec`` builds its Altair chart when asked for."""
+        self._spec, self._make_spec = None, make_spec
+        self.chart.value = svg
 
 
 class MonitoringDashboard(MeetingScreen):
@@ -401,15 +418,20 @@ class MonitoringDashboard(MeetingScreen):
         Computed once per register content and choice: a preheated kernel's rehearsal leaves
         them for the visitor who arrives before the register changes.
         """
-        key = (register_digest(self.register), tuple(self.by), repr(self.period),
-               str(self.as_of), self.min_n)
+        key = self.measures_key()
         frames = _MEASURES.get(key)
         if frames is None:
             frames = self._compute()
             while len(_MEASURES) >= _MEASURES_KEEP:
+                _DRAWN.pop(next(iter(_MEASURES)), None)
                 _MEASURES.pop(next(iter(_MEASURES)))
             _MEASURES[key] = frames
         return dict(frames)
+
+    def measures_key(self) -> tuple[Any, ...]:
+        """Return what the measures (and so the charts) depend on: register content and choice."""
+        return (register_digest(self.register), tuple(self.by), repr(self.period),
+                str(self.as_of), self.min_n)
 
     def _compute(self) -> dict[str, pd.DataFrame]:
         reg, by, period = self.register, self.by, self.period
@@ -435,7 +457,14 @@ class MonitoringDashboard(MeetingScreen):
 
     def chart_specs(self) -> dict[str, Any]:
         """Return the six Altair charts of the current frames."""
-        f, by, names = self.frames, self.by, self.register.method_names
+        return self._specs(self.frames, list(self.by))
+
+    def _spec(self, frames: Mapping[str, pd.DataFrame], by: list[str], key: str) -> Any:
+        """Return one Altair chart of given frames and split (for a drawing that was reused)."""
+        return self._specs(frames, by)[key]
+
+    def _specs(self, f: Mapping[str, pd.DataFrame], by: list[str]) -> dict[str, Any]:
+        names = self.register.method_names
         return {
             "flow": charts.flow_chart(f["flow"], by, method_names=names, as_of=self.as_of),
             "status": charts.status_chart(f["work_status"], by, method_names=names),
@@ -467,10 +496,17 @@ class MonitoringDashboard(MeetingScreen):
         self.status.info("Bezig met berekenen …")
         self.export.value = ""
         self.frames = self.compute()
-        specs = self.chart_specs()
+        measures = self.measures_key()
+        drawn = _DRAWN.get(measures)
         with self.hold_sync():
-            for key, chart in specs.items():
-                self.panels[key].draw(chart)
+            if drawn is None:
+                for key, chart in self.chart_specs().items():
+                    self.panels[key].draw(chart)
+                _DRAWN[measures] = {key: panel.chart.value for key, panel in self.panels.items()}
+            else:
+                frames, by = dict(self.frames), list(self.by)
+                for key, svg in drawn.items():
+                    self.panels[key].show(svg, partial(self._spec, frames, by, key))
             total = self.frames["total"].iloc[0]
             self.tiles.value = tiles_html(total, self.min_n, self.frames["status_total"])
             self.table.value = summary_table(self.frames["summary"], self.by, self.min_n,

@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 
 from browser import DASHBOARDS, RENDER_TIMEOUT, Voila, free_port
+from trajecttools.core.startup import ENV_REFILL
 from trajecttools.serving import READY_TEXT
 
 PROGRESS = "Dashboards voorbereiden:"
@@ -86,11 +88,56 @@ def test_a_visitor_without_a_ready_kernel_gets_even_geduld(demo_server: Voila) -
         assert "Even geduld" in page and "Monitoring" in page
         assert 'http-equiv="refresh"' in page and headers.get("Retry-After") == "2"
         assert "Traceback" not in page
+        # the replacement waits for a core to spare before its start-up; the first fill did not
+        replacement = _new_kernel(demo_server, "monitoring.ipynb", set(pools["monitoring.ipynb"][
+            "kernels"]) | set(taken))
+        assert _environ(demo_server, replacement).get(ENV_REFILL) == "1"
+        first_fill = pools["matchtafel.ipynb"]["kernels"][0]
+        assert ENV_REFILL not in _environ(demo_server, first_fill)
     finally:
         for kernel in taken:  # as a closed tab does
             request = urllib.request.Request(
                 demo_server.url(f"voila/api/shutdown/{kernel}"), method="POST", data=b"")
             urllib.request.urlopen(request, timeout=30).close()
+
+
+def _new_kernel(server: Voila, notebook: str, known: set[str], timeout: float = 120) -> str:
+    """Wait for a kernel of ``notebook``'s pool that is not in ``known``; return its id."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kernels = set((server.pools() or {}).get(notebook, {}).get("kernels", [])) - known
+        if kernels:
+            return kernels.pop()
+        time.sleep(0.5)
+    raise AssertionError(f"geen nieuwe kernel voor {notebook} binnen {timeout:.0f} s")
+
+
+def _descends(pid: int, ancestor: int) -> bool:
+    """Tell whether process ``pid`` was started (indirectly) by ``ancestor`` (Linux /proc)."""
+    while pid > 1:
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+        if pid == ancestor:
+            return True
+    return False
+
+
+def _environ(server: Voila, kernel: str) -> dict[str, str]:
+    """Return the environment of a kernel of the server's Voilà (found by its connection file)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or not _descends(int(entry.name), server.proc.pid):
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+            if not any(arg.endswith(f"kernel-{kernel}.json".encode()) for arg in args):
+                continue
+            raw = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        return dict(item.decode().partition("=")[::2] for item in raw if b"=" in item)
+    raise AssertionError(f"kernel {kernel} niet gevonden")
 
 
 def _broken(folder: Path) -> Path:

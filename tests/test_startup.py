@@ -122,3 +122,26 @@ def test_no_turn_outside_a_preheating_kernel(tmp_path: Path) -> None:
     assert startup.preheat_turn({ENV_PREHEAT_LOCK: str(lock)}) is False  # a visitor's kernel
     assert startup.preheat_turn({"VOILA_PREHEAT": "True"}) is False  # no lock file set
     assert not lock.exists()
+
+
+# -- a replacement yields to the visitors ----------------------------------------------------------
+def test_a_replacement_waits_for_a_core_to_spare_only_so_long() -> None:
+    refill = {"VOILA_PREHEAT": "True", startup.ENV_REFILL: "1"}
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range((os.cpu_count() or 2) + 1)]
+    try:
+        time.sleep(0.5)
+        share = startup.idle_share()
+        assert share is not None and share < startup.QUIET_IDLE
+        assert startup.wait_for_quiet(refill, wait=1.0) >= 1.0  # no core to spare: it gave up
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def test_only_a_replacement_waits_for_quiet() -> None:
+    assert startup.wait_for_quiet({"VOILA_PREHEAT": "True"}) == 0.0  # the first fill
+    assert startup.wait_for_quiet({startup.ENV_REFILL: "1"}) == 0.0  # not a preheating kernel
+    share = startup.idle_share(0.1)
+    assert share is not None and 0.0 <= share <= 1.0

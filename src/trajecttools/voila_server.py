@@ -43,6 +43,7 @@ from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
+from trajecttools.core.startup import ENV_REFILL
 from trajecttools.serving import ready_lines
 
 #: Seconds every dashboard gets to preheat before the server gives up (a 2-core machine under
@@ -159,6 +160,28 @@ def drop_failed(manager: Any, failures: dict[str, int] | None = None,
     return dropped
 
 
+def mark_refills(manager: Any) -> None:
+    """Give every kernel that replaces one a visitor took ``TRAJECTTOOLS_REFILL=1``.
+
+    Such a kernel waits for a core to spare before its heavy start-up
+    (:func:`trajecttools.core.startup.wait_for_quiet`), so it does not slow down the page of the
+    visitor who just took its predecessor; the first fill is not marked. Voilà refills a pool
+    with ``delay=None`` (its ``fill_delay``).
+    """
+    fill = manager.fill_if_needed
+
+    def fill_if_needed(delay: float | None = None, notebook_name: str | None = None,
+                       extra_kernel_env_variables: dict[str, str] | None = None,
+                       **kwargs: Any) -> None:
+        extra = dict(extra_kernel_env_variables or {})
+        if delay is None:
+            extra[ENV_REFILL] = "1"
+        fill(delay=delay, notebook_name=notebook_name, extra_kernel_env_variables=extra,
+             **kwargs)
+
+    manager.fill_if_needed = fill_if_needed
+
+
 def waiting_page(notebook: str) -> str:
     """Return the Dutch "even geduld" page that reloads itself."""
     name = html.escape(display_name(notebook))
@@ -240,6 +263,7 @@ class DashboardVoila(Voila):
         for spec in super().init_handlers():
             patient = len(spec) > 1 and spec[1] is TornadoVoilaHandler
             handlers.append((spec[0], PatientVoilaHandler, *spec[2:]) if patient else spec)
+        mark_refills(self.kernel_manager)
         self._watch_task = asyncio.get_event_loop().create_task(self.watch())
         return handlers
 
@@ -308,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 __all__ = ["POOLS_PATH", "DashboardVoila", "KernelState", "PatientVoilaHandler", "PoolsHandler",
-           "display_name", "drop_failed", "kernel_state", "main", "pool_states",
+           "display_name", "drop_failed", "kernel_state", "main", "mark_refills", "pool_states",
            "put_ready_first", "waiting_page"]
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,6 +20,13 @@ it imports trajecttools, and gives the turn to the next when it starts waiting f
 one kernel on the machine is preheating, the other core stays for the people at work. The turn
 is an ``flock`` on the file, so a kernel that dies gives it up with its process; a kernel that
 waits longer than :data:`PREHEAT_WAIT` seconds goes ahead without it.
+
+**A replacement yields to the visitors.** A kernel that replaces one a visitor just took
+(``TRAJECTTOOLS_REFILL``, set by :mod:`trajecttools.voila_server` on every refill) starts its
+heavy imports only once the machine has a core to spare (:func:`wait_for_quiet`: half the CPU
+time idle over a quarter second, at most :data:`QUIET_WAIT` seconds): on a 2-core machine the
+visitor's page, being built and drawn at that moment, would otherwise share the cores with it.
+The first fill at start-up does not wait ("klaar" comes when every dashboard is ready).
 """
 
 from __future__ import annotations
@@ -56,6 +63,15 @@ ENV_PREHEAT_LOCK = "TRAJECTTOOLS_PREHEAT_LOCK"
 PREHEAT_WAIT = 180.0
 #: Seconds between two tries for the turn.
 POLL = 0.2
+
+#: Environment variable that marks a kernel replacing one a visitor took.
+ENV_REFILL = "TRAJECTTOOLS_REFILL"
+#: Seconds a replacement waits at most for a core to spare.
+QUIET_WAIT = 30.0
+#: Share of the machine's CPU time that must be idle for a replacement to start.
+QUIET_IDLE = 0.5
+#: Seconds over which the idle share is measured.
+QUIET_SAMPLE = 0.25
 
 _turn: dict[str, int] = {}
 
@@ -98,5 +114,41 @@ def end_preheat_turn() -> None:
         os.close(fd)
 
 
-__all__ = ["ENV_PREHEAT_LOCK", "PREHEAT_WAIT", "SLOW_OPTIONAL", "end_preheat_turn",
-           "lean_jsonschema", "preheat_turn", "preheating"]
+def _cpu_times() -> tuple[int, int] | None:
+    """Return (idle, total) CPU time of the machine in ticks (Linux), None elsewhere."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields)
+
+
+def idle_share(sample: float = QUIET_SAMPLE) -> float | None:
+    """Return the share (0 to 1) of the machine's CPU time that was idle during ``sample``
+    seconds; None where the system does not tell (no ``/proc/stat``)."""
+    before = _cpu_times()
+    time.sleep(sample)
+    after = _cpu_times()
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
+def wait_for_quiet(environ: Mapping[str, str] = os.environ, wait: float = QUIET_WAIT,
+                   idle: float = QUIET_IDLE) -> float:
+    """In a kernel replacing one a visitor took, wait until ``idle`` of the CPU time is idle
+    (at most ``wait`` seconds); return the seconds waited (0 in any other process)."""
+    if not preheating(environ) or environ.get(ENV_REFILL) != "1":
+        return 0.0
+    start = time.monotonic()
+    while time.monotonic() - start < wait:
+        share = idle_share()
+        if share is None or share >= idle:
+            break
+    return time.monotonic() - start
+
+
+__all__ = ["ENV_PREHEAT_LOCK", "ENV_REFILL", "PREHEAT_WAIT", "QUIET_IDLE", "QUIET_WAIT",
+           "SLOW_OPTIONAL", "end_preheat_turn", "idle_share", "lean_jsonschema", "preheat_turn",
+           "preheating", "wait_for_quiet"]

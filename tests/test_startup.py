@@ -145,3 +145,8 @@ def test_only_a_replacement_waits_for_quiet() -> None:
     assert startup.wait_for_quiet({startup.ENV_REFILL: "1"}) == 0.0  # not a preheating kernel
     share = startup.idle_share(0.1)
     assert share is not None and 0.0 <= share <= 1.0
+
+
+def test_a_lock_file_that_cannot_be_made_leaves_the_kernel_going(tmp_path: Path) -> None:
+    environ = {"VOILA_PREHEAT": "True", ENV_PREHEAT_LOCK: str(tmp_path / "weg" / "preheat.lock")}
+    assert startup.preheat_turn(environ, wait=5.0) is False

@@ -91,7 +91,10 @@ def preheat_turn(environ: Mapping[str, str] = os.environ, wait: float = PREHEAT_
     path = environ.get(ENV_PREHEAT_LOCK, "").strip()
     if not path or not preheating(environ) or "fd" in _turn:
         return False
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:  # read-only is enough for flock: users of other system accounts share the file too
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
+    except OSError:  # no turn to take (folder gone, no access): the kernel goes on
+        return False
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -121,7 +124,8 @@ def _cpu_times() -> tuple[int, int] | None:
             fields = [int(x) for x in stat.readline().split()[1:]]
     except (OSError, ValueError):
         return None
-    return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields)
+    # user nice system idle iowait irq softirq steal (guest time is counted in user already)
+    return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields[:8])
 
 
 def idle_share(sample: float = QUIET_SAMPLE) -> float | None:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 from traitlets.config.loader import KVArgParseConfigLoader
 from voila.configuration import VoilaConfiguration
 from voila.execute import VoilaExecutor
 
 from trajecttools import serving
+from trajecttools.voila_server import mark_refills
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARDS = ROOT / "dashboards"
@@ -171,3 +173,11 @@ def test_a_slow_server_waits_for_a_pages_last_output() -> None:
     config = KVArgParseConfigLoader(options, classes=[VoilaExecutor]).load_config()
     executor = VoilaExecutor(nbformat.v4.new_notebook(), config=config)
     assert executor.iopub_timeout == serving.IOPUB_TIMEOUT > 4
+
+
+def test_a_server_without_preheated_kernels_has_no_refills_to_mark() -> None:
+    """Voilà without ``preheat_kernel`` uses a kernel manager without pools (the form notebooks'
+    servers in the browser tests start that way)."""
+    manager = MappingKernelManager()
+    mark_refills(manager)
+    assert not hasattr(manager, "fill_if_needed")

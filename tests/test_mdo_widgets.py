@@ -229,8 +229,11 @@ def test_team_and_coach_filters(dash: MdoDashboard, register: Register) -> None:
     assert set(frame["trajectory_id"]) == {register.ids["amira"]}
     assert all("Jet de Coach" in r.text.value for r in dash.table.visible_rows())
     assert "Team Noord · Jet de Coach" in dash.title.value
-    spec = json.dumps(dash.charts.chart.spec)  # type: ignore[union-attr]
+    assert dash.charts.spec is not None
+    spec = json.dumps(dash.charts.spec.to_dict())
     assert "Jet de Coach" in spec and "Lies Coach" not in spec
+    drawn = dash.charts.chart.value  # the SVG in the page follows the same selection
+    assert drawn.startswith("<svg") and "Jet de Coach" in drawn and "Lies Coach" not in drawn
 
     dash.team_filter.value = "Team Zuid"  # the coach is not in this team: back to all coaches
     assert dash.coach_filter.value == 0

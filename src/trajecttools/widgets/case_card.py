@@ -17,7 +17,7 @@ from trajecttools.core import vocab
 from trajecttools.core.method import Words, builtin_methods
 from trajecttools.outputs.report.document import esc
 from trajecttools.reads.case.card import CaseFile
-from trajecttools.widgets.overview_charts import INK, configure, empty_chart, static_svg
+from trajecttools.widgets.overview_charts import INK, chart_svg, configure, empty_chart
 from trajecttools.widgets.signal_table import (
     display_name,
     nowrap_dates,
@@ -177,7 +177,7 @@ class CaseCard(widgets.VBox):
         )
         self.timeline.value = _section("Fasen", timeline_html(card))
         self.sections.value = sections_html(card, signals)
-        self.zrm.value = static_svg(zrm_chart(card.zrm))
+        self.zrm.value = chart_svg(zrm_chart(card.zrm))
         show(self, True)
 
     def close_card(self) -> None:

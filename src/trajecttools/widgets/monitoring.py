@@ -20,7 +20,6 @@ import base64
 import datetime as dt
 import hashlib
 import io
-import json
 import os
 import zipfile
 from collections.abc import Callable, Mapping
@@ -45,6 +44,7 @@ from trajecttools.outputs.report.outcomes import (
 )
 from trajecttools.reads import outcomes
 from trajecttools.reads.outcomes import GROUPS, MIN_N, Period, Register
+from trajecttools.widgets.overview_charts import chart_svg
 from trajecttools.widgets.toolkit import MeetingScreen, Status, button, guarded, log, style_sheet
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -226,26 +226,6 @@ def tiles_html(total: pd.Series, min_n: int | None, status: pd.DataFrame | None 
     value, note = pct("rights_opened_pct", "rights_opened", "rights_ended")
     tiles.append(_tile("Rechten geopend na art. 60", value, note or "apart van de draaideur"))
     return "<div class='tt-tiles'>" + "".join(tiles) + "</div>"
-
-
-#: Drawn charts by their content (the spec holds the aggregated data): a preheated kernel draws
-#: the page once before a visitor arrives, so the visitor's own build, on the same data, finds
-#: its charts drawn. A changed register gives other specs, hence other keys.
-_SVG_BY_SPEC: dict[str, str] = {}
-_SVG_KEEP = 48
-
-
-def chart_svg(chart: Any) -> str:
-    """Return a chart as SVG text, drawn once per content."""
-    spec = chart.to_dict(validate=False)
-    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
-    svg = _SVG_BY_SPEC.get(key)
-    if svg is None:
-        svg = charts.svg_of_spec(spec)
-        while len(_SVG_BY_SPEC) >= _SVG_KEEP:
-            _SVG_BY_SPEC.pop(next(iter(_SVG_BY_SPEC)))
-        _SVG_BY_SPEC[key] = svg
-    return svg
 
 
 #: Measures by register content and choice (see :meth:`MonitoringDashboard.compute`).

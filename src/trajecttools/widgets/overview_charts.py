@@ -1,27 +1,28 @@
 """The meeting's two overview charts: where the team's cases are in the route (phase funnel)
-and how many active cases each coach carries (caseload). Drawn offline with Altair."""
+and how many active cases each coach carries (caseload). Built with Altair, drawn as SVG in the
+kernel (:func:`chart_svg`), so the page needs no chart scripts."""
 
 from __future__ import annotations
 
-import functools
-from typing import Any, TypeVar
+import hashlib
+import json
+from typing import TypeVar
 
 import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
+from trajecttools.outputs.report.charts import svg_of_spec
+
 INK = "#111111"
 BAR = "#0b3d91"
 SIGNAL_BAR = "#a50021"
-#: Vega-embed options: SVG (crisp on a projector, findable in tests), no action menu.
-EMBED_OPTIONS: dict[str, Any] = {"renderer": "svg", "actions": False}
 
-
-@functools.cache
-def enable_offline() -> None:
-    """Make Altair's Jupyter charts load Vega from the package, not a CDN (once)."""
-    alt.JupyterChart.enable_offline()
-
+#: Drawn charts by their content (the spec holds the aggregated data): a preheated kernel draws
+#: the page once before a visitor arrives, so the visitor's own build, on the same data, finds
+#: its charts drawn. A changed register gives other specs, hence other keys.
+_SVG_BY_SPEC: dict[str, str] = {}
+_SVG_KEEP = 48
 
 #: Any Altair chart that can be shown on its own (unit, layered, concatenated, faceted).
 AnyChart = alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart | alt.FacetChart
@@ -97,26 +98,26 @@ def caseload_chart(load: pd.DataFrame, *, width: int = 380) -> alt.LayerChart:
     return (bars + labels).properties(width=width, height=height)
 
 
-def chart_widget(chart: AnyChart) -> alt.JupyterChart:
-    """Return a Jupyter chart widget (offline Vega, SVG) with the stable ``tt-chart`` class."""
-    enable_offline()
-    widget = alt.JupyterChart(chart, embed_options=EMBED_OPTIONS)
-    widget.add_class("tt-chart")
-    return widget
+def chart_svg(chart: AnyChart) -> str:
+    """Return a chart drawn as inline SVG text (Dutch number formats), drawn once per content.
 
-
-def static_svg(chart: AnyChart) -> str:
-    """Return a chart drawn as inline SVG (no browser scripts; crisp on a projector)."""
-    # heavy optional dependency: vl_convert (a bundled Deno engine), loaded when a chart is drawn
-    import vl_convert  # noqa: PLC0415
-
-    return str(vl_convert.vegalite_to_svg(chart.to_dict()))
+    SVG in the page needs no browser scripts (no Vega bundle, no widget start-up in the
+    browser) and stays crisp on a projector.
+    """
+    spec = chart.to_dict(validate=False)
+    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    svg = _SVG_BY_SPEC.get(key)
+    if svg is None:
+        svg = svg_of_spec(spec)
+        while len(_SVG_BY_SPEC) >= _SVG_KEEP:
+            _SVG_BY_SPEC.pop(next(iter(_SVG_BY_SPEC)))
+        _SVG_BY_SPEC[key] = svg
+    return svg
 
 
 def warm_up() -> None:
-    """Do the one-off start-up work of the chart libraries ahead of the first visitor."""
-    enable_offline()
-    static_svg(configure(empty_chart(".")))
+    """Do the one-off start-up work of the SVG engine ahead of the first visitor."""
+    svg_of_spec(configure(empty_chart(".")).to_dict(validate=False))
 
 
 def empty_chart(message: str) -> alt.Chart:
@@ -153,21 +154,26 @@ def overview_chart(funnel: pd.DataFrame, caseload: pd.DataFrame,
 
 
 class OverviewCharts(widgets.VBox):
-    """Phase funnel and caseload of the current selection (drawn on the first update)."""
+    """Phase funnel and caseload of the current selection (drawn on the first update).
+
+    Shown as SVG drawn in the kernel, not as an interactive Altair widget: the charts have
+    nothing to click or hover (their figures are labels), and a chart widget makes every browser
+    load and start the Vega bundle, which anywidget abandons after a fixed 2 s on a busy machine
+    ("Failed to initialize model") and which was the larger part of the first screen's time.
+    """
 
     def __init__(self) -> None:
-        self.chart: alt.JupyterChart | None = None
-        super().__init__([])
+        #: The Altair chart shown (None before the first update).
+        self.spec: alt.VConcatChart | None = None
+        self.chart = widgets.HTML("")
+        self.chart.add_class("tt-chart")
+        self.chart.add_class("tt-overview-chart")
+        super().__init__([self.chart])
         self.add_class("tt-charts")
         self.add_class("tt-panel")
 
     def update(self, funnel: pd.DataFrame, caseload: pd.DataFrame,
                coach: str = "jobcoach", coaches: str = "jobcoaches") -> None:
         """Draw the charts of aggregated frames (:func:`funnel_chart`, :func:`caseload_chart`)."""
-        spec = overview_chart(funnel, caseload, coach, coaches)
-        if self.chart is None:
-            self.chart = chart_widget(spec)
-            self.chart.add_class("tt-overview-chart")
-            self.children = (self.chart,)
-        else:
-            self.chart.chart = spec
+        self.spec = overview_chart(funnel, caseload, coach, coaches)
+        self.chart.value = chart_svg(self.spec)

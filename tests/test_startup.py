@@ -125,7 +125,7 @@ def test_no_turn_outside_a_preheating_kernel(tmp_path: Path) -> None:
 
 
 # -- a replacement yields to the visitors ----------------------------------------------------------
-def test_a_replacement_waits_for_a_core_to_spare_only_so_long() -> None:
+def test_a_replacement_waits_for_a_core_to_spare_only_so_long(tmp_path: Path) -> None:
     refill = {"VOILA_PREHEAT": "True", startup.ENV_REFILL: "1"}
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
             for _ in range((os.cpu_count() or 2) + 1)]
@@ -134,6 +134,13 @@ def test_a_replacement_waits_for_a_core_to_spare_only_so_long() -> None:
         share = startup.idle_share()
         assert share is not None and share < startup.QUIET_IDLE
         assert startup.wait_for_quiet(refill, wait=1.0) >= 1.0  # no core to spare: it gave up
+        # with the hub's preheat turn in hand it does not wait: others queue behind the turn
+        assert startup.preheat_turn({**refill, ENV_PREHEAT_LOCK: str(tmp_path / "lock")}) is True
+        try:
+            assert startup.wait_for_quiet(refill, wait=1.0) == 0.0
+        finally:
+            startup.end_preheat_turn()
+        assert startup.wait_for_quiet(refill, wait=0.5) >= 0.5  # turn given up: it waits again
     finally:
         for proc in busy:
             proc.kill()

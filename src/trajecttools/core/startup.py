@@ -26,7 +26,11 @@ waits longer than :data:`PREHEAT_WAIT` seconds goes ahead without it.
 heavy imports only once the machine has a core to spare (:func:`wait_for_quiet`: half the CPU
 time idle over a quarter second, at most :data:`QUIET_WAIT` seconds): on a 2-core machine the
 visitor's page, being built and drawn at that moment, would otherwise share the cores with it.
-The first fill at start-up does not wait ("klaar" comes when every dashboard is ready).
+The first fill at start-up does not wait ("klaar" comes when every dashboard is ready), and
+neither does a kernel that holds the preheat turn: the turn already keeps the other core for the
+people at work, and waiting for quiet while holding it would hold up every other user's
+replacement behind it (under the hub with ten users opening pages, a turn held through 30 s
+waits made the queue of replacements grow: first signal row p95 86.6 s).
 """
 
 from __future__ import annotations
@@ -142,8 +146,9 @@ def idle_share(sample: float = QUIET_SAMPLE) -> float | None:
 def wait_for_quiet(environ: Mapping[str, str] = os.environ, wait: float = QUIET_WAIT,
                    idle: float = QUIET_IDLE) -> float:
     """In a kernel replacing one a visitor took, wait until ``idle`` of the CPU time is idle
-    (at most ``wait`` seconds); return the seconds waited (0 in any other process)."""
-    if not preheating(environ) or environ.get(ENV_REFILL) != "1":
+    (at most ``wait`` seconds); return the seconds waited (0 in any other process, and in a
+    kernel that holds the preheat turn)."""
+    if not preheating(environ) or environ.get(ENV_REFILL) != "1" or "fd" in _turn:
         return 0.0
     start = time.monotonic()
     while time.monotonic() - start < wait:

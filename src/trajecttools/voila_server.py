@@ -166,9 +166,8 @@ def mark_refills(manager: Any) -> None:
     Such a kernel waits for a core to spare before its heavy start-up
     (:func:`trajecttools.core.startup.wait_for_quiet`), so it does not slow down the page of the
     visitor who just took its predecessor (unless it holds the hub's preheat turn); the first
-    fill is not marked. Voilà refills a pool
-    with ``delay=None`` (its ``fill_delay``). A server without preheated kernels has no pools to
-    refill: nothing to mark.
+    fill is not marked. Voilà refills a pool with ``delay=None`` (its ``fill_delay``). A server
+    without preheated kernels has no pools to refill: nothing to mark.
     """
     fill = getattr(manager, "fill_if_needed", None)
     if fill is None:

@@ -7,10 +7,8 @@ data instead of a hand-written list.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,8 +42,6 @@ SPECIAL_LABELS = tuple(sorted(
     {vocab.BARRIER_DOMAINS[d] for d in vocab.SPECIAL_CATEGORY_DOMAINS}
     | {vocab.ZRM_DOMAINS[d] for d in vocab.ZRM_SPECIAL_CATEGORY}
 ))
-#: Synced traits that carry program code (anywidget's bundled JavaScript), not data.
-CODE_TRAITS = frozenset({"_esm", "_css", "_anywidget_id"})
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -206,14 +202,9 @@ def synced_text(root: widgets.Widget, *, visible_only: bool = False) -> str:
         if visible_only and "tt-style" in getattr(w, "_dom_classes", ()):
             continue
         for name in w.keys:
-            if name in CODE_TRAITS:
-                continue
             if visible_only and name in ("layout", "style", "_dom_classes", "tooltip"):
                 continue
             value = getattr(w, name)
             stack.extend(_children(value))
             _strings(value, out)
-            if name in ("spec", "chart"):  # Altair JupyterChart: the Vega spec as sent
-                with contextlib.suppress(TypeError, ValueError):
-                    out.append(json.dumps(value, default=str, ensure_ascii=False))
     return "\n".join(out)

@@ -152,7 +152,7 @@ def dash(register: Register) -> MdoDashboard:
 
 def widget_text(root: widgets.Widget) -> str:
     """Return everything the browser would receive for ``root``: the synced state of every
-    widget reachable from it (children, chart specs, styles), as one JSON text."""
+    widget reachable from it (children, drawn charts, styles), as one JSON text."""
     seen: set[str] = set()
     parts: list[str] = []
     todo = [root]
@@ -162,8 +162,6 @@ def widget_text(root: widgets.Widget) -> str:
             continue
         seen.add(w.model_id)
         state = w.get_state()
-        state.pop("_esm", None)  # the Vega library itself
-        state.pop("_css", None)
         text = json.dumps(state, default=str, ensure_ascii=False)
         parts.append(text)
         for ref in re.findall(r"IPY_MODEL_([0-9a-f]+)", text):

@@ -11,7 +11,7 @@ from trajecttools.widgets.mdo import MdoDashboard
 from trajecttools.widgets.overview_charts import warm_up
 from trajecttools.workspace import Workspace
 
-# the chart libraries' one-off start (offline Vega bundle, SVG engine), before any visitor
+# the SVG engine's one-off start, before any visitor
 warm_up()
 
 MDO = Page("MDO-overleg", "MDO-dashboard", "Het dashboard", "meeting", "tt-mdo")

@@ -13,7 +13,7 @@ from trajecttools.widgets.monitoring import MonitoringDashboard
 from trajecttools.widgets.overview_charts import warm_up
 from trajecttools.workspace import Workspace
 
-# the chart libraries' one-off start (offline Vega bundle, SVG engine), before any visitor
+# the SVG engine's one-off start, before any visitor
 warm_up()
 
 MONITORING = Page("Uitkomsten en duurzaam werk", "Monitoringsdashboard", "Het dashboard",
